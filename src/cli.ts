@@ -1,0 +1,45 @@
+import {Command, CommanderError} from '@commander-js/extra-typings';
+import {ZchatError} from './errors.js';
+import {makeHubCommand} from './cli/hub-command.js';
+import {makeJoinCommand} from './cli/join-command.js';
+import {VERSION} from './version.js';
+
+export function makeProgram(): Command {
+	const program = new Command('zchat')
+		.description('A terminal chat room on ZeroMQ: run a hub, join it from any terminal or script.')
+		.version(VERSION, '-V, --version')
+		.showHelpAfterError('(zchat <command> --help shows the options)')
+		.addCommand(makeHubCommand())
+		.addCommand(makeJoinCommand())
+		.addHelpText(
+			'after',
+			`
+Examples:
+  $ zchat hub                      # start a hub on 127.0.0.1:5555 (commands) and :5556 (feed)
+  $ zchat join --nick alice        # join it from another terminal
+
+Exit codes: 0 done, 1 it did not work out (hub unreachable, lines not delivered),
+2 a flag or value to change (bad option, port in use, nick taken).`,
+		);
+	program.exitOverride();
+	for (const sub of program.commands) sub.exitOverride();
+	return program as unknown as Command;
+}
+
+/** Run the CLI; resolves with the exit code for anything that ends by returning. */
+export async function main(argv: readonly string[]): Promise<void> {
+	const program = makeProgram();
+	try {
+		await program.parseAsync([...argv], {from: 'user'});
+	} catch (err) {
+		if (err instanceof CommanderError) {
+			// Help and version end with code 0; a usage error has been printed already.
+			process.exit(err.exitCode === 0 ? 0 : 2);
+		}
+		if (err instanceof ZchatError) {
+			process.stderr.write(`zchat: ${err.message}\n`);
+			process.exit(err.exitCode);
+		}
+		throw err;
+	}
+}

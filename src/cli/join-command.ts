@@ -1,0 +1,104 @@
+import {randomBytes} from 'node:crypto';
+import {userInfo} from 'node:os';
+import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
+import {Client} from '../client/client.js';
+import {ZmqTransport} from '../client/transport.js';
+import {nickFrom, nickProblem, parseRoom} from '../protocol/names.js';
+import {runLineMode} from '../ui/line-mode.js';
+import {VERSION} from '../version.js';
+import {tcpEndpoint} from '../zmq/endpoint.js';
+import {hubAddressOptions, parseCount, parseSeconds} from './options.js';
+
+function parseNick(value: string): string {
+	const problem = nickProblem(value);
+	if (problem) throw new InvalidArgumentError(`${problem}.`);
+	return value;
+}
+
+function collectRoom(value: string, previous: string[] | undefined): string[] {
+	const r = parseRoom(value);
+	if ('error' in r) throw new InvalidArgumentError(`${r.error}.`);
+	const list = previous ?? [];
+	return list.includes(r.room) ? list : [...list, r.room];
+}
+
+/** The login name, made into a valid nick. */
+export function defaultNick(): string {
+	let login = process.env['USER'] ?? '';
+	try {
+		login = userInfo().username || login;
+	} catch {
+		// No passwd entry (containers): fall back to $USER.
+	}
+	return nickFrom(login);
+}
+
+export function makeJoinCommand(): Command<[], Record<string, unknown>> {
+	const [host, sub, pub] = hubAddressOptions(false);
+	const cmd = new Command('join')
+		.description('join a hub: the chat TUI on a terminal, line mode otherwise')
+		.addOption(host)
+		.addOption(sub)
+		.addOption(pub)
+		.addOption(new Option('--nick <nick>', 'your nick (default: your login name, with a number added if taken)').env('ZCHAT_NICK').argParser(parseNick))
+		.addOption(new Option('--room <room>', 'room to join; repeat for several (default: lobby)').argParser(collectRoom))
+		.addOption(new Option('--plain', 'line mode even on a terminal'))
+		.addOption(new Option('--json', 'line mode with one JSON object per event (implies --plain)'))
+		.addOption(
+			new Option('--timeout <seconds>', 'line mode: give up on an unreachable hub, or on unacked lines at the end, after this long')
+				.default(10_000, '10')
+				.argParser(parseSeconds(0.1, 86_400)),
+		)
+		.addOption(new Option('--history <n>', 'events of history to show on joining a room').default(50).argParser(parseCount(0, 500)))
+		.addOption(new Option('--stay', 'line mode: keep running after the end of input (listen until Ctrl+C)'))
+		.addOption(new Option('--no-bell', 'no terminal bell when you are mentioned or messaged'))
+		.addOption(new Option('--no-timestamps', 'no time before each line'))
+		.addHelpText(
+			'after',
+			`
+Examples:
+  $ zchat join                                   # the TUI, as your login name, in #lobby
+  $ zchat join --nick alice --room dev --room ops
+  $ zchat join --host 192.168.1.20 --sub 5555 --pub 5556
+  $ echo "build finished" | zchat join --nick ci  # line mode: says it, waits for the ack, exits 0
+  $ zchat join --json --stay < /dev/null           # a bot's view of the feed, one JSON object per line`,
+		)
+		.action(async opts => {
+			const rooms = opts.room ?? ['lobby'];
+			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub});
+			const client = new Client(transport, {
+				nick: opts.nick ?? defaultNick(),
+				nickExplicit: opts.nick !== undefined,
+				rooms,
+				session: randomBytes(18).toString('base64url'),
+				history: opts.history,
+				quitTimeoutMs: opts.timeout,
+				clientName: `zchat/${VERSION}`,
+			});
+			const hubAddress = tcpEndpoint(opts.host, opts.sub);
+			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+			let code: number;
+			if (tty && !opts.plain && !opts.json) {
+				// Only the TUI pays for loading Ink and React.
+				const {runTui} = await import('../ui/tui.js');
+				client.start();
+				code = await runTui(client, {bell: opts.bell, timestamps: opts.timestamps, hubAddress});
+			} else {
+				const leave = () => client.leave();
+				process.on('SIGINT', leave);
+				process.on('SIGTERM', leave);
+				process.stdout.on('error', () => {}); // a closed pipe (| head) is not a crash
+				const done = runLineMode(
+					client,
+					{input: process.stdin, output: process.stdout, error: process.stderr},
+					{json: opts.json === true, stay: opts.stay === true, timeoutMs: opts.timeout, timestamps: opts.timestamps, hubAddress},
+				);
+				client.start();
+				code = await done;
+			}
+			process.exitCode = code;
+			// Sockets are closed; anything still pending on the event loop is not ours to wait for.
+			setImmediate(() => process.exit(code));
+		});
+	return cmd as unknown as Command<[], Record<string, unknown>>;
+}

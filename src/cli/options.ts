@@ -1,0 +1,46 @@
+import {InvalidArgumentError, Option} from '@commander-js/extra-typings';
+
+/** Parse a TCP port; `allowZero` lets the hub ask for a free one. */
+export function parsePort(allowZero: boolean) {
+	return (value: string): number => {
+		const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+		const min = allowZero ? 0 : 1;
+		if (!Number.isInteger(n) || n < min || n > 65535) {
+			throw new InvalidArgumentError(`must be a port number from ${min} to 65535${allowZero ? ' (0 picks a free one)' : ''}.`);
+		}
+		return n;
+	};
+}
+
+/** Parse a whole number within bounds. */
+export function parseCount(min: number, max: number) {
+	return (value: string): number => {
+		const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+		if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}.`);
+		return n;
+	};
+}
+
+/** Parse seconds (fractions allowed) into milliseconds. */
+export function parseSeconds(min: number, max: number) {
+	return (value: string): number => {
+		const n = Number(value);
+		if (!Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`must be a number of seconds from ${min} to ${max}.`);
+		return Math.round(n * 1000);
+	};
+}
+
+/** --host, --sub and --pub, shared by the hub and every client command. */
+export function hubAddressOptions(forHub: boolean) {
+	return [
+		new Option('--host <host>', forHub ? 'address to listen on (0.0.0.0 for every interface)' : 'address of the hub').default('127.0.0.1').env('ZCHAT_HOST'),
+		new Option('--sub <port>', forHub ? 'port of the ROUTER socket that takes commands (0 picks a free one)' : "port of the hub's ROUTER socket (commands)")
+			.default(5555)
+			.env('ZCHAT_SUB')
+			.argParser(parsePort(forHub)),
+		new Option('--pub <port>', forHub ? 'port of the PUB socket that publishes the feed (0 picks a free one)' : "port of the hub's PUB socket (the feed)")
+			.default(5556)
+			.env('ZCHAT_PUB')
+			.argParser(parsePort(forHub)),
+	] as const;
+}

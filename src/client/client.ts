@@ -1,0 +1,104 @@
+import {EventEmitter} from 'node:events';
+import type {Intent} from './commands.js';
+import {initialState, step, type ClientOptions, type ClientState, type Effect, type FeedItem, type Input} from './session.js';
+import type {Transport} from './transport.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export interface ClientEvents {
+	/** The state changed (the TUI re-renders from it). */
+	change: [state: ClientState];
+	/** An item was appended to a view's feed (line mode prints it). */
+	show: [view: string, item: FeedItem];
+	bell: [];
+	/** The session is over: exit with this code. */
+	exit: [code: number, message: string | undefined];
+}
+
+/**
+ * The client at run time: the session reducer, a transport and a clock. It feeds what the
+ * transport receives and what the user does into `step`, carries out the effects, and tells
+ * the view. All decisions are in the reducer; this only wires.
+ */
+export class Client extends EventEmitter<ClientEvents> {
+	state: ClientState;
+	private timer: NodeJS.Timeout | undefined;
+	private exited = false;
+
+	constructor(
+		private readonly transport: Transport,
+		options: ClientOptions,
+		private readonly clock: () => number = Date.now,
+	) {
+		super();
+		this.state = initialState(options, clock());
+	}
+
+	start(tickMs = 250): void {
+		this.transport.start({
+			reply: reply => this.dispatch({type: 'reply', reply}),
+			feed: events => this.dispatch({type: 'feed', events}),
+		});
+		this.dispatch({type: 'start'});
+		this.timer = setInterval(() => this.dispatch({type: 'tick'}), tickMs);
+	}
+
+	/** A line the user typed (text or a /command). */
+	line(text: string): void {
+		this.dispatch({type: 'line', text});
+	}
+
+	intent(intent: Intent): void {
+		this.dispatch({type: 'intent', intent});
+	}
+
+	activate(view: string): void {
+		this.dispatch({type: 'activate', view});
+	}
+
+	older(view: string): void {
+		this.dispatch({type: 'older', view});
+	}
+
+	/** Leave once every line is delivered; called twice, leave at once. */
+	leave(reason?: string): void {
+		this.dispatch(reason === undefined ? {type: 'leave'} : {type: 'leave', reason});
+	}
+
+	dispatch(input: DistributiveOmit<Input, 'now'>): void {
+		if (this.exited) return;
+		const result = step(this.state, {...input, now: this.clock()} as Input);
+		this.state = result.state;
+		for (const effect of result.effects) this.perform(effect);
+		this.emit('change', this.state);
+	}
+
+	private perform(effect: Effect): void {
+		switch (effect.type) {
+			case 'send':
+				return this.transport.send(effect.command);
+			case 'subscribe':
+				return this.transport.subscribe(effect.room);
+			case 'unsubscribe':
+				return this.transport.unsubscribe(effect.room);
+			case 'show':
+				this.emit('show', effect.view, effect.item);
+				return;
+			case 'bell':
+				this.emit('bell');
+				return;
+			case 'exit':
+				this.exited = true;
+				if (this.timer) clearInterval(this.timer);
+				void this.transport.close().then(() => this.emit('exit', effect.code, effect.message));
+				return;
+		}
+	}
+
+	/** Stop without ceremony (tests, fatal errors). */
+	async close(): Promise<void> {
+		this.exited = true;
+		if (this.timer) clearInterval(this.timer);
+		await this.transport.close(0);
+	}
+}

@@ -1,0 +1,163 @@
+import {nickProblem, parseRoom} from '../protocol/names.js';
+
+/**
+ * What a typed line means. Plain text is said in the current room (or conversation); a line
+ * starting with "/" is a command. "//text" says "/text". Parsing is pure and shared by the
+ * TUI and line mode, so every command works the same in both.
+ */
+export type Intent =
+	| {readonly type: 'say'; readonly text: string}
+	| {readonly type: 'me'; readonly text: string}
+	| {readonly type: 'msg'; readonly to: string; readonly text: string}
+	| {readonly type: 'reply'; readonly text: string}
+	| {readonly type: 'join'; readonly room: string}
+	| {readonly type: 'part'; readonly room?: string; readonly reason?: string}
+	| {readonly type: 'rooms'}
+	| {readonly type: 'topic'; readonly text?: string}
+	| {readonly type: 'switch'; readonly view: string}
+	| {readonly type: 'nick'; readonly nick: string}
+	| {readonly type: 'who'; readonly room?: string}
+	| {readonly type: 'whois'; readonly nick: string}
+	| {readonly type: 'away'; readonly text?: string}
+	| {readonly type: 'back'}
+	| {readonly type: 'ignore'; readonly nick?: string}
+	| {readonly type: 'unignore'; readonly nick: string}
+	| {readonly type: 'clear'}
+	| {readonly type: 'help'; readonly command?: string}
+	| {readonly type: 'quit'; readonly reason?: string};
+
+export interface CommandHelp {
+	readonly name: string;
+	readonly usage: string;
+	readonly summary: string;
+	readonly details: string;
+}
+
+/** Every command, in the order /help lists them. */
+export const COMMANDS: readonly CommandHelp[] = [
+	{name: 'help', usage: '/help [command]', summary: 'list commands, or explain one', details: 'Without an argument, one line per command. With one ("/help msg"), how that command works.'},
+	{name: 'join', usage: '/join #room', summary: 'join a room (created if new) and switch to it', details: 'Room names use 1 to 32 lowercase letters, digits, "-" or "_"; the "#" is optional. You see the room\'s recent history on joining.'},
+	{name: 'part', usage: '/part [#room] [reason]', summary: 'leave a room (the current one by default)', details: 'Everyone in the room sees you leave, with the reason if you give one.'},
+	{name: 'rooms', usage: '/rooms', summary: 'list the rooms on the hub with members and topics', details: 'Shows every room that has someone in it, how many, and its topic.'},
+	{name: 'topic', usage: '/topic [text]', summary: 'show or set the current room\'s topic', details: 'Without text, shows the topic. With text, sets it for everyone; people who join later see it too.'},
+	{name: 'switch', usage: '/switch #room|@nick', summary: 'show another room or conversation', details: 'In the TUI also Alt+1…9, Ctrl+N and Ctrl+P. Plain lines go to the room or conversation you are in.'},
+	{name: 'msg', usage: '/msg nick text', summary: 'send a private message', details: 'Goes from the hub to that person only, never over the room feed. Opens a conversation "@nick" you can /switch to.'},
+	{name: 'reply', usage: '/reply text', summary: 'answer the last person who messaged you', details: 'The same as /msg to whoever sent you the latest private message.'},
+	{name: 'me', usage: '/me action', summary: 'say what you are doing ("* alice waves")', details: 'Shown as an action in the current room or conversation.'},
+	{name: 'nick', usage: '/nick newname', summary: 'change your nick', details: 'Nicks use 1 to 16 ASCII letters, digits, "_", "." or "-", and are unique on the hub whatever their case.'},
+	{name: 'who', usage: '/who [#room]', summary: 'who is in the room (or on the hub, with "/who *")', details: 'Lists members with how long they have been idle and their away message.'},
+	{name: 'whois', usage: '/whois nick', summary: 'rooms, idle time, connected since and away message of someone', details: 'Asks the hub about one person.'},
+	{name: 'away', usage: '/away [message]', summary: 'mark yourself away', details: 'Shown in /who and /whois, and to people who send you a private message. /back (or /away with no message) ends it.'},
+	{name: 'back', usage: '/back', summary: 'you are back', details: 'Clears your away message.'},
+	{name: 'ignore', usage: '/ignore [nick]', summary: 'hide someone\'s messages (on your side only); no nick lists them', details: 'Follows them through nick changes. /unignore nick shows them again.'},
+	{name: 'unignore', usage: '/unignore nick', summary: 'stop ignoring someone', details: 'Their new messages are shown again.'},
+	{name: 'clear', usage: '/clear', summary: 'clear the current room\'s screen', details: 'Only on your side; scroll up or rejoin to fetch history again.'},
+	{name: 'quit', usage: '/quit [message]', summary: 'leave zchat', details: 'Waits for your messages to be delivered, tells everyone you left (with your message), and exits. Ctrl+C does the same.'},
+];
+
+/** Parse one typed line. Returns an error in words when a command is unknown or its arguments are wrong. */
+export function parseInput(line: string): Intent | {readonly error: string} | undefined {
+	if (!line.startsWith('/') || line.startsWith('//')) {
+		const text = line.startsWith('//') ? line.slice(1) : line;
+		return text.trim() === '' ? undefined : {type: 'say', text};
+	}
+	const m = /^\/(\S*)\s*([\s\S]*)$/.exec(line)!;
+	const name = m[1]!.toLowerCase();
+	const rest = m[2]!.trim();
+	const words = rest === '' ? [] : rest.split(/\s+/);
+	const usage = (n: string) => ({error: `usage: ${COMMANDS.find(c => c.name === n)!.usage}`});
+	switch (name) {
+		case 'help':
+			return words[0] ? {type: 'help', command: words[0].replace(/^\//, '')} : {type: 'help'};
+		case 'me':
+			return rest ? {type: 'me', text: rest} : usage('me');
+		case 'msg':
+		case 'query': {
+			if (words.length < 2) return usage('msg');
+			const to = words[0]!.replace(/^@/, '');
+			const problem = nickProblem(to);
+			if (problem) return {error: `/msg: "${to}" is not a nick (${problem})`};
+			return {type: 'msg', to, text: rest.slice(words[0]!.length).trim()};
+		}
+		case 'reply':
+		case 'r':
+			return rest ? {type: 'reply', text: rest} : usage('reply');
+		case 'join':
+		case 'j': {
+			if (words.length !== 1) return usage('join');
+			const r = parseRoom(words[0]!);
+			return 'error' in r ? {error: r.error} : {type: 'join', room: r.room};
+		}
+		case 'part':
+		case 'leave': {
+			if (words[0]?.startsWith('#')) {
+				const r = parseRoom(words[0]);
+				if ('error' in r) return {error: r.error};
+				const reason = rest.slice(words[0].length).trim();
+				return reason ? {type: 'part', room: r.room, reason} : {type: 'part', room: r.room};
+			}
+			return rest ? {type: 'part', reason: rest} : {type: 'part'};
+		}
+		case 'rooms':
+		case 'list':
+			return {type: 'rooms'};
+		case 'topic':
+			return rest ? {type: 'topic', text: rest} : {type: 'topic'};
+		case 'switch':
+		case 'go': {
+			if (words.length !== 1) return usage('switch');
+			const target = words[0]!;
+			if (target.startsWith('@')) {
+				const problem = nickProblem(target.slice(1));
+				return problem ? {error: problem} : {type: 'switch', view: '@' + target.slice(1)};
+			}
+			const r = parseRoom(target);
+			return 'error' in r ? {error: r.error} : {type: 'switch', view: '#' + r.room};
+		}
+		case 'nick': {
+			if (words.length !== 1) return usage('nick');
+			const problem = nickProblem(words[0]!);
+			return problem ? {error: `/nick: ${problem}`} : {type: 'nick', nick: words[0]!};
+		}
+		case 'who':
+		case 'names': {
+			if (words.length === 0) return {type: 'who'};
+			if (words[0] === '*') return {type: 'who', room: '*'};
+			const r = parseRoom(words[0]!);
+			return 'error' in r ? {error: r.error} : {type: 'who', room: r.room};
+		}
+		case 'whois': {
+			if (words.length !== 1) return usage('whois');
+			const problem = nickProblem(words[0]!);
+			return problem ? {error: `/whois: ${problem}`} : {type: 'whois', nick: words[0]!};
+		}
+		case 'away':
+			return rest ? {type: 'away', text: rest} : {type: 'back'};
+		case 'back':
+			return {type: 'back'};
+		case 'ignore':
+			if (words.length > 1) return usage('ignore');
+			return words[0] ? {type: 'ignore', nick: words[0]} : {type: 'ignore'};
+		case 'unignore':
+			return words.length === 1 ? {type: 'unignore', nick: words[0]!} : usage('unignore');
+		case 'clear':
+			return {type: 'clear'};
+		case 'quit':
+		case 'exit':
+		case 'bye':
+			return rest ? {type: 'quit', reason: rest} : {type: 'quit'};
+		default:
+			return {error: `unknown command "/${name.slice(0, 20)}": /help lists the commands`};
+	}
+}
+
+/** The text of /help: one line per command, or the details of one. */
+export function helpText(command?: string): string[] {
+	if (command === undefined) {
+		const width = Math.max(...COMMANDS.map(c => c.usage.length));
+		return [...COMMANDS.map(c => `${c.usage.padEnd(width)}  ${c.summary}`), 'A line that does not start with "/" is said in the current room ("//" says a line starting with "/").'];
+	}
+	const c = COMMANDS.find(x => x.name === command.toLowerCase());
+	if (!c) return [`no command "/${command.slice(0, 20)}": /help lists them`];
+	return [`${c.usage} — ${c.summary}`, c.details];
+}

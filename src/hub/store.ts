@@ -1,0 +1,211 @@
+import {randomBytes} from 'node:crypto';
+import {mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import Database from 'better-sqlite3';
+import {ZchatError} from '../errors.js';
+import type {FeedEvent} from '../protocol/types.js';
+
+/** A feed event before the store gives it its place in the room's log. */
+export type NewEvent = DistributiveOmit<FeedEvent, 'seq' | 'epoch'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export interface AppendItem {
+	readonly event: NewEvent;
+	/**
+	 * Where a said message came from ("<session hash>:<client id>"). A second append with the
+	 * same origin is not stored again: the first one's seq comes back, marked duplicate.
+	 */
+	readonly origin?: string;
+}
+
+export interface AppendResult {
+	readonly room: string;
+	readonly seq: number;
+	/** The event as stored and published, JSON. Undefined for a duplicate. */
+	readonly json?: string;
+	readonly duplicate: boolean;
+}
+
+export interface StoredRoom {
+	readonly room: string;
+	readonly seq: number;
+	readonly topic: string;
+}
+
+export interface HistoryPage {
+	/** JSON of each event, oldest first. */
+	readonly events: readonly string[];
+	readonly more: boolean;
+}
+
+export interface StoreOptions {
+	/** A directory for zchat.db, or undefined for a throw-away in-memory store. */
+	readonly dataDir?: string;
+	/** Events kept per room; older ones are deleted. @default 10000 */
+	readonly historyLimit?: number;
+}
+
+export const DEFAULT_HISTORY_RETENTION = 10_000;
+
+/**
+ * The hub's durable state: each room's log of events (with its seq numbers), topics and the
+ * epoch, in SQLite (WAL mode). Appends happen in batches, one transaction per batch; a batch
+ * either is stored whole or throws and changes nothing, in the database or in memory.
+ */
+export class Store {
+	readonly epoch: string;
+	readonly path: string;
+	private readonly db: Database.Database;
+	private readonly heads = new Map<string, number>();
+	private readonly topics = new Map<string, string>();
+	private readonly retention: number;
+	private readonly stmt: ReturnType<Store['prepare']>;
+
+	constructor(options: StoreOptions = {}) {
+		this.retention = options.historyLimit ?? DEFAULT_HISTORY_RETENTION;
+		if (options.dataDir !== undefined) {
+			try {
+				mkdirSync(options.dataDir, {recursive: true});
+			} catch (err) {
+				throw new ZchatError(`cannot create the data directory ${options.dataDir} (${(err as NodeJS.ErrnoException).code}): pass --data with another, or --memory`, 2);
+			}
+			this.path = join(options.dataDir, 'zchat.db');
+		} else {
+			this.path = ':memory:';
+		}
+		try {
+			this.db = new Database(this.path, {timeout: 200});
+			// One hub per data directory: the first holds an exclusive lock until it exits.
+			this.db.pragma('locking_mode = EXCLUSIVE');
+			this.db.pragma('journal_mode = WAL');
+			this.db.exec('BEGIN EXCLUSIVE; COMMIT');
+		} catch (err) {
+			const code = (err as {code?: string}).code ?? '';
+			if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+				throw new ZchatError(`the data directory ${options.dataDir} is in use by another running hub: stop it, or pass --data with another directory`, 2);
+			}
+			throw new ZchatError(`cannot open the history database ${this.path}: ${(err as Error).message} (pass --data with another directory, or --memory)`, 2);
+		}
+		// NORMAL in WAL mode: a committed transaction survives the process being killed;
+		// only a power cut can lose the last ones (see README, "What zchat guarantees").
+		this.db.pragma('synchronous = NORMAL');
+		this.db.exec(`
+			CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+			CREATE TABLE IF NOT EXISTS rooms (
+				room TEXT PRIMARY KEY,
+				seq INTEGER NOT NULL,
+				topic TEXT NOT NULL DEFAULT ''
+			);
+			CREATE TABLE IF NOT EXISTS events (
+				room TEXT NOT NULL,
+				seq INTEGER NOT NULL,
+				json TEXT NOT NULL,
+				origin TEXT,
+				PRIMARY KEY (room, seq)
+			) WITHOUT ROWID;
+			CREATE UNIQUE INDEX IF NOT EXISTS events_origin ON events (origin) WHERE origin IS NOT NULL;
+		`);
+		const existing = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('epoch') as {value: string} | undefined;
+		if (existing) {
+			this.epoch = existing.value;
+		} else {
+			this.epoch = randomBytes(6).toString('base64url');
+			this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('epoch', this.epoch);
+		}
+		for (const row of this.db.prepare('SELECT room, seq, topic FROM rooms').all() as StoredRoom[]) {
+			this.heads.set(row.room, row.seq);
+			this.topics.set(row.room, row.topic);
+		}
+		this.stmt = this.prepare();
+	}
+
+	private prepare() {
+		return {
+			insert: this.db.prepare('INSERT OR IGNORE INTO events (room, seq, json, origin) VALUES (?, ?, ?, ?)'),
+			byOrigin: this.db.prepare('SELECT room, seq FROM events WHERE origin = ?'),
+			upsertRoom: this.db.prepare(
+				'INSERT INTO rooms (room, seq, topic) VALUES (?, ?, ?) ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, topic = excluded.topic',
+			),
+			prune: this.db.prepare('DELETE FROM events WHERE room = ? AND seq <= ?'),
+			after: this.db.prepare('SELECT json FROM events WHERE room = ? AND seq > ? ORDER BY seq ASC LIMIT ?').pluck(),
+			before: this.db.prepare('SELECT json FROM events WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?').pluck(),
+			count: this.db.prepare('SELECT count(*) FROM events').pluck(),
+		};
+	}
+
+	/** The latest seq of a room (0 when it has none). */
+	head(room: string): number {
+		return this.heads.get(room) ?? 0;
+	}
+
+	topic(room: string): string {
+		return this.topics.get(room) ?? '';
+	}
+
+	/** Every room the store knows, with its head and topic. */
+	rooms(): StoredRoom[] {
+		return [...this.heads].map(([room, seq]) => ({room, seq, topic: this.topic(room)}));
+	}
+
+	/**
+	 * Store a batch of events in one transaction, giving each the next seq of its room.
+	 * Throws (changing nothing) when the database cannot be written: disk full, read-only,
+	 * I/O error.
+	 */
+	append(items: readonly AppendItem[]): AppendResult[] {
+		const heads = new Map<string, number>();
+		const topics = new Map<string, string>();
+		const results: AppendResult[] = [];
+		const run = this.db.transaction(() => {
+			for (const {event, origin} of items) {
+				const room = event.room;
+				const seq = (heads.get(room) ?? this.head(room)) + 1;
+				const stored = {...event, seq, epoch: this.epoch} as FeedEvent;
+				const json = JSON.stringify(stored);
+				const inserted = this.stmt.insert.run(room, seq, json, origin ?? null).changes === 1;
+				if (!inserted) {
+					const prior = this.stmt.byOrigin.get(origin) as {room: string; seq: number} | undefined;
+					if (!prior) throw new Error(`store: seq ${seq} of room ${room} already exists`);
+					results.push({room: prior.room, seq: prior.seq, duplicate: true});
+					continue;
+				}
+				heads.set(room, seq);
+				if (stored.type === 'topic') topics.set(room, stored.text);
+				results.push({room, seq, json, duplicate: false});
+			}
+			for (const [room, seq] of heads) {
+				this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room));
+				if (seq > this.retention) this.stmt.prune.run(room, seq - this.retention);
+			}
+		});
+		run();
+		for (const [room, seq] of heads) this.heads.set(room, seq);
+		for (const [room, topic] of topics) this.topics.set(room, topic);
+		return results;
+	}
+
+	/**
+	 * A page of a room's log, oldest first: events after `after`, or else the latest ones
+	 * before `before` (or before the end).
+	 */
+	history(room: string, query: {readonly after?: number; readonly before?: number; readonly limit: number}): HistoryPage {
+		if (query.after !== undefined) {
+			const events = this.stmt.after.all(room, query.after, query.limit + 1) as string[];
+			const more = events.length > query.limit;
+			return {events: more ? events.slice(0, query.limit) : events, more};
+		}
+		const before = query.before ?? Number.MAX_SAFE_INTEGER;
+		const events = this.stmt.before.all(room, before, query.limit + 1) as string[];
+		const more = events.length > query.limit;
+		return {events: (more ? events.slice(0, query.limit) : events).reverse(), more};
+	}
+
+	/** How many events the store holds across all rooms. */
+	eventCount(): number {
+		return this.stmt.count.get() as number;
+	}
+
+	close(): void {
+		if (this.db.open) this.db.close();
+	}
+}

@@ -1,0 +1,51 @@
+import {MAX_NICK_LENGTH, NICK_PATTERN, ROOM_PATTERN} from './limits.js';
+
+/**
+ * Why a nick is refused, in words a person can act on, or undefined when it is valid.
+ */
+export function nickProblem(nick: string): string | undefined {
+	if (nick.length === 0) return 'a nick cannot be empty';
+	if (nick.length > MAX_NICK_LENGTH) return `a nick has at most ${MAX_NICK_LENGTH} characters (got ${nick.length})`;
+	if (!NICK_PATTERN.test(nick)) return 'a nick may only use ASCII letters, digits, "_", "." and "-"';
+	return undefined;
+}
+
+/**
+ * The key two nicks clash on. Nicks are ASCII only, so look-alikes from other scripts
+ * (Cyrillic "а", fullwidth letters, zero-width joiners) cannot be valid nicks at all; what
+ * is left to fold is case.
+ */
+export function nickKey(nick: string): string {
+	return nick.toLowerCase();
+}
+
+/**
+ * A room name as people type it ("#Dev", "dev") in the form the hub uses ("dev"), or an
+ * error saying what is wrong with it.
+ */
+export function parseRoom(input: string): {room: string} | {error: string} {
+	const name = (input.startsWith('#') ? input.slice(1) : input).toLowerCase();
+	if (name.length === 0) return {error: 'a room name cannot be empty'};
+	if (!ROOM_PATTERN.test(name)) {
+		return {error: `"${input.slice(0, 40)}" is not a room name: use 1 to 32 lowercase letters, digits, "-" or "_", with an optional leading "#"`};
+	}
+	return {room: name};
+}
+
+/**
+ * A valid nick made from any string (a login name, say): invalid characters become "_",
+ * it is cut to the length limit, and an empty result becomes "guest".
+ */
+export function nickFrom(raw: string): string {
+	const cleaned = raw.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX_NICK_LENGTH);
+	return cleaned.length > 0 && /[A-Za-z0-9]/.test(cleaned) ? cleaned : 'guest';
+}
+
+/**
+ * The n-th alternative to a taken nick: "alice" → "alice2", "alice3", … keeping within
+ * the length limit.
+ */
+export function nickWithSuffix(base: string, n: number): string {
+	const suffix = String(n);
+	return base.slice(0, MAX_NICK_LENGTH - suffix.length) + suffix;
+}

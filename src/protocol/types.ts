@@ -1,0 +1,384 @@
+/**
+ * The messages of protocol version 1, as TypeScript types. docs/PROTOCOL.md is the contract
+ * these types follow; every field is described there with an example.
+ *
+ * Three kinds of message:
+ * - commands, client → hub over DEALER (or REQ) → ROUTER, one JSON object per frame;
+ * - replies, hub → one client over ROUTER → DEALER, one JSON object per frame;
+ * - feed events, hub → everyone subscribed over PUB → SUB, as [topic, event, event, …].
+ */
+
+// ---------------------------------------------------------------------------------------
+// Commands (client → hub)
+
+/** Fields every command may carry. */
+export interface CommandBase {
+	/** The client's id for this command; replies to it carry it back as `re`. Required for say and msg. */
+	readonly id?: string;
+}
+
+export interface HelloCommand extends CommandBase {
+	readonly type: 'hello';
+	/** Protocol version the client speaks. */
+	readonly v: number;
+	/** The nick to use. */
+	readonly nick: string;
+	/**
+	 * A secret the client made up (16–128 characters) and keeps for as long as it runs. Sending
+	 * it again (after a reconnect) resumes the same session; the hub also uses it to drop
+	 * resent duplicates of a message.
+	 */
+	readonly session: string;
+	/** Rooms to join at once. @default ["lobby"] */
+	readonly rooms?: readonly string[];
+	/** The client's name and version, for /whois and logs. */
+	readonly client?: string;
+}
+
+export interface SayCommand extends CommandBase {
+	readonly type: 'say';
+	readonly id: string;
+	readonly room: string;
+	readonly text: string;
+	/** An action (`/me waves`) rather than a plain message. @default false */
+	readonly action?: boolean;
+}
+
+export interface JoinCommand extends CommandBase {
+	readonly type: 'join';
+	readonly room: string;
+}
+
+export interface PartCommand extends CommandBase {
+	readonly type: 'part';
+	readonly room: string;
+	readonly reason?: string;
+}
+
+export interface NickCommand extends CommandBase {
+	readonly type: 'nick';
+	readonly nick: string;
+}
+
+export interface TopicCommand extends CommandBase {
+	readonly type: 'topic';
+	readonly room: string;
+	/** The new topic; leave it out to ask for the current one. An empty string clears it. */
+	readonly text?: string;
+}
+
+export interface WhoCommand extends CommandBase {
+	readonly type: 'who';
+	/** Only this room's members; leave it out for everyone on the hub. */
+	readonly room?: string;
+}
+
+export interface WhoisCommand extends CommandBase {
+	readonly type: 'whois';
+	readonly nick: string;
+}
+
+export interface RoomsCommand extends CommandBase {
+	readonly type: 'rooms';
+}
+
+export interface MsgCommand extends CommandBase {
+	readonly type: 'msg';
+	readonly id: string;
+	readonly to: string;
+	readonly text: string;
+	readonly action?: boolean;
+}
+
+export interface AwayCommand extends CommandBase {
+	readonly type: 'away';
+	/** The away message; leave it out (or empty) to come back. */
+	readonly text?: string;
+}
+
+export interface HistoryCommand extends CommandBase {
+	readonly type: 'history';
+	readonly room: string;
+	/** Events with seq greater than this, oldest first. */
+	readonly after?: number;
+	/** The latest events with seq less than this. */
+	readonly before?: number;
+	/** How many events at most. @default 50 (at most 500) */
+	readonly limit?: number;
+}
+
+export interface PingCommand extends CommandBase {
+	readonly type: 'ping';
+}
+
+export interface ByeCommand extends CommandBase {
+	readonly type: 'bye';
+	readonly reason?: string;
+}
+
+export interface StatsCommand extends CommandBase {
+	readonly type: 'stats';
+}
+
+export type Command =
+	| HelloCommand
+	| SayCommand
+	| JoinCommand
+	| PartCommand
+	| NickCommand
+	| TopicCommand
+	| WhoCommand
+	| WhoisCommand
+	| RoomsCommand
+	| MsgCommand
+	| AwayCommand
+	| HistoryCommand
+	| PingCommand
+	| ByeCommand
+	| StatsCommand;
+
+export type CommandType = Command['type'];
+
+// ---------------------------------------------------------------------------------------
+// Feed events (hub → everyone in a room, over PUB)
+
+/** Fields every feed event carries. */
+export interface FeedBase {
+	readonly room: string;
+	/** Position in the room's log: 1, 2, 3, … with no gaps. */
+	readonly seq: number;
+	/** The hub's epoch: changes only when the hub starts on empty data. seq is meaningful within one epoch. */
+	readonly epoch: string;
+	/** Milliseconds since 1970, stamped by the hub. */
+	readonly ts: number;
+	/** Who did it, stamped by the hub from its session table. */
+	readonly from: string;
+}
+
+export interface MessageEvent extends FeedBase {
+	readonly type: 'message';
+	readonly text: string;
+	readonly action?: boolean;
+}
+
+export interface JoinEvent extends FeedBase {
+	readonly type: 'join';
+}
+
+export interface PartEvent extends FeedBase {
+	readonly type: 'part';
+	readonly reason?: string;
+	/** The member left the hub altogether (quit, timed out, hub shutdown), not just the room. */
+	readonly quit?: boolean;
+}
+
+export interface NickEvent extends FeedBase {
+	readonly type: 'nick';
+	/** The new nick (`from` is the old one). */
+	readonly to: string;
+}
+
+export interface TopicEvent extends FeedBase {
+	readonly type: 'topic';
+	readonly text: string;
+}
+
+export type FeedEvent = MessageEvent | JoinEvent | PartEvent | NickEvent | TopicEvent;
+export type FeedEventType = FeedEvent['type'];
+
+// ---------------------------------------------------------------------------------------
+// Replies (hub → one client, over ROUTER)
+
+/** A room as a client sees it on joining. */
+export interface RoomState {
+	readonly room: string;
+	/** The room's latest seq (0 for a room with no events yet). */
+	readonly seq: number;
+	readonly topic: string;
+	readonly members: readonly string[];
+}
+
+export interface WelcomeReply {
+	readonly type: 'welcome';
+	readonly re?: string;
+	readonly v: number;
+	readonly nick: string;
+	readonly epoch: string;
+	/** True when the hello resumed a session that was still alive (no join notices were sent). */
+	readonly resumed: boolean;
+	readonly rooms: readonly RoomState[];
+	/** Send something (a ping will do) at least this often, or the hub ends the session. */
+	readonly ttlMs: number;
+	readonly limits: {
+		readonly textBytes: number;
+		readonly frames: number;
+		readonly frameBytes: number;
+		readonly roomsPerSession: number;
+		readonly historyLimit: number;
+	};
+	readonly hub: {readonly name: string; readonly version: string};
+}
+
+export interface AckReply {
+	readonly type: 'ack';
+	readonly re: string;
+	/** For a say: the room and the seq it was stored under. */
+	readonly room?: string;
+	readonly seq?: number;
+	readonly epoch?: string;
+	/** For a msg: the recipient, and their away message if they are away. */
+	readonly to?: string;
+	readonly away?: string;
+}
+
+export interface OkReply {
+	readonly type: 'ok';
+	readonly re?: string;
+	/** What the command did, for clients that echo it ("you are now known as bob"). */
+	readonly command: CommandType;
+	readonly nick?: string;
+	readonly room?: string;
+}
+
+export interface JoinedReply extends RoomState {
+	readonly type: 'joined';
+	readonly re?: string;
+}
+
+export interface MemberInfo {
+	readonly nick: string;
+	readonly away?: string;
+	readonly idleMs: number;
+}
+
+export interface WhoReply {
+	readonly type: 'who';
+	readonly re?: string;
+	readonly room?: string;
+	readonly members: readonly MemberInfo[];
+}
+
+export interface WhoisReply {
+	readonly type: 'whois';
+	readonly re?: string;
+	readonly nick: string;
+	readonly rooms: readonly string[];
+	readonly idleMs: number;
+	/** Milliseconds since 1970 when the session began. */
+	readonly since: number;
+	readonly away?: string;
+	readonly client?: string;
+}
+
+export interface RoomsReply {
+	readonly type: 'rooms';
+	readonly re?: string;
+	readonly rooms: ReadonlyArray<{readonly room: string; readonly members: number; readonly topic: string}>;
+}
+
+export interface TopicReply {
+	readonly type: 'topic';
+	readonly re?: string;
+	readonly room: string;
+	readonly text: string;
+}
+
+export interface HistoryReply {
+	readonly type: 'history';
+	readonly re?: string;
+	readonly room: string;
+	readonly epoch: string;
+	/** The room's latest seq when the reply was made. */
+	readonly head: number;
+	/** Oldest first. */
+	readonly events: readonly FeedEvent[];
+	/** True when older events than the first one returned exist (for before/latest requests) or newer ones (for after). */
+	readonly more: boolean;
+}
+
+export interface PongReply {
+	readonly type: 'pong';
+	readonly re?: string;
+	readonly ts: number;
+	/** The latest seq of each room the session is in: a client that is behind asks for history. */
+	readonly heads: Readonly<Record<string, number>>;
+	readonly epoch: string;
+	/** Whether the pinging connection has a session: false after a hub restart or a timeout (say hello again). */
+	readonly session: boolean;
+}
+
+export interface DmReply {
+	readonly type: 'dm';
+	readonly from: string;
+	readonly to: string;
+	readonly text: string;
+	readonly ts: number;
+	readonly action?: boolean;
+}
+
+export interface StatsReply {
+	readonly type: 'stats';
+	readonly re?: string;
+	readonly uptimeMs: number;
+	readonly sessions: number;
+	readonly rooms: number;
+	readonly messages: number;
+	readonly epoch: string;
+	readonly version: string;
+}
+
+/** The hub is going away (shutdown) or ended this session (timeout seen late, kick). */
+export interface NoticeReply {
+	readonly type: 'notice';
+	readonly code: 'shutdown' | 'session_ended' | 'storage_failing' | 'storage_ok';
+	readonly message: string;
+}
+
+export type ErrorCode =
+	| 'bad_frame'
+	| 'bad_utf8'
+	| 'bad_json'
+	| 'bad_type'
+	| 'bad_field'
+	| 'bad_version'
+	| 'no_session'
+	| 'nick_invalid'
+	| 'nick_taken'
+	| 'room_invalid'
+	| 'not_in_room'
+	| 'too_many_rooms'
+	| 'text_empty'
+	| 'text_too_long'
+	| 'no_such_nick'
+	| 'storage_failed'
+	| 'hub_full'
+	| 'shutting_down';
+
+export interface ErrorReply {
+	readonly type: 'error';
+	/** The id of the command this answers, when it had one and could be read. */
+	readonly re?: string;
+	readonly code: ErrorCode;
+	/** What went wrong and what to do, in words for a person. */
+	readonly message: string;
+	/** Try again after this many milliseconds (storage_failed). */
+	readonly retryAfterMs?: number;
+}
+
+export type Reply =
+	| WelcomeReply
+	| AckReply
+	| OkReply
+	| JoinedReply
+	| WhoReply
+	| WhoisReply
+	| RoomsReply
+	| TopicReply
+	| HistoryReply
+	| PongReply
+	| DmReply
+	| StatsReply
+	| NoticeReply
+	| ErrorReply;
+
+export type ReplyType = Reply['type'];

@@ -1,0 +1,133 @@
+import {sanitize} from '../protocol/sanitize.js';
+import type {FeedItem, Pending} from '../client/session.js';
+
+/**
+ * Feed items as text: the line-mode format (`HH:MM:SS <nick> text`), the JSON objects of
+ * `--json`, and the pieces the TUI colours. Every string from a peer passes through
+ * `sanitize` here; nothing else in the views has to remember to.
+ */
+
+export function clock(ts: number): string {
+	const d = new Date(ts);
+	return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+function pad(n: number): string {
+	return n < 10 ? '0' + n : String(n);
+}
+
+/** Peer text for one line of output: control characters escaped, line breaks shown as " ↵ ". */
+export function oneLine(text: string): string {
+	return sanitize(text.replace(/\r\n/g, '\n'), true).replace(/\n/g, ' ↵ ');
+}
+
+/** The kinds of line a feed item becomes, for styling. */
+export type LineKind = 'message' | 'action' | 'join' | 'part' | 'nick' | 'topic' | 'dm' | 'notice' | 'error';
+
+/** A feed item in parts: the view colours them, line mode joins them. */
+export interface LineParts {
+	readonly kind: LineKind;
+	readonly ts: number;
+	/** The nick shown before the text (for messages, actions and DMs). */
+	readonly nick?: string;
+	/** What follows, sanitised; may hold "\n" for multi-line messages. */
+	readonly text: string;
+	readonly room?: string;
+	readonly mention?: boolean;
+	readonly self?: boolean;
+}
+
+/** Break a feed item into parts. Text is sanitised with line breaks kept. */
+export function lineParts(item: FeedItem): LineParts {
+	if (item.kind === 'notice') return {kind: item.level === 'error' ? 'error' : 'notice', ts: item.ts, text: sanitize(item.text, true)};
+	if (item.kind === 'dm') {
+		return {
+			kind: 'dm',
+			ts: item.ts,
+			nick: item.self ? `→${item.to}` : item.from,
+			text: (item.action ? `* ${item.from} ` : '') + sanitize(item.text, true),
+			self: item.self,
+		};
+	}
+	const e = item.event;
+	const room = e.room;
+	switch (e.type) {
+		case 'message':
+			return e.action
+				? {kind: 'action', ts: e.ts, nick: e.from, text: sanitize(e.text, true), room, ...(item.mention ? {mention: true} : {})}
+				: {kind: 'message', ts: e.ts, nick: e.from, text: sanitize(e.text, true), room, ...(item.mention ? {mention: true} : {})};
+		case 'join':
+			return {kind: 'join', ts: e.ts, text: `${e.from} joined #${room}`, room};
+		case 'part': {
+			const reason = e.reason ? ` (${oneLine(e.reason)})` : '';
+			return {kind: 'part', ts: e.ts, text: e.quit ? `${e.from} quit${reason}` : `${e.from} left #${room}${reason}`, room};
+		}
+		case 'nick':
+			return {kind: 'nick', ts: e.ts, text: `${e.from} is now known as ${e.to}`, room};
+		case 'topic':
+			return {kind: 'topic', ts: e.ts, text: e.text ? `${e.from} set the topic: ${oneLine(e.text)}` : `${e.from} cleared the topic`, room};
+	}
+}
+
+export interface PlainOptions {
+	/** Put "#room " before room lines (when more than one room is joined). */
+	readonly showRoom?: boolean;
+	/** @default true */
+	readonly timestamps?: boolean;
+}
+
+/** One line of line-mode output for a feed item. */
+export function plainLine(item: FeedItem, options: PlainOptions = {}): string {
+	const p = lineParts(item);
+	const text = p.text.replace(/\n/g, ' ↵ ');
+	const time = options.timestamps === false ? '' : clock(p.ts) + ' ';
+	const room = options.showRoom && p.room ? `#${p.room} ` : '';
+	switch (p.kind) {
+		case 'message':
+			return `${time}${room}<${p.nick}> ${text}`;
+		case 'action':
+			return `${time}${room}* ${p.nick} ${text}`;
+		case 'dm':
+			return `${time}*${p.nick}* ${text}`;
+		case 'error':
+			return `${time}!! ${text}`;
+		default:
+			return `${time}${room}-- ${text}`;
+	}
+}
+
+/** The `--json` object for a feed item: the data as the hub sent it, for scripts. */
+export function jsonObject(item: FeedItem): Record<string, unknown> {
+	if (item.kind === 'notice') return {type: item.level === 'error' ? 'error' : 'notice', text: item.text, ts: item.ts};
+	if (item.kind === 'dm') {
+		return {type: 'dm', from: item.from, to: item.to, text: item.text, ts: item.ts, ...(item.action ? {action: true} : {}), ...(item.self ? {self: true} : {})};
+	}
+	const e = item.event;
+	const base = {room: e.room, seq: e.seq, ts: e.ts, ...(item.replay ? {replay: true} : {}), ...(item.mention ? {mention: true} : {})};
+	switch (e.type) {
+		case 'message':
+			return {type: e.action ? 'action' : 'message', from: e.from, text: e.text, ...base};
+		case 'join':
+			return {type: 'join', nick: e.from, ...base};
+		case 'part':
+			return {type: 'part', nick: e.from, ...(e.reason ? {reason: e.reason} : {}), ...(e.quit ? {quit: true} : {}), ...base};
+		case 'nick':
+			return {type: 'nick', from: e.from, to: e.to, ...base};
+		case 'topic':
+			return {type: 'topic', from: e.from, text: e.text, ...base};
+	}
+}
+
+// Characters JSON.stringify leaves as they are but a terminal may act on: C1 controls,
+// invisible and bidi formatting characters. Escaped as \uXXXX, the JSON means the same.
+const JSON_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+
+/** JSON for one output line, safe to print to a terminal. */
+export function safeJson(value: unknown): string {
+	return JSON.stringify(value).replace(JSON_UNSAFE, ch => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+/** How a pending line is marked: ⧗ waiting, ✓ stored, ✗ refused. */
+export function pendingMark(p: Pending): string {
+	return p.state === 'acked' ? '✓' : p.state === 'failed' ? '✗' : '⧗';
+}

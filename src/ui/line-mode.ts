@@ -1,0 +1,51 @@
+import {createInterface} from 'node:readline';
+import type {Readable, Writable} from 'node:stream';
+import type {Client} from '../client/client.js';
+import {jsonObject, plainLine, safeJson} from './format.js';
+
+export interface LineModeOptions {
+	/** One JSON object per line instead of text. */
+	readonly json: boolean;
+	/** Keep running after the end of input (until a signal). */
+	readonly stay: boolean;
+	/** Give up when the hub has not answered in this long. */
+	readonly timeoutMs: number;
+	readonly timestamps: boolean;
+	/** Where the hub is, for the message when it cannot be reached. */
+	readonly hubAddress: string;
+}
+
+/**
+ * Line mode, for pipes, scripts and bots: each input line is said (or is a /command), each
+ * feed event is one output line. At the end of input it waits until every line is acked
+ * (up to the timeout), leaves, and resolves with the exit code: 0 when all was delivered.
+ */
+export function runLineMode(client: Client, io: {input: Readable; output: Writable; error: Writable}, options: LineModeOptions): Promise<number> {
+	return new Promise(resolve => {
+		const write = (line: string) => io.output.write(line + '\n');
+		client.on('show', (_view, item) => {
+			if (options.json) return write(safeJson(jsonObject(item)));
+			const rooms = client.state.order.filter(id => id.startsWith('#')).length;
+			write(plainLine(item, {showRoom: rooms > 1, timestamps: options.timestamps}));
+		});
+		const unreachable = setTimeout(() => {
+			if (client.state.epoch !== undefined) return;
+			io.error.write(
+				`zchat: no answer from the hub at ${options.hubAddress} in ${Math.round(options.timeoutMs / 1000)} s: is "zchat hub" running there? (check --host, --sub and --pub)\n`,
+			);
+			void client.close().then(() => resolve(1));
+		}, options.timeoutMs);
+		unreachable.unref();
+		client.on('exit', (code, message) => {
+			clearTimeout(unreachable);
+			if (message) io.error.write(`zchat: ${message}\n`);
+			rl.close();
+			resolve(code);
+		});
+		const rl = createInterface({input: io.input, crlfDelay: Infinity, terminal: false});
+		rl.on('line', line => client.line(line));
+		rl.on('close', () => {
+			if (!options.stay) client.leave();
+		});
+	});
+}
