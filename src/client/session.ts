@@ -837,10 +837,12 @@ function onHistory(d: Draft, h: HistoryReply, req: Request | undefined, now: num
 		return;
 	}
 	if (req?.kind === 'load' && !v.synced) {
-		// The recent history: shown as it was, membership already in the joined snapshot.
-		for (const e of h.events) if (visible(d, e)) d.show(v.id, eventItem(d, e, true), false);
-		const after = d.room(h.room)!;
-		d.putView({...after, synced: true, oldestSeq: h.events[0]?.seq ?? after.oldestSeq, hasOlder: h.more});
+		// The recent history up to the joined snapshot: shown as it was (membership is in the
+		// snapshot already). Anything newer is applied in order like live events.
+		for (const e of h.events) if (e.seq <= v.lastSeq && visible(d, e)) d.show(v.id, eventItem(d, e, true), false);
+		const loaded = d.room(h.room)!;
+		d.putView({...loaded, synced: true, oldestSeq: h.events[0]?.seq ?? loaded.oldestSeq, hasOlder: h.more});
+		for (const e of h.events) if (e.seq === d.room(h.room)!.lastSeq + 1) apply(d, e, now, false);
 		settleAcked(d, h.room);
 		drain(d, h.room, now);
 		return;

@@ -108,7 +108,9 @@ export class HubCore {
 	private readonly byNick = new Map<string, Session>();
 	private readonly members = new Map<string, Set<Session>>();
 	private pending: Pending[] = [];
-	private replies = new Map<string, PeerOutput>();
+	private replies: PeerOutput[] = [];
+	/** Per peer, the reply of this batch that further DEALER frames are appended to. */
+	private replyIndex = new Map<string, PeerOutput>();
 	private lastTick: number | undefined;
 	private storageFailing = false;
 	private readonly started: number;
@@ -138,7 +140,7 @@ export class HubCore {
 
 	/** True when there is something for `flush` to do. */
 	get hasWork(): boolean {
-		return this.pending.length > 0 || this.replies.size > 0;
+		return this.pending.length > 0 || this.replies.length > 0;
 	}
 
 	/** Handle one message that arrived on the ROUTER from `peer`. */
@@ -468,10 +470,19 @@ export class HubCore {
 
 	private reply(peer: Buffer, peerKey: string, envelope: Envelope, reply: Reply | string): void {
 		const frame = typeof reply === 'string' ? reply : JSON.stringify(reply);
-		const out = this.replies.get(peerKey);
-		// A REQ socket takes exactly one reply per request; it cannot have two in flight.
-		if (out && envelope === 'dealer') out.frames.push(frame);
-		else this.replies.set(peerKey, {peer, envelope, frames: [frame]});
+		if (envelope === 'req') {
+			// A REQ socket takes exactly one reply per request, in its own envelope.
+			this.replies.push({peer, envelope, frames: [frame]});
+			return;
+		}
+		const out = this.replyIndex.get(peerKey);
+		if (out) {
+			out.frames.push(frame);
+			return;
+		}
+		const fresh: PeerOutput = {peer, envelope, frames: [frame]};
+		this.replies.push(fresh);
+		this.replyIndex.set(peerKey, fresh);
 	}
 
 	/**
@@ -510,8 +521,9 @@ export class HubCore {
 				this.storageFailed(batch, err);
 			}
 		}
-		const replies = [...this.replies.values()];
-		this.replies = new Map();
+		const replies = this.replies;
+		this.replies = [];
+		this.replyIndex = new Map();
 		return {replies, publish};
 	}
 

@@ -37,7 +37,7 @@ export function spawnZchat(args: readonly string[], env: NodeJS.ProcessEnv = {})
 		lines,
 		exited,
 		waitLine: (pattern, timeoutMs = 10_000) =>
-			waitFor(`a line matching ${String(pattern)} (stdout so far: ${JSON.stringify(out.slice(-500))}, stderr: ${JSON.stringify(err.slice(-500))})`, () =>
+			waitFor(() => `a line matching ${String(pattern)} (stdout so far: ${JSON.stringify(out.slice(-500))}, stderr: ${JSON.stringify(err.slice(-500))})`, () =>
 				lines().find(l => (typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l))),
 			timeoutMs),
 	};

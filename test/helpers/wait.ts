@@ -4,7 +4,7 @@
  * saying what it was waiting for when the deadline comes first.
  */
 export async function waitFor<T>(
-	what: string,
+	what: string | (() => string),
 	probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
 	timeoutMs = 5000,
 	everyMs = 10,
@@ -13,7 +13,7 @@ export async function waitFor<T>(
 	for (;;) {
 		const value = await probe();
 		if (value !== undefined && value !== false && value !== null) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
 		await new Promise(resolve => setTimeout(resolve, everyMs));
 	}
 }

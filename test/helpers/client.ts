@@ -1,0 +1,123 @@
+import {randomBytes} from 'node:crypto';
+import * as zmq from 'zeromq';
+import {Client} from '../../src/client/client.js';
+import type {ClientOptions, FeedItem} from '../../src/client/session.js';
+import {ZmqTransport} from '../../src/client/transport.js';
+import type {HubServer} from '../../src/hub/server.js';
+import {decodeReplyFrame} from '../../src/protocol/incoming.js';
+import type {Reply} from '../../src/protocol/types.js';
+import {waitFor} from './wait.js';
+
+/** A real Client over real sockets, with everything it showed collected. */
+export interface TestClient {
+	readonly client: Client;
+	readonly shown: Array<{view: string; item: FeedItem}>;
+	/** Texts of chat messages shown in a room, as "from: text". */
+	messages(room?: string): string[];
+	waitConnected(timeoutMs?: number): Promise<void>;
+	waitMessage(text: string, timeoutMs?: number): Promise<void>;
+	close(): Promise<void>;
+}
+
+export function connectClient(hub: {subPort: number; pubPort: number}, nick: string, options: Partial<ClientOptions> = {}): TestClient {
+	const transport = new ZmqTransport({host: '127.0.0.1', subPort: hub.subPort, pubPort: hub.pubPort});
+	const client = new Client(transport, {
+		nick,
+		nickExplicit: true,
+		rooms: ['lobby'],
+		session: randomBytes(18).toString('base64url'),
+		...options,
+	});
+	const shown: Array<{view: string; item: FeedItem}> = [];
+	client.on('show', (view, item) => shown.push({view, item}));
+	client.start(50);
+	const messages = (room?: string) =>
+		shown.flatMap(({item}) => (item.kind === 'event' && item.event.type === 'message' && (room === undefined || item.event.room === room) ? [`${item.event.from}: ${item.event.text}`] : []));
+	return {
+		client,
+		shown,
+		messages,
+		waitConnected: async (timeoutMs = 5000) => {
+			await waitFor(`${nick} to be connected`, () => client.state.connection === 'connected' && Object.values(client.state.views).every(v => !('room' in v) || v.synced), timeoutMs);
+		},
+		waitMessage: async (text, timeoutMs = 5000) => {
+			await waitFor(() => `${nick} to see "${text}" (saw ${JSON.stringify(messages().slice(-5))})`, () => messages().some(m => m.endsWith(': ' + text)), timeoutMs);
+		},
+		close: () => client.close(),
+	};
+}
+
+/** A bare DEALER speaking the protocol by hand: what a hostile or foreign client can do. */
+export class RawDealer {
+	readonly socket = new zmq.Dealer({linger: 0});
+	readonly replies: Reply[] = [];
+	readonly raw: Buffer[][] = [];
+	private loop: Promise<void>;
+
+	constructor(hub: Pick<HubServer, 'routerEndpoint'> | string) {
+		this.socket.connect(typeof hub === 'string' ? hub : hub.routerEndpoint);
+		this.loop = (async () => {
+			try {
+				for await (const frames of this.socket) {
+					this.raw.push(frames);
+					for (const f of frames) {
+						const r = decodeReplyFrame(f);
+						if (r) this.replies.push(r);
+					}
+				}
+			} catch {
+				// closed
+			}
+		})();
+	}
+
+	async send(...frames: Array<string | Buffer | object>): Promise<void> {
+		await this.socket.send(frames.map(f => (typeof f === 'string' || Buffer.isBuffer(f) ? f : JSON.stringify(f))));
+	}
+
+	/** Wait for a reply matching, and return it. */
+	async reply<T extends Reply['type']>(type: T, match: (r: Extract<Reply, {type: T}>) => boolean = () => true, timeoutMs = 5000): Promise<Extract<Reply, {type: T}>> {
+		return waitFor(() => `a ${type} reply (got ${JSON.stringify(this.replies.slice(-3))})`, () =>
+			this.replies.find((r): r is Extract<Reply, {type: T}> => r.type === type && match(r as Extract<Reply, {type: T}>)),
+		timeoutMs);
+	}
+
+	async hello(nick: string, rooms = ['lobby']): Promise<void> {
+		await this.send({type: 'hello', v: 1, id: 'hello', nick, session: randomBytes(18).toString('base64url'), rooms});
+		await this.reply('welcome');
+	}
+
+	async close(): Promise<void> {
+		this.socket.close();
+		await this.loop;
+	}
+}
+
+/** A bare SUB socket: sees what anyone can see of the feed. */
+export class RawSub {
+	readonly socket = new zmq.Subscriber({linger: 0});
+	readonly messages: string[][] = [];
+	private loop: Promise<void>;
+
+	constructor(hub: Pick<HubServer, 'pubEndpoint'>, ...prefixes: string[]) {
+		this.socket.connect(hub.pubEndpoint);
+		for (const p of prefixes) this.socket.subscribe(p);
+		this.loop = (async () => {
+			try {
+				for await (const frames of this.socket) this.messages.push(frames.map(f => f.toString('utf8')));
+			} catch {
+				// closed
+			}
+		})();
+	}
+
+	/** Every frame received, as text. */
+	text(): string {
+		return this.messages.map(m => m.join('\n')).join('\n');
+	}
+
+	async close(): Promise<void> {
+		this.socket.close();
+		await this.loop;
+	}
+}
