@@ -28,6 +28,10 @@ export function runLineMode(client: Client, io: {input: Readable; output: Writab
 			const rooms = client.state.order.filter(id => id.startsWith('#')).length;
 			write(plainLine(item, {showRoom: rooms > 1, timestamps: options.timestamps}));
 		});
+		const waiting = setTimeout(() => {
+			if (client.state.epoch === undefined) io.error.write(`zchat: waiting for the hub at ${options.hubAddress} (no answer yet)…\n`);
+		}, Math.min(1000, options.timeoutMs / 2));
+		waiting.unref();
 		const unreachable = setTimeout(() => {
 			if (client.state.epoch !== undefined) return;
 			io.error.write(
@@ -38,6 +42,7 @@ export function runLineMode(client: Client, io: {input: Readable; output: Writab
 		unreachable.unref();
 		client.on('exit', (code, message) => {
 			clearTimeout(unreachable);
+			clearTimeout(waiting);
 			if (message) io.error.write(`zchat: ${message}\n`);
 			rl.close();
 			resolve(code);
@@ -45,7 +50,15 @@ export function runLineMode(client: Client, io: {input: Readable; output: Writab
 		const rl = createInterface({input: io.input, crlfDelay: Infinity, terminal: false});
 		rl.on('line', line => client.line(line));
 		rl.on('close', () => {
-			if (!options.stay) client.leave();
+			if (options.stay) return;
+			// Leave once welcomed, so a nick refusal or an unreachable hub is still reported.
+			if (client.state.epoch !== undefined) return client.leave();
+			const onChange = () => {
+				if (client.state.epoch === undefined) return;
+				client.off('change', onChange);
+				client.leave();
+			};
+			client.on('change', onChange);
 		});
 	});
 }

@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import {createServer} from 'node:net';
+import {after, describe, test} from 'node:test';
+import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
+import {tempDir} from './helpers/hub.js';
+import {waitFor} from './helpers/wait.js';
+
+const procs: Proc[] = [];
+const track = (p: Proc) => (procs.push(p), p);
+after(() => {
+	for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+});
+
+/** A TCP port that is certainly taken while the returned close() has not been called. */
+async function occupiedPort(): Promise<{port: number; close: () => void}> {
+	const server = createServer();
+	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+	const port = (server.address() as {port: number}).port;
+	return {port, close: () => server.close()};
+}
+
+describe('zchat hub', () => {
+	test('prints where it listens and the exact join command; SIGINT tells clients and exits 0', async () => {
+		const hub = await spawnHub();
+		track(hub.proc);
+		const banner = hub.proc.stdout();
+		assert.match(banner, /commands \(ROUTER\)\s+tcp:\/\/127\.0\.0\.1:\d+/);
+		assert.match(banner, /feed \(PUB\)\s+tcp:\/\/127\.0\.0\.1:\d+/);
+		assert.match(banner, new RegExp(`npx zchat join --host 127\\.0\\.0\\.1 --sub ${hub.sub} --pub ${hub.pub}`));
+		const client = track(spawnZchat(['join', '--nick', 'stayer', '--json', '--stay', ...hub.args]));
+		await client.waitLine('"type":"join"');
+		hub.proc.child.kill('SIGINT');
+		assert.equal(await hub.proc.exited, 0);
+		await client.waitLine(/hub shutting down/);
+		client.child.kill('SIGTERM');
+		await client.exited;
+	});
+
+	test('a port in use: one line naming the flag, exit 2', async () => {
+		const busy = await occupiedPort();
+		try {
+			const sub = track(spawnZchat(['hub', '--memory', '--sub', String(busy.port), '--pub', '0']));
+			assert.equal(await sub.exited, 2);
+			assert.equal(sub.stderr(), `zchat: port ${busy.port} is in use: pass --sub to pick another\n`);
+			const pub = track(spawnZchat(['hub', '--memory', '--sub', '0', '--pub', String(busy.port)]));
+			assert.equal(await pub.exited, 2);
+			assert.equal(pub.stderr(), `zchat: port ${busy.port} is in use: pass --pub to pick another\n`);
+		} finally {
+			busy.close();
+		}
+	});
+
+	test('a bad port or host: exit 2 with what to change, no stack trace', async () => {
+		const port = track(spawnZchat(['hub', '--memory', '--sub', 'eighty']));
+		assert.equal(await port.exited, 2);
+		assert.match(port.stderr(), /--sub <port>.*must be a port number from 0 to 65535/);
+		const big = track(spawnZchat(['hub', '--memory', '--pub', '70000']));
+		assert.equal(await big.exited, 2);
+		assert.match(big.stderr(), /--pub <port>/);
+		const host = track(spawnZchat(['hub', '--memory', '--host', '203.0.113.77', '--sub', '0', '--pub', '0']));
+		assert.equal(await host.exited, 2);
+		assert.match(host.stderr(), /cannot listen on host "203\.0\.113\.77".*pass --host/);
+		const env = track(spawnZchat(['hub', '--memory'], {ZCHAT_SUB: 'x'}));
+		assert.equal(await env.exited, 2);
+		for (const p of [port, big, host, env]) assert.doesNotMatch(p.stderr(), /\n\s+at /, 'no stack trace');
+	});
+
+	test('one hub per data directory', async () => {
+		const dir = tempDir();
+		try {
+			const first = await spawnHub(['--data', dir.path]);
+			track(first.proc);
+			const second = track(spawnZchat(['hub', '--data', dir.path, '--sub', '0', '--pub', '0']));
+			assert.equal(await second.exited, 2);
+			assert.match(second.stderr(), /in use by another running hub/);
+			first.proc.child.kill('SIGTERM');
+			assert.equal(await first.proc.exited, 0);
+		} finally {
+			dir.remove();
+		}
+	});
+});
+
+describe('zchat join (line mode)', () => {
+	test('two line-mode clients chat; at end of input each waits for its acks and exits 0', async () => {
+		const hub = await spawnHub();
+		track(hub.proc);
+		const bob = track(spawnZchat(['join', '--nick', 'bob', '--stay', ...hub.args]));
+		await bob.waitLine('-- bob joined #lobby');
+		const alice = track(spawnZchat(['join', '--nick', 'alice', ...hub.args]));
+		alice.child.stdin.end('hello from alice\n/me waves\n');
+		assert.equal(await alice.exited, 0);
+		await bob.waitLine(/^\d\d:\d\d:\d\d <alice> hello from alice$/);
+		await bob.waitLine(/^\d\d:\d\d:\d\d \* alice waves$/);
+		await bob.waitLine(/^\d\d:\d\d:\d\d -- alice quit$/);
+		bob.child.kill('SIGINT');
+		assert.equal(await bob.exited, 0);
+		hub.proc.child.kill('SIGINT');
+		assert.equal(await hub.proc.exited, 0);
+	});
+
+	test('--json: one object per event with type, room, from, text and seq', async () => {
+		const hub = await spawnHub();
+		track(hub.proc);
+		const a = track(spawnZchat(['join', '--nick', 'jay', '--json', ...hub.args]));
+		a.child.stdin.end('structured\n');
+		assert.equal(await a.exited, 0);
+		const events = a.lines().map(l => JSON.parse(l) as Record<string, unknown>);
+		const message = events.find(e => e['type'] === 'message');
+		assert.ok(message);
+		assert.deepEqual({type: message['type'], room: message['room'], from: message['from'], text: message['text'], seq: message['seq']}, {type: 'message', room: 'lobby', from: 'jay', text: 'structured', seq: 2});
+		assert.ok(events.some(e => e['type'] === 'join' && e['nick'] === 'jay'));
+		hub.proc.child.kill('SIGINT');
+		await hub.proc.exited;
+	});
+
+	test('hostile text is escaped in line mode output, and JSON stays terminal-safe', async () => {
+		const hub = await spawnHub();
+		track(hub.proc);
+		const watcher = track(spawnZchat(['join', '--nick', 'watch', '--stay', ...hub.args]));
+		const jsonWatcher = track(spawnZchat(['join', '--nick', 'watchj', '--json', '--stay', ...hub.args]));
+		await watcher.waitLine('-- watch joined');
+		await jsonWatcher.waitLine('"nick":"watchj"');
+		const evil = track(spawnZchat(['join', '--nick', 'evil', ...hub.args]));
+		evil.child.stdin.end('title\x1b]0;pwned\x07 clip\x1b]52;c;aGk=\x07 red\x1b[31m bidi\u202e end\u009b\n');
+		assert.equal(await evil.exited, 0);
+		const line = await watcher.waitLine('<evil>');
+		assert.equal(line.replace(/^\S+ /, ''), '<evil> title^[]0;pwned^G clip^[]52;c;aGk=^G red^[[31m bidi<U+202E> end<U+009B>');
+		const json = await jsonWatcher.waitLine('"from":"evil"');
+		assert.doesNotMatch(json, /[\u0000-\u001f\u007f-\u009f\u202e]/);
+		assert.equal((JSON.parse(json) as {text: string}).text, 'title\x1b]0;pwned\x07 clip\x1b]52;c;aGk=\x07 red\x1b[31m bidi\u202e end\u009b', 'bots get the exact text');
+		for (const p of [watcher, jsonWatcher]) p.child.kill('SIGTERM');
+		hub.proc.child.kill('SIGINT');
+		await hub.proc.exited;
+	});
+
+	test('a chosen nick that is taken: the reason, and exit 2', async () => {
+		const hub = await spawnHub();
+		track(hub.proc);
+		const first = track(spawnZchat(['join', '--nick', 'taken', '--stay', ...hub.args]));
+		await first.waitLine('-- taken joined');
+		const second = track(spawnZchat(['join', '--nick', 'TAKEN', ...hub.args]));
+		second.child.stdin.end('');
+		assert.equal(await second.exited, 2);
+		assert.match(second.stderr(), /the nick "TAKEN" is taken .*choose another with --nick/);
+		// Without --nick the login name gets a suffix instead.
+		const auto1 = track(spawnZchat(['join', '--json', ...hub.args], {USER: 'taken'}));
+		auto1.child.stdin.end('');
+		assert.equal(await auto1.exited, 0);
+		first.child.kill('SIGTERM');
+		hub.proc.child.kill('SIGINT');
+		await hub.proc.exited;
+	});
+
+	test('an unreachable hub: a clear message and exit 1 after --timeout', async () => {
+		const free = await occupiedPort();
+		free.close(); // a port with nothing behind it
+		const started = Date.now();
+		const lost = track(spawnZchat(['join', '--nick', 'lonely', '--timeout', '1.5', '--sub', String(free.port), '--pub', String(free.port)]));
+		lost.child.stdin.end('is anyone there?\n');
+		assert.equal(await lost.exited, 1);
+		const took = Date.now() - started;
+		assert.ok(took < 8000, `gave up after ${took} ms`);
+		assert.match(lost.stderr(), /zchat: (no answer from the hub at tcp:\/\/127\.0\.0\.1:\d+ in 2 s: is "zchat hub" running there\?|1 line was not delivered)/);
+	});
+
+	test('lines piped before the hub exists are delivered once it starts', async () => {
+		const free = await occupiedPort();
+		const port = free.port;
+		free.close();
+		const pubFree = await occupiedPort();
+		const pub = pubFree.port;
+		pubFree.close();
+		const early = track(spawnZchat(['join', '--nick', 'early', '--json', '--timeout', '20', '--sub', String(port), '--pub', String(pub)]));
+		early.child.stdin.end('queued 1\nqueued 2\n');
+		await waitFor('the client to be waiting for a hub', () => early.stderr().includes('waiting for the hub'));
+		const hub = track(spawnZchat(['hub', '--memory', '--sub', String(port), '--pub', String(pub)]));
+		await hub.waitLine('join it with');
+		assert.equal(await early.exited, 0);
+		const texts = early
+			.lines()
+			.map(l => JSON.parse(l) as {type: string; text?: string})
+			.filter(e => e.type === 'message')
+			.map(e => e.text);
+		assert.deepEqual(texts, ['queued 1', 'queued 2']);
+		hub.child.kill('SIGINT');
+		await hub.exited;
+	});
+});
+
+describe('zchat --help', () => {
+	test('help and version exit 0; an unknown command exits 2', async () => {
+		const help = track(spawnZchat(['--help']));
+		assert.equal(await help.exited, 0);
+		assert.match(help.stdout(), /zchat hub/);
+		const joinHelp = track(spawnZchat(['join', '--help']));
+		assert.equal(await joinHelp.exited, 0);
+		assert.match(joinHelp.stdout(), /--nick <nick>/);
+		const version = track(spawnZchat(['--version']));
+		assert.equal(await version.exited, 0);
+		assert.match(version.stdout(), /^\d+\.\d+\.\d+/);
+		const bad = track(spawnZchat(['frobnicate']));
+		assert.equal(await bad.exited, 2);
+		await waitFor('an error message', () => bad.stderr().includes('unknown command'));
+	});
+});
