@@ -28,6 +28,9 @@ export function makeHubCommand(): Command<[], Record<string, unknown>> {
 			new Option('--ttl <seconds>', 'end a session when its client has been silent this long').default(10_000, '10').argParser(parseSeconds(0.5, 3600)),
 		)
 		.addOption(new Option('--max-clients <n>', 'most sessions at once').default(10_000).argParser(parseCount(1, 1_000_000)))
+		.addOption(
+			new Option('--feed-hwm <n>', 'feed messages queued per slow subscriber before it must catch up from history').default(1000).argParser(parseCount(1, 1_000_000)),
+		)
 		.addOption(new Option('-q, --quiet', 'print only the listening banner and errors'))
 		.addHelpText(
 			'after',
@@ -48,6 +51,7 @@ Examples:
 				historyLimit: opts.historyLimit,
 				ttlMs: opts.ttl,
 				maxSessions: opts.maxClients,
+				feedHwm: opts.feedHwm,
 				version: VERSION,
 				log,
 				...(dataDir === undefined ? {} : {dataDir}),

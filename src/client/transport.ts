@@ -39,7 +39,7 @@ export class ZmqTransport implements Transport {
 	constructor(readonly options: ZmqTransportOptions) {
 		const common = {reconnectInterval: 100, reconnectMaxInterval: 2000, heartbeatInterval: 2000, heartbeatTimeout: 6000, heartbeatTimeToLive: 6000};
 		this.dealer = new zmq.Dealer({...common, sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000, linger: 0});
-		this.sub = new zmq.Subscriber({...common, receiveHighWaterMark: 100_000, linger: 0});
+		this.sub = new zmq.Subscriber({...common, receiveHighWaterMark: 1000, linger: 0});
 		this.queue = new SendQueue(this.dealer);
 		this.sub.connect(tcpEndpoint(options.host, options.pubPort));
 		this.dealer.connect(tcpEndpoint(options.host, options.subPort));

@@ -20,12 +20,20 @@ export interface HubServerOptions {
 	/** Session time to live without traffic. @default 10000 */
 	readonly ttlMs?: number;
 	readonly maxSessions?: number;
+	/**
+	 * Feed messages queued per subscriber before the PUB drops for that subscriber (who then
+	 * repairs the gap from history). Lower uses less memory for stalled clients. @default 1000
+	 */
+	readonly feedHwm?: number;
 	readonly version?: string;
 	readonly log?: (line: string) => void;
 }
 
-/** Feed events per PUB message at most: a busy room's batch is split into messages this size. */
-const EVENTS_PER_PUBLISH = 256;
+/**
+ * Feed events per PUB message at most: a busy room's batch is split into messages this size,
+ * which bounds what a stalled subscriber can hold up (feedHwm × this many events).
+ */
+const EVENTS_PER_PUBLISH = 64;
 
 /**
  * The hub's transport: a ROUTER for commands and a PUB for the feed, one receive loop, a
@@ -75,7 +83,7 @@ export class HubServer {
 			handshakeInterval: 5000,
 			linger: 500,
 		});
-		this.publisher = new zmq.Publisher({sendHighWaterMark: 100_000, linger: 500, heartbeatInterval: 2000, heartbeatTimeout: 6000});
+		this.publisher = new zmq.Publisher({sendHighWaterMark: options.feedHwm ?? 1000, linger: 500, heartbeatInterval: 2000, heartbeatTimeout: 6000});
 		this.routerQueue = new SendQueue(this.router, err => this.sendFailed('ROUTER', err));
 		this.pubQueue = new SendQueue(this.publisher, err => this.sendFailed('PUB', err));
 	}

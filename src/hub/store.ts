@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import {mkdirSync} from 'node:fs';
+import {accessSync, constants, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {ZchatError} from '../errors.js';
@@ -67,7 +67,7 @@ export class Store {
 			try {
 				mkdirSync(options.dataDir, {recursive: true});
 			} catch (err) {
-				throw new ZchatError(`cannot create the data directory ${options.dataDir} (${(err as NodeJS.ErrnoException).code}): pass --data with another, or --memory`, 2);
+				throw new ZchatError(`cannot create the data directory ${options.dataDir} (${mkdirProblem(options.dataDir, err)}): pass --data with another, or --memory`, 2);
 			}
 			this.path = join(options.dataDir, 'zchat.db');
 		} else {
@@ -84,7 +84,8 @@ export class Store {
 			if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
 				throw new ZchatError(`the data directory ${options.dataDir} is in use by another running hub: stop it, or pass --data with another directory`, 2);
 			}
-			throw new ZchatError(`cannot open the history database ${this.path}: ${(err as Error).message} (pass --data with another directory, or --memory)`, 2);
+			const why = options.dataDir !== undefined && !writable(options.dataDir) ? 'the directory is read-only' : (err as Error).message;
+			throw new ZchatError(`cannot open the history database ${this.path}: ${why} (pass --data with another directory, or --memory)`, 2);
 		}
 		// NORMAL in WAL mode: a committed transaction survives the process being killed;
 		// only a power cut can lose the last ones (see README, "What zchat guarantees").
@@ -207,5 +208,27 @@ export class Store {
 
 	close(): void {
 		if (this.db.open) this.db.close();
+	}
+}
+
+/** Why a directory could not be made: Node's recursive mkdir reports ENOENT for a read-only parent, so ask again without it. */
+function mkdirProblem(dir: string, err: unknown): string {
+	let code = (err as NodeJS.ErrnoException).code ?? String(err);
+	if (code === 'ENOENT') {
+		try {
+			mkdirSync(dir);
+		} catch (again) {
+			code = (again as NodeJS.ErrnoException).code ?? code;
+		}
+	}
+	return code === 'EROFS' ? 'read-only file system' : code === 'EACCES' ? 'permission denied' : code;
+}
+
+function writable(dir: string): boolean {
+	try {
+		accessSync(dir, constants.W_OK);
+		return true;
+	} catch {
+		return false;
 	}
 }

@@ -1,0 +1,107 @@
+import {createServer} from 'node:net';
+import {join} from 'node:path';
+import Database from 'better-sqlite3';
+import {spawnZchat, type Proc} from './cli.js';
+import {waitFor} from './wait.js';
+
+/** Two TCP ports that were free a moment ago (the hub binds them again after a restart). */
+export async function freePorts(n = 2): Promise<number[]> {
+	const servers = await Promise.all(
+		Array.from({length: n}, async () => {
+			const s = createServer();
+			await new Promise<void>(resolve => s.listen(0, '127.0.0.1', resolve));
+			return s;
+		}),
+	);
+	const ports = servers.map(s => (s.address() as {port: number}).port);
+	await Promise.all(servers.map(s => new Promise(resolve => s.close(resolve))));
+	return ports;
+}
+
+/** A hub process on fixed ports and a data directory, restartable. */
+export class HubProcess {
+	proc: Proc | undefined;
+	constructor(
+		readonly dataDir: string,
+		readonly sub: number,
+		readonly pub: number,
+		readonly extra: readonly string[] = [],
+	) {}
+
+	get args(): string[] {
+		return ['--host', '127.0.0.1', '--sub', String(this.sub), '--pub', String(this.pub)];
+	}
+
+	async start(): Promise<void> {
+		this.proc = spawnZchat(['hub', '--data', this.dataDir, ...this.args, ...this.extra]);
+		await this.proc.waitLine('join it with', 15_000);
+	}
+
+	async stop(): Promise<number | string> {
+		if (!this.proc || this.proc.child.exitCode !== null) return this.proc?.child.exitCode ?? 0;
+		this.proc.child.kill('SIGINT');
+		return this.proc.exited;
+	}
+}
+
+export interface JsonEvent {
+	type: string;
+	room?: string;
+	from?: string;
+	nick?: string;
+	text?: string;
+	seq?: number;
+	replay?: boolean;
+}
+
+export function jsonEvents(p: Proc): JsonEvent[] {
+	return p.lines().flatMap(l => {
+		try {
+			return [JSON.parse(l) as JsonEvent];
+		} catch {
+			return [];
+		}
+	});
+}
+
+/** A line-mode client that says `lines` and exits once they are acked. */
+export function sender(hub: HubProcess, nick: string, lines: readonly string[], extra: readonly string[] = []): Proc {
+	const p = spawnZchat(['join', '--json', '--nick', nick, '--room', 'load', '--history', '0', '--timeout', '90', ...extra, ...hub.args]);
+	p.child.stdin.end(lines.map(l => l + '\n').join(''));
+	return p;
+}
+
+/** A line-mode client that only listens, from before the senders start. */
+export async function observer(hub: HubProcess, nick: string): Promise<Proc> {
+	const p = spawnZchat(['join', '--json', '--stay', '--nick', nick, '--room', 'load', '--history', '0', '--timeout', '90', ...hub.args]);
+	await waitFor(`${nick} to join`, () => jsonEvents(p).some(e => e.type === 'join' && e.nick === nick), 15_000);
+	return p;
+}
+
+/** The messages of a room as the hub stored them: text → how many times. */
+export function storedMessages(dataDir: string, room: string): Map<string, number> {
+	const db = new Database(join(dataDir, 'zchat.db'), {readonly: true});
+	try {
+		const rows = db.prepare("SELECT json FROM events WHERE room = ? ORDER BY seq").pluck().all(room) as string[];
+		const counts = new Map<string, number>();
+		for (const json of rows) {
+			const e = JSON.parse(json) as JsonEvent;
+			if (e.type === 'message') counts.set(e.text!, (counts.get(e.text!) ?? 0) + 1);
+		}
+		return counts;
+	} finally {
+		db.close();
+	}
+}
+
+/** What a feed says about delivery of `expected`: delivered once, duplicated, missing, and whether seqs run without gaps. */
+export function audit(events: readonly JsonEvent[], expected: readonly string[]) {
+	const seqs = events.filter(e => typeof e.seq === 'number').map(e => e.seq!);
+	const counts = new Map<string, number>();
+	for (const e of events) if (e.type === 'message') counts.set(e.text!, (counts.get(e.text!) ?? 0) + 1);
+	const delivered = expected.filter(t => counts.get(t) === 1).length;
+	const duplicated = expected.filter(t => (counts.get(t) ?? 0) > 1).length;
+	const missing = expected.filter(t => !counts.has(t)).length;
+	const inOrder = seqs.every((s, i) => i === 0 || s === seqs[i - 1]! + 1);
+	return {delivered, duplicated, missing, inOrder, firstSeq: seqs[0], lastSeq: seqs[seqs.length - 1]};
+}
