@@ -55,7 +55,7 @@ class Harness {
 			const p = [...this.peers.values()].find(x => x.id.equals(r.peer))!;
 			for (const f of r.frames) p.replies.push(JSON.parse(f) as Reply);
 		}
-		for (const [, events] of out.publish) for (const e of events) this.published.push(JSON.parse(e) as FeedEvent);
+		for (const {events} of out.publish) for (const e of events) this.published.push(JSON.parse(e) as FeedEvent);
 		return out;
 	}
 	hello(name: string, nick = name, rooms = ['lobby']): Peer {

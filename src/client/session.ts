@@ -73,6 +73,8 @@ export interface DmView extends View {
 
 export interface Pending {
 	readonly id: string;
+	/** Its place among everything the user asked for: lines and commands go out in this order. */
+	readonly order: number;
 	/** "#room" or "@nick". */
 	readonly view: string;
 	readonly text: string;
@@ -84,6 +86,14 @@ export interface Pending {
 	/** When to send (again): for sent, the resend deadline; for queued, not before. */
 	readonly due: number;
 	readonly error?: string;
+}
+
+/** A command the user gave that waits for earlier lines to be sent first (or for a connection). */
+interface Deferred {
+	readonly order: number;
+	readonly kind: Request['kind'];
+	readonly command: DistributiveOmit<Command, 'id'>;
+	readonly room?: string;
 }
 
 interface Request {
@@ -125,6 +135,7 @@ export interface ClientState {
 	/** Rooms the user wants to be in (survives reconnects). */
 	readonly wanted: readonly string[];
 	readonly pending: readonly Pending[];
+	readonly deferred: readonly Deferred[];
 	readonly requests: Readonly<Record<string, Request>>;
 	readonly nextId: number;
 	readonly ttlMs: number;
@@ -182,6 +193,7 @@ export function initialState(options: ClientOptions, now: number): ClientState {
 		active: '#' + first,
 		wanted: options.rooms.length > 0 ? [...options.rooms] : ['lobby'],
 		pending: [],
+		deferred: [],
 		requests: {},
 		nextId: 1,
 		ttlMs: 10_000,
@@ -219,6 +231,20 @@ class Draft {
 		this.set({requests: {...this.s.requests, [id]: room === undefined ? {kind, at: now} : {kind, room, at: now}}});
 		this.send({...command, id} as Command, now);
 		return id;
+	}
+
+	/**
+	 * A command the user gave: sent now, or — when lines typed before it are not sent yet, or
+	 * there is no connection — queued behind them, so a script's lines take effect in order.
+	 */
+	userRequest(kind: Request['kind'], command: DistributiveOmit<Command, 'id'>, now: number, room?: string): void {
+		const blocked = this.s.connection !== 'connected' || this.s.deferred.length > 0 || this.s.pending.some(unsent);
+		if (!blocked) {
+			this.request(kind, command, now, room);
+			return;
+		}
+		const order = this.s.nextId;
+		this.set({nextId: order + 1, deferred: [...this.s.deferred, room === undefined ? {order, kind, command} : {order, kind, command, room}]});
 	}
 
 	room(name: string): RoomView | undefined {
@@ -401,7 +427,8 @@ function applyIntent(d: Draft, intent: Intent, now: number): void {
 			if (!v || !v.joined) {
 				d.putView(v ? {...v, joined: true} : newRoomView(intent.room));
 				d.effects.push({type: 'subscribe', room: intent.room});
-				if (d.s.connection === 'connected') d.request('join', {type: 'join', room: intent.room}, now, intent.room);
+				// Not connected: the welcome joins every wanted room.
+				if (d.s.connection === 'connected') d.userRequest('join', {type: 'join', room: intent.room}, now, intent.room);
 			}
 			activate(d, '#' + intent.room);
 			return;
@@ -413,16 +440,16 @@ function applyIntent(d: Draft, intent: Intent, now: number): void {
 			d.set({wanted: d.s.wanted.filter(r => r !== room)});
 			d.updateRoom(room, {joined: false, synced: false, buffer: []});
 			d.effects.push({type: 'unsubscribe', room});
-			d.request('part', intent.reason ? {type: 'part', room, reason: intent.reason} : {type: 'part', room}, now, room);
+			d.userRequest('part', intent.reason ? {type: 'part', room, reason: intent.reason} : {type: 'part', room}, now, room);
 			d.notice(`you left #${room}`, now, 'info', '#' + room);
 			return;
 		}
 		case 'rooms':
-			d.request('rooms', {type: 'rooms'}, now);
+			d.userRequest('rooms', {type: 'rooms'}, now);
 			return;
 		case 'topic': {
 			const room = needRoom('/topic');
-			if (room) d.request('topic', intent.text === undefined ? {type: 'topic', room} : {type: 'topic', room, text: intent.text}, now, room);
+			if (room) d.userRequest('topic', intent.text === undefined ? {type: 'topic', room} : {type: 'topic', room, text: intent.text}, now, room);
 			return;
 		}
 		case 'switch': {
@@ -434,25 +461,25 @@ function applyIntent(d: Draft, intent: Intent, now: number): void {
 			return;
 		}
 		case 'nick':
-			d.request('nick', {type: 'nick', nick: intent.nick}, now);
+			d.userRequest('nick', {type: 'nick', nick: intent.nick}, now);
 			return;
 		case 'who': {
-			if (intent.room === '*') return void d.request('who', {type: 'who'}, now);
+			if (intent.room === '*') return d.userRequest('who', {type: 'who'}, now);
 			const room = intent.room ?? needRoom('/who');
-			if (room) d.request('who', {type: 'who', room}, now, room);
+			if (room) d.userRequest('who', {type: 'who', room}, now, room);
 			return;
 		}
 		case 'whois':
-			d.request('whois', {type: 'whois', nick: intent.nick}, now);
+			d.userRequest('whois', {type: 'whois', nick: intent.nick}, now);
 			return;
 		case 'away':
 			d.set({away: intent.text});
-			d.request('away', {type: 'away', text: intent.text}, now);
+			d.userRequest('away', {type: 'away', text: intent.text}, now);
 			return;
 		case 'back': {
 			const {away: _away, ...rest} = d.s;
 			d.s = rest;
-			d.request('away', {type: 'away'}, now);
+			d.userRequest('away', {type: 'away'}, now);
 			return;
 		}
 		case 'ignore': {
@@ -503,8 +530,9 @@ function activate(d: Draft, viewId: string): void {
 
 /** Keep a typed line as pending and send it when the window allows. */
 function queueSend(d: Draft, view: string, text: string, action: boolean, now: number): void {
+	const order = d.s.nextId;
 	const id = d.id('m');
-	d.set({pending: [...d.s.pending, {id, view, text, action, state: 'queued', attempts: 0, due: now}]});
+	d.set({pending: [...d.s.pending, {id, order, view, text, action, state: 'queued', attempts: 0, due: now}]});
 	pump(d, now);
 }
 
@@ -514,23 +542,49 @@ function sendCommand(p: Pending): Command {
 		: {type: 'msg', id: p.id, to: p.view.slice(1), text: p.text, ...(p.action ? {action: true} : {})};
 }
 
-/** Send queued lines that are due, keeping at most `window` unacked in flight. */
+/** A line never sent yet: lines and commands typed after it wait for it. */
+function unsent(p: Pending): boolean {
+	return p.state === 'queued' && p.attempts === 0;
+}
+
+/**
+ * Send what is due, keeping at most `window` unacked lines in flight: first everything the
+ * user typed, in the order typed (lines and commands interleaved), then resends.
+ */
 function pump(d: Draft, now: number): void {
 	if (d.s.connection !== 'connected') return;
 	const window = d.s.options.window ?? 64;
 	let inFlight = d.s.pending.filter(p => p.state === 'sent').length;
-	if (inFlight >= window) return;
-	let changed = false;
-	const next = d.s.pending.map(p => {
-		if (p.state !== 'queued' || p.due > now || inFlight >= window) return p;
-		// A line for a room we are not (yet) in waits until we are.
-		if (p.view.startsWith('#') && !d.room(p.view.slice(1))?.joined) return p;
+	const sent = new Set<string>();
+	const send = (p: Pending) => {
 		inFlight++;
-		changed = true;
+		sent.add(p.id);
 		d.send(sendCommand(p), now);
-		return {...p, state: 'sent' as const, attempts: p.attempts + 1, due: now + backoff(p.attempts + 1)};
+	};
+	const fresh = d.s.pending.filter(unsent);
+	let i = 0;
+	for (;;) {
+		const line = fresh[i];
+		const cmd = d.s.deferred[0];
+		if (cmd && (!line || cmd.order < line.order)) {
+			d.set({deferred: d.s.deferred.slice(1)});
+			d.request(cmd.kind, cmd.command, now, cmd.room);
+			continue;
+		}
+		if (!line || inFlight >= window) break;
+		// A line for a room we are not (yet) in waits until we are, and so does what follows it.
+		if (line.view.startsWith('#') && !d.room(line.view.slice(1))?.joined) break;
+		send(line);
+		i++;
+	}
+	for (const p of d.s.pending) {
+		if (inFlight >= window) break;
+		if (p.state === 'queued' && p.attempts > 0 && p.due <= now) send(p);
+	}
+	if (sent.size === 0) return;
+	d.set({
+		pending: d.s.pending.map(p => (sent.has(p.id) ? {...p, state: 'sent' as const, attempts: p.attempts + 1, due: now + backoff(p.attempts + 1)} : p)),
 	});
-	if (changed) d.set({pending: next});
 }
 
 function backoff(attempts: number): number {
@@ -552,7 +606,7 @@ function leave(d: Draft, reason: string | undefined, now: number): void {
 function maybeBye(d: Draft, now: number): void {
 	const q = d.s.quitting;
 	if (!q || q.byeSent || d.s.exit) return;
-	if (d.s.pending.some(p => p.state === 'queued' || p.state === 'sent')) {
+	if (d.s.deferred.length > 0 || d.s.pending.some(p => p.state === 'queued' || p.state === 'sent')) {
 		if (now >= q.deadline) finish(d);
 		return;
 	}
@@ -766,7 +820,11 @@ function onError(d: Draft, e: Extract<Reply, {type: 'error'}>, req: Request | un
 		return d.exit(e.code === 'bad_version' ? 1 : 2, `the hub refused to let us in: ${e.message}`);
 	}
 	if (req?.kind === 'join' && req.room) {
-		d.set({wanted: d.s.wanted.filter(r => r !== req.room)});
+		const view = '#' + req.room;
+		d.set({
+			wanted: d.s.wanted.filter(r => r !== req.room),
+			pending: d.s.pending.map(p => (p.view === view && p.state === 'queued' ? {...p, state: 'failed' as const, error: e.message} : p)),
+		});
 		d.updateRoom(req.room, {joined: false});
 		d.effects.push({type: 'unsubscribe', room: req.room});
 	}

@@ -55,8 +55,11 @@ export interface PeerOutput {
 export interface Outbox {
 	/** Replies, one entry per peer, frames in order. */
 	readonly replies: PeerOutput[];
-	/** Feed events per room, JSON, in seq order. */
-	readonly publish: Map<string, string[]>;
+	/**
+	 * Feed events, JSON, in the order they were stored: runs of consecutive events of one
+	 * room, so the PUB stream keeps the order across rooms too.
+	 */
+	readonly publish: Array<{readonly room: string; readonly events: string[]}>;
 }
 
 interface Session {
@@ -491,7 +494,7 @@ export class HubCore {
 	 * acked or published; each sender is told, and keeps its message to send again.
 	 */
 	flush(): Outbox {
-		const publish = new Map<string, string[]>();
+		const publish: Outbox['publish'] = [];
 		const batch = this.pending;
 		this.pending = [];
 		if (batch.length > 0) {
@@ -505,9 +508,9 @@ export class HubCore {
 					const p = batch[i]!;
 					const r = results[i]!;
 					if (r.json !== undefined) {
-						let list = publish.get(r.room);
-						if (!list) publish.set(r.room, (list = []));
-						list.push(r.json);
+						const run = publish[publish.length - 1];
+						if (run && run.room === r.room) run.events.push(r.json);
+						else publish.push({room: r.room, events: [r.json]});
 						if (p.item.event.type === 'message') this.counters.messages++;
 					} else {
 						this.counters.duplicates++;

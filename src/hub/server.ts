@@ -145,7 +145,7 @@ export class HubServer {
 		for (const r of out.replies) {
 			this.routerQueue.push(r.envelope === 'req' ? [r.peer, '', ...r.frames] : [r.peer, ...r.frames]);
 		}
-		for (const [room, events] of out.publish) {
+		for (const {room, events} of out.publish) {
 			const topic = roomTopic(room);
 			for (let i = 0; i < events.length; i += EVENTS_PER_PUBLISH) {
 				this.pubQueue.push([topic, ...events.slice(i, i + EVENTS_PER_PUBLISH)]);
