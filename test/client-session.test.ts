@@ -229,7 +229,7 @@ describe('client session: nothing typed is lost', () => {
 		assert.equal(s.sent().filter(c => c.type === 'say').length, 1);
 	});
 
-	test('quit waits for acks, then says bye and exits 0', () => {
+	test('quit waits for acks and the feed, then says bye and exits 0', () => {
 		const s = new Sim();
 		s.do({type: 'start'});
 		s.welcome();
@@ -238,6 +238,8 @@ describe('client session: nothing typed is lost', () => {
 		s.do({type: 'leave'});
 		assert.equal(s.sent().filter(c => c.type === 'bye').length, 0, 'no bye while a line is unacked');
 		s.reply({type: 'ack', re: say.id, room: 'lobby', seq: 1, epoch: 'E1'});
+		assert.equal(s.sent().filter(c => c.type === 'bye').length, 0, 'no bye until the line is back on the feed');
+		s.feed(msg(1, 'last words', 'alice'));
 		const bye = s.sent().find(c => c.type === 'bye');
 		assert.ok(bye);
 		s.reply({type: 'ok', re: bye.id!, command: 'bye'});

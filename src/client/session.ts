@@ -437,7 +437,8 @@ function applyIntent(d: Draft, intent: Intent, now: number): void {
 			const room = intent.room ?? needRoom('/part');
 			if (!room) return;
 			if (!d.room(room)?.joined) return d.notice(`/part: you are not in #${room}`, now, 'error');
-			d.set({wanted: d.s.wanted.filter(r => r !== room)});
+			// Acked lines of the room will not come back on its feed now: they are done.
+			d.set({wanted: d.s.wanted.filter(r => r !== room), pending: d.s.pending.filter(p => !(p.view === '#' + room && p.state === 'acked'))});
 			d.updateRoom(room, {joined: false, synced: false, buffer: []});
 			d.effects.push({type: 'unsubscribe', room});
 			d.userRequest('part', intent.reason ? {type: 'part', room, reason: intent.reason} : {type: 'part', room}, now, room);
@@ -606,7 +607,9 @@ function leave(d: Draft, reason: string | undefined, now: number): void {
 function maybeBye(d: Draft, now: number): void {
 	const q = d.s.quitting;
 	if (!q || q.byeSent || d.s.exit) return;
-	if (d.s.deferred.length > 0 || d.s.pending.some(p => p.state === 'queued' || p.state === 'sent')) {
+	// Wait for every line to be acked, and to come back on the feed (so what a script reads
+	// includes what it said); at the deadline, acked counts as delivered.
+	if (d.s.deferred.length > 0 || d.s.pending.some(p => p.state !== 'failed')) {
 		if (now >= q.deadline) finish(d);
 		return;
 	}
