@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {after, afterEach, before, describe, test} from 'node:test';
 import type {HubServer} from '../src/hub/server.js';
+import {pendingLines} from '../src/client/session.js';
 import {connectClient, RawDealer, RawSub, type TestClient} from './helpers/client.js';
 import {startHub} from './helpers/hub.js';
 import {waitFor} from './helpers/wait.js';
@@ -36,14 +37,14 @@ describe('chat over real sockets', () => {
 		await alice.waitMessage('hi alice');
 		assert.ok(bob.messages().includes('alice1: hello bob'));
 		assert.ok(alice.messages().includes('bob1: hi alice'));
-		await waitFor('alice to have no pending lines', () => alice.client.state.pending.length === 0);
+		await waitFor('alice to have no pending lines', () => pendingLines(alice.client.state).length === 0);
 	});
 
 	test('a late joiner gets the history and then the live feed, without duplicates', async () => {
 		const alice = track(connectClient(hub, 'alice2', {rooms: ['late']}));
 		await alice.waitConnected();
 		for (let i = 1; i <= 30; i++) alice.client.line(`early ${i}`);
-		await waitFor('30 acks', () => alice.client.state.pending.length === 0);
+		await waitFor('30 acks', () => pendingLines(alice.client.state).length === 0);
 		const carol = track(connectClient(hub, 'carol2', {rooms: ['late'], history: 20}));
 		await carol.waitConnected();
 		for (let i = 1; i <= 10; i++) alice.client.line(`live ${i}`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {initialState, mentions, step, type ClientOptions, type ClientState, type Effect, type Input, type RoomView} from '../src/client/session.js';
+import {initialState, mentions, pendingLines, step, type ClientOptions, type ClientState, type Effect, type Input, type RoomView} from '../src/client/session.js';
 import type {Command, FeedEvent, Reply} from '../src/protocol/types.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -137,7 +137,7 @@ describe('client session: nothing typed is lost', () => {
 		const s = new Sim();
 		s.do({type: 'start'});
 		s.do({type: 'line', text: 'typed before the welcome'});
-		assert.equal(s.state.pending[0]!.state, 'queued');
+		assert.equal(pendingLines(s.state)[0]!.state, 'queued');
 		assert.deepEqual(
 			s.sent().map(c => c.type),
 			['hello'],
@@ -146,11 +146,11 @@ describe('client session: nothing typed is lost', () => {
 		const say = s.sent().find(c => c.type === 'say');
 		assert.ok(say && say.type === 'say');
 		assert.equal(say.text, 'typed before the welcome');
-		assert.equal(s.state.pending[0]!.state, 'sent');
+		assert.equal(pendingLines(s.state)[0]!.state, 'sent');
 		s.reply({type: 'ack', re: say.id, room: 'lobby', seq: 1, epoch: 'E1'});
-		assert.equal(s.state.pending[0]!.state, 'acked');
+		assert.equal(pendingLines(s.state)[0]!.state, 'acked');
 		s.feed(msg(1, say.text, 'alice'));
-		assert.equal(s.state.pending.length, 0);
+		assert.equal(pendingLines(s.state).length, 0);
 	});
 
 	test('an unacked line is resent with the same id after a timeout', () => {
@@ -196,7 +196,7 @@ describe('client session: nothing typed is lost', () => {
 		s.do({type: 'line', text: 'x'});
 		const say = s.sent().find(c => c.type === 'say')!;
 		s.reply({type: 'error', re: say.id, code: 'storage_failed', message: 'disk full', retryAfterMs: 1000});
-		assert.equal(s.state.pending[0]!.state, 'queued');
+		assert.equal(pendingLines(s.state)[0]!.state, 'queued');
 		s.now += 500;
 		s.do({type: 'tick'});
 		assert.equal(s.sent().filter(c => c.type === 'say').length, 0);
@@ -212,7 +212,7 @@ describe('client session: nothing typed is lost', () => {
 		s.do({type: 'line', text: 'x'});
 		const say = s.sent().find(c => c.type === 'say')!;
 		s.reply({type: 'error', re: say.id, code: 'text_too_long', message: 'too long'});
-		assert.equal(s.state.pending[0]!.state, 'failed');
+		assert.equal(pendingLines(s.state)[0]!.state, 'failed');
 		s.do({type: 'leave'});
 		s.reply({type: 'ok', re: s.sent().find(c => c.type === 'bye')!.id!, command: 'bye'});
 		assert.deepEqual(s.state.exit, {code: 1, message: '1 line was not delivered (too long)'});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {after, afterEach, before, describe, test} from 'node:test';
-import type {FeedItem, RoomView} from '../src/client/session.js';
+import {pendingLines, type FeedItem, type RoomView} from '../src/client/session.js';
 import type {HubServer} from '../src/hub/server.js';
 import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {connectClient, type TestClient} from './helpers/client.js';
@@ -136,7 +136,7 @@ describe('commands over real sockets', () => {
 		b.client.line('/msg ia hidden dm');
 		b.client.line('hidden line');
 		b.client.line('/nick ib2');
-		await waitFor('b to have its lines acked', () => b.client.state.pending.length === 0 && b.client.state.nick === 'ib2');
+		await waitFor('b to have its lines acked', () => pendingLines(b.client.state).length === 0 && b.client.state.nick === 'ib2');
 		// The hub sends to a's connection in order: once c's DM is there, b's was handled.
 		c.client.line('/msg ia marker');
 		await waitFor('a to get the marker DM', () => a.shown.some(s => s.item.kind === 'dm' && s.item.text === 'marker'));

@@ -73,8 +73,6 @@ export interface DmView extends View {
 
 export interface Pending {
 	readonly id: string;
-	/** Its place among everything the user asked for: lines and commands go out in this order. */
-	readonly order: number;
 	/** "#room" or "@nick". */
 	readonly view: string;
 	readonly text: string;
@@ -88,13 +86,13 @@ export interface Pending {
 	readonly error?: string;
 }
 
-/** A command the user gave that waits for earlier lines to be sent first (or for a connection). */
-interface Deferred {
-	readonly order: number;
-	readonly kind: Request['kind'];
-	readonly command: DistributiveOmit<Command, 'id'>;
-	readonly room?: string;
-}
+/**
+ * What the user asked for and was not sent yet, in the order asked: typed lines, and commands
+ * given after them (which wait their turn, so a script's lines take effect in order).
+ */
+export type Outgoing =
+	| {readonly type: 'line'; readonly line: Pending}
+	| {readonly type: 'command'; readonly kind: Request['kind']; readonly command: DistributiveOmit<Command, 'id'>; readonly room?: string};
 
 interface Request {
 	readonly kind: 'load' | 'repair' | 'older' | 'who' | 'whois' | 'rooms' | 'topic' | 'join' | 'part' | 'nick' | 'away' | 'bye' | 'hello';
@@ -134,8 +132,11 @@ export interface ClientState {
 	readonly active: string;
 	/** Rooms the user wants to be in (survives reconnects). */
 	readonly wanted: readonly string[];
+	/** Lines sent at least once and not done: in flight, acked (until seen on the feed), waiting to be resent, or refused. */
 	readonly pending: readonly Pending[];
-	readonly deferred: readonly Deferred[];
+	/** Not sent yet, in order; items before `queueHead` are gone (the array is shared, never changed). */
+	readonly queue: readonly Outgoing[];
+	readonly queueHead: number;
 	readonly requests: Readonly<Record<string, Request>>;
 	readonly nextId: number;
 	readonly ttlMs: number;
@@ -193,7 +194,8 @@ export function initialState(options: ClientOptions, now: number): ClientState {
 		active: '#' + first,
 		wanted: options.rooms.length > 0 ? [...options.rooms] : ['lobby'],
 		pending: [],
-		deferred: [],
+		queue: [],
+		queueHead: 0,
 		requests: {},
 		nextId: 1,
 		ttlMs: 10_000,
@@ -238,13 +240,15 @@ class Draft {
 	 * there is no connection — queued behind them, so a script's lines take effect in order.
 	 */
 	userRequest(kind: Request['kind'], command: DistributiveOmit<Command, 'id'>, now: number, room?: string): void {
-		const blocked = this.s.connection !== 'connected' || this.s.deferred.length > 0 || this.s.pending.some(unsent);
-		if (!blocked) {
+		if (this.s.connection === 'connected' && backlog(this.s) === 0) {
 			this.request(kind, command, now, room);
 			return;
 		}
-		const order = this.s.nextId;
-		this.set({nextId: order + 1, deferred: [...this.s.deferred, room === undefined ? {order, kind, command} : {order, kind, command, room}]});
+		this.enqueue(room === undefined ? {type: 'command', kind, command} : {type: 'command', kind, command, room});
+	}
+
+	enqueue(item: Outgoing): void {
+		this.set({queue: [...this.s.queue.slice(this.s.queueHead), item], queueHead: 0});
 	}
 
 	room(name: string): RoomView | undefined {
@@ -531,9 +535,8 @@ function activate(d: Draft, viewId: string): void {
 
 /** Keep a typed line as pending and send it when the window allows. */
 function queueSend(d: Draft, view: string, text: string, action: boolean, now: number): void {
-	const order = d.s.nextId;
 	const id = d.id('m');
-	d.set({pending: [...d.s.pending, {id, order, view, text, action, state: 'queued', attempts: 0, due: now}]});
+	d.enqueue({type: 'line', line: {id, view, text, action, state: 'queued', attempts: 0, due: now}});
 	pump(d, now);
 }
 
@@ -543,49 +546,51 @@ function sendCommand(p: Pending): Command {
 		: {type: 'msg', id: p.id, to: p.view.slice(1), text: p.text, ...(p.action ? {action: true} : {})};
 }
 
-/** A line never sent yet: lines and commands typed after it wait for it. */
-function unsent(p: Pending): boolean {
-	return p.state === 'queued' && p.attempts === 0;
+/** How many lines and commands wait to be sent for the first time. */
+export function backlog(state: ClientState): number {
+	return state.queue.length - state.queueHead;
 }
 
 /**
- * Send what is due, keeping at most `window` unacked lines in flight: first everything the
- * user typed, in the order typed (lines and commands interleaved), then resends.
+ * Send what is due, keeping at most `window` unacked lines in flight: first what the user
+ * asked for, in the order asked (lines and commands), then resends.
  */
 function pump(d: Draft, now: number): void {
 	if (d.s.connection !== 'connected') return;
 	const window = d.s.options.window ?? 64;
 	let inFlight = d.s.pending.filter(p => p.state === 'sent').length;
-	const sent = new Set<string>();
-	const send = (p: Pending) => {
-		inFlight++;
-		sent.add(p.id);
-		d.send(sendCommand(p), now);
-	};
-	const fresh = d.s.pending.filter(unsent);
-	let i = 0;
-	for (;;) {
-		const line = fresh[i];
-		const cmd = d.s.deferred[0];
-		if (cmd && (!line || cmd.order < line.order)) {
-			d.set({deferred: d.s.deferred.slice(1)});
-			d.request(cmd.kind, cmd.command, now, cmd.room);
+	const fresh: Pending[] = [];
+	const queue = d.s.queue;
+	let head = d.s.queueHead;
+	while (head < queue.length) {
+		const item = queue[head]!;
+		if (item.type === 'command') {
+			d.set({queueHead: ++head});
+			d.request(item.kind, item.command, now, item.room);
 			continue;
 		}
-		if (!line || inFlight >= window) break;
+		if (inFlight >= window) break;
+		const line = item.line;
 		// A line for a room we are not (yet) in waits until we are, and so does what follows it.
 		if (line.view.startsWith('#') && !d.room(line.view.slice(1))?.joined) break;
-		send(line);
-		i++;
+		d.send(sendCommand(line), now);
+		fresh.push({...line, state: 'sent', attempts: 1, due: now + backoff(1)});
+		inFlight++;
+		head++;
 	}
+	if (head !== d.s.queueHead) d.set(head > 1024 && head * 2 > queue.length ? {queue: queue.slice(head), queueHead: 0} : {queueHead: head});
+	const resend = new Set<string>();
 	for (const p of d.s.pending) {
 		if (inFlight >= window) break;
-		if (p.state === 'queued' && p.attempts > 0 && p.due <= now) send(p);
+		if (p.state === 'queued' && p.due <= now) {
+			d.send(sendCommand(p), now);
+			resend.add(p.id);
+			inFlight++;
+		}
 	}
-	if (sent.size === 0) return;
-	d.set({
-		pending: d.s.pending.map(p => (sent.has(p.id) ? {...p, state: 'sent' as const, attempts: p.attempts + 1, due: now + backoff(p.attempts + 1)} : p)),
-	});
+	if (fresh.length === 0 && resend.size === 0) return;
+	const pending = resend.size === 0 ? d.s.pending : d.s.pending.map(p => (resend.has(p.id) ? {...p, state: 'sent' as const, attempts: p.attempts + 1, due: now + backoff(p.attempts + 1)} : p));
+	d.set({pending: fresh.length === 0 ? pending : [...pending, ...fresh]});
 }
 
 function backoff(attempts: number): number {
@@ -609,7 +614,7 @@ function maybeBye(d: Draft, now: number): void {
 	if (!q || q.byeSent || d.s.exit) return;
 	// Wait for every line to be acked, and to come back on the feed (so what a script reads
 	// includes what it said); at the deadline, acked counts as delivered.
-	if (d.s.deferred.length > 0 || d.s.pending.some(p => p.state !== 'failed')) {
+	if (backlog(d.s) > 0 || d.s.pending.some(p => p.state !== 'failed')) {
 		if (now >= q.deadline) finish(d);
 		return;
 	}
@@ -823,10 +828,15 @@ function onError(d: Draft, e: Extract<Reply, {type: 'error'}>, req: Request | un
 		return d.exit(e.code === 'bad_version' ? 1 : 2, `the hub refused to let us in: ${e.message}`);
 	}
 	if (req?.kind === 'join' && req.room) {
+		// Lines waiting for this room will not go: refused, with the reason.
 		const view = '#' + req.room;
+		const waiting = d.s.queue.slice(d.s.queueHead);
+		const failed = waiting.flatMap(q => (q.type === 'line' && q.line.view === view ? [{...q.line, state: 'failed' as const, error: e.message}] : []));
 		d.set({
 			wanted: d.s.wanted.filter(r => r !== req.room),
-			pending: d.s.pending.map(p => (p.view === view && p.state === 'queued' ? {...p, state: 'failed' as const, error: e.message} : p)),
+			queue: waiting.filter(q => !(q.type === 'line' && q.line.view === view)),
+			queueHead: 0,
+			pending: [...d.s.pending.map(p => (p.view === view && p.state === 'queued' ? {...p, state: 'failed' as const, error: e.message} : p)), ...failed],
 		});
 		d.updateRoom(req.room, {joined: false});
 		d.effects.push({type: 'unsubscribe', room: req.room});
@@ -1053,7 +1063,13 @@ export function formatDuration(ms: number): string {
 	return `${Math.floor(h / 24)}d`;
 }
 
-/** Lines the user typed that are not yet stored by the hub (queued, sent, or refused). */
+/** Every line typed and not done yet, oldest first: sent (or refused) ones, then those not sent yet. */
+export function pendingLines(state: ClientState): Pending[] {
+	const waiting = state.queue.slice(state.queueHead).flatMap(q => (q.type === 'line' ? [q.line] : []));
+	return [...state.pending, ...waiting];
+}
+
+/** Lines the user typed that are not yet stored by the hub (not sent, in flight, or refused). */
 export function undelivered(state: ClientState): readonly Pending[] {
-	return state.pending.filter(p => p.state !== 'acked');
+	return pendingLines(state).filter(p => p.state !== 'acked');
 }

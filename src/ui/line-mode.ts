@@ -1,7 +1,11 @@
 import {createInterface} from 'node:readline';
 import type {Readable, Writable} from 'node:stream';
 import type {Client} from '../client/client.js';
+import {backlog} from '../client/session.js';
 import {jsonObject, plainLine, safeJson} from './format.js';
+
+/** Lines read ahead of what has been sent, at most; reading stdin pauses beyond it. */
+const MAX_BACKLOG = 1000;
 
 export interface LineModeOptions {
 	/** One JSON object per line instead of text. */
@@ -48,7 +52,21 @@ export function runLineMode(client: Client, io: {input: Readable; output: Writab
 			resolve(code);
 		});
 		const rl = createInterface({input: io.input, crlfDelay: Infinity, terminal: false});
-		rl.on('line', line => client.line(line));
+		// Backpressure: a huge input is read as fast as the hub takes it, not into memory at once.
+		let paused = false;
+		rl.on('line', line => {
+			client.line(line);
+			if (!paused && backlog(client.state) >= MAX_BACKLOG) {
+				paused = true;
+				rl.pause();
+			}
+		});
+		client.on('change', state => {
+			if (paused && backlog(state) < MAX_BACKLOG / 2) {
+				paused = false;
+				rl.resume();
+			}
+		});
 		rl.on('close', () => {
 			if (options.stay) return;
 			// Leave once welcomed, so a nick refusal or an unreachable hub is still reported.
