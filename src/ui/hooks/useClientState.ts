@@ -1,0 +1,39 @@
+import {useEffect, useRef, useState} from 'react';
+import type {Client} from '../../client/client.js';
+import type {ClientState} from '../../client/session.js';
+import {trackReadMarkers, type ReadMarkers} from '../read-markers.js';
+import {throttle} from '../throttle.js';
+
+/** Frames per second the screen follows the client at, at most. */
+export const FRAME_MS = 33;
+
+export interface ClientSnapshot {
+	readonly state: ClientState;
+	readonly readMarkers: ReadMarkers;
+}
+
+/**
+ * The client's state for rendering, at most one update per frame however fast it changes.
+ * Read markers are followed on every change (they are caught at the moment of a switch),
+ * and published with the state.
+ */
+export function useClientState(client: Client, frameMs = FRAME_MS): ClientSnapshot {
+	const markersRef = useRef<ReadMarkers>({});
+	const [snapshot, setSnapshot] = useState<ClientSnapshot>(() => ({state: client.state, readMarkers: markersRef.current}));
+	useEffect(() => {
+		let last = client.state;
+		const publish = throttle(() => setSnapshot({state: client.state, readMarkers: markersRef.current}), frameMs);
+		const onChange = (state: ClientState) => {
+			markersRef.current = trackReadMarkers(markersRef.current, last, state);
+			last = state;
+			publish();
+		};
+		client.on('change', onChange);
+		publish();
+		return () => {
+			client.off('change', onChange);
+			publish.cancel();
+		};
+	}, [client, frameMs]);
+	return snapshot;
+}
