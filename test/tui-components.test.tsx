@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {after, describe, test} from 'node:test';
+import {Box} from 'ink';
 import {render, cleanup} from 'ink-testing-library';
 import {Client} from '../src/client/client.js';
 import type {Command} from '../src/protocol/types.js';
@@ -28,7 +29,11 @@ describe('components', () => {
 	});
 
 	test('FeedView cuts a row that is too wide instead of wrapping it (the row count is exact)', () => {
-		const {lastFrame} = render(<FeedView rows={[plainRow('a', 'x'.repeat(60))]} width={20} height={2} />);
+		const {lastFrame} = render(
+			<Box width={20}>
+				<FeedView rows={[plainRow('a', 'x'.repeat(60))]} width={20} height={2} />
+			</Box>,
+		);
 		const out = lines(lastFrame());
 		assert.equal(out.length, 2);
 		assert.equal(out[1]!.length, 20);

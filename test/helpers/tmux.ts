@@ -81,6 +81,11 @@ export class TmuxTui {
 		this.tmux('paste-buffer', '-p', '-d', '-b', 'zchat', '-t', 'tui');
 	}
 
+	/** Resize the terminal, as when the user resizes the window. */
+	resize(columns: number, rows: number): void {
+		this.tmux('resize-window', '-t', 'tui', '-x', String(columns), '-y', String(rows));
+	}
+
 	/** Wait until the screen shows what `probe` looks for; the screen is in the error otherwise. */
 	waitScreen(what: string, probe: (screen: string) => boolean, timeoutMs = 15_000): Promise<string> {
 		let last = '';

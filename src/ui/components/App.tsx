@@ -38,8 +38,11 @@ export function App({client, timestamps, hubAddress}: AppProps) {
 	}));
 	const scroll = ui.scroll[state.active] ?? LIVE;
 	const screen = useMemo(() => activeScreen(state, model, scroll, layout.feedHeight, cache), [state, model, scroll, layout.feedHeight, cache]);
+	// Widths are not fixed on the boxes: Ink draws once at a new terminal width before this
+	// component hears of the resize, and rows cut to the terminal are harmless where rows
+	// wider than it would wrap and scroll the screen.
 	return (
-		<Box flexDirection="column" width={layout.columns} height={layout.height}>
+		<Box flexDirection="column" height={layout.height}>
 			<RoomBar tabs={tabs(state)} active={state.active} width={layout.columns} />
 			<Box flexDirection="row" height={layout.feedHeight}>
 				<FeedView rows={screen.rows} width={layout.feedWidth} height={layout.feedHeight} />

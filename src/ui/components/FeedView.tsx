@@ -12,7 +12,7 @@ export interface FeedViewProps {
 /** The feed: rows at the bottom of their area, the newest last. */
 export function FeedView({rows, width, height}: FeedViewProps) {
 	return (
-		<Box flexDirection="column" justifyContent="flex-end" width={width} height={height} overflow="hidden">
+		<Box flexDirection="column" justifyContent="flex-end" flexGrow={1} flexShrink={1} flexBasis={width} height={height}>
 			{rows.map(row => (
 				<RowText key={row.key} row={row} />
 			))}

@@ -19,7 +19,7 @@ export function InputLine({editor, prompt, width, row}: InputLineProps) {
 	const {setCursorPosition} = useCursor();
 	setCursorPosition({x: Math.min(width - 1, promptWidth + view.cursor), y: row});
 	return (
-		<Box width={width} height={1}>
+		<Box height={1}>
 			<Text wrap="truncate">
 				<Text bold>{prompt}</Text>
 				{view.text}

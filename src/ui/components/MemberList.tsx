@@ -14,7 +14,7 @@ export interface MemberListProps {
 /** Who is in the room, on the right of the feed. */
 export function MemberList({members, nick, width, height}: MemberListProps) {
 	return (
-		<Box flexDirection="column" width={width} height={height} borderStyle="single" borderTop={false} borderBottom={false} borderRight={false} borderDimColor overflow="hidden">
+		<Box flexDirection="column" width={width} flexShrink={0} height={height} borderStyle="single" borderTop={false} borderBottom={false} borderRight={false} borderDimColor>
 			{memberRows(members, nick, height).map(row => (
 				<RowText key={row.key} row={row} />
 			))}

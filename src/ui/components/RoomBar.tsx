@@ -11,7 +11,7 @@ export interface RoomBarProps {
 /** The open rooms and conversations, with unread counts and mention markers. */
 export function RoomBar({tabs, active, width}: RoomBarProps) {
 	return (
-		<Box width={width} height={1}>
+		<Box height={1}>
 			<RowText row={{key: 'rooms', segments: fill(roomBar(tabs, active, width), width)}} />
 		</Box>
 	);

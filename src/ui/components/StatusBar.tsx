@@ -14,7 +14,7 @@ export interface StatusBarProps {
 /** Connection, nick, room, topic: one row on a coloured background. */
 export function StatusBar({state, hubAddress, width}: StatusBarProps) {
 	return (
-		<Box width={width} height={1}>
+		<Box height={1}>
 			<RowText row={{key: 'status', segments: fill(statusBar(state, hubAddress), width, {backgroundColor: theme.bar})}} />
 		</Box>
 	);
