@@ -23,6 +23,7 @@ export function enterTerminalModes(stdout: NodeJS.WriteStream): TerminalModes {
 		if (!active) return;
 		active = false;
 		process.off('exit', restore);
+		process.off('uncaughtExceptionMonitor', restore);
 		try {
 			stdout.write(BRACKETED_PASTE_OFF + SHOW_CURSOR + ALT_SCREEN_OFF);
 		} catch {
@@ -30,7 +31,10 @@ export function enterTerminalModes(stdout: NodeJS.WriteStream): TerminalModes {
 		}
 	};
 	stdout.write(ALT_SCREEN_ON + CLEAR_HOME + BRACKETED_PASTE_ON);
-	// On a crash or process.exit the event loop is over; a TTY write is synchronous, so this still lands.
+	// A crash: put the terminal back before Node prints the error, so it is printed on the
+	// normal screen where the user can read it (the monitor runs before that, and changes
+	// nothing else). On process.exit the event loop is over, but a TTY write is synchronous.
+	process.on('uncaughtExceptionMonitor', restore);
 	process.on('exit', restore);
 	return {restore};
 }
