@@ -163,4 +163,29 @@ describe('zchat join on a terminal (tmux)', () => {
 		gus.child.kill('SIGTERM');
 		await gus.exited;
 	});
+
+	test('scrolling past the top of what is in memory fetches older history from the hub', async () => {
+		const ivy = lineClient('ivy', ['old']);
+		await ivy.waitLine('"type":"join"');
+		ivy.child.stdin.write(Array.from({length: 150}, (_, i) => `old ${i + 1}`).join('\n') + '\n');
+		await ivy.waitLine('"text":"old 150"');
+		const tui = track(TmuxTui.start(['--nick', 'jack', '--room', 'old', '--history', '10', '--no-timestamps', ...hub.args], {columns: 80, rows: 12}));
+		let screen = await tui.waitScreen('the recent history', s => /<ivy> old 150 +│/.test(s));
+		assert.doesNotMatch(screen, /<ivy> old 100 +│/, 'only the last 10 events were loaded');
+		// Each PgUp changes the screen (a page up, "loading older messages…", the older rows)
+		// until the first message and the start of the history are on it.
+		for (let i = 0; i < 100 && !screen.includes('start of history'); i++) {
+			const before = screen;
+			tui.keys('PPage');
+			screen = await tui.waitScreen('the screen to move on PgUp', s => s !== before);
+		}
+		assert.match(screen, /<ivy> old 1 +│/);
+		assert.match(screen, /start of history/);
+		tui.keys('End');
+		await tui.waitScreen('live again', s => /<ivy> old 150 +│/.test(s));
+		tui.keys('C-c');
+		assert.equal(await tui.waitExit(), 0);
+		ivy.child.kill('SIGTERM');
+		await ivy.exited;
+	});
 });
