@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, mock, test} from 'node:test';
 import {fill, inputView, memberRows, roomBar, statusBar, tabLabel, tabs, type Tab} from '../src/ui/bars.js';
-import {computeLayout, MEMBER_LIST_MIN_COLUMNS} from '../src/ui/layout.js';
+import {computeLayout, frameInterval, MEMBER_LIST_MIN_COLUMNS} from '../src/ui/layout.js';
 import {trackReadMarkers} from '../src/ui/read-markers.js';
 import {rowText, type Segment} from '../src/ui/rows.js';
 import {textWidth} from '../src/ui/text-width.js';
@@ -100,6 +100,15 @@ describe('layout', () => {
 		assert.equal(computeLayout(100, 30, ['averyveryverylongnick']).memberWidth, 19);
 		assert.equal(computeLayout(MEMBER_LIST_MIN_COLUMNS - 1, 30, ['alice']).memberWidth, 0);
 		assert.equal(computeLayout(100, 30, undefined).memberWidth, 0, 'no list for a private conversation');
+	});
+});
+
+describe('frame rate', () => {
+	test('about 30 frames a second up to 100x30, down to 15 for much larger screens', () => {
+		assert.equal(frameInterval(80, 24), 33);
+		assert.equal(frameInterval(100, 30), 33);
+		assert.equal(frameInterval(150, 40), 66);
+		assert.equal(frameInterval(300, 100), 66);
 	});
 });
 

@@ -38,3 +38,15 @@ export function computeLayout(columns: number, rows: number, members: readonly s
 	const feedHeight = height - 3;
 	return {columns: cols, height, feedWidth: cols - memberWidth, feedHeight, memberWidth, inputRow: height - 1};
 }
+
+/**
+ * How often the screen may follow the client, in ms. Ink's cost per frame grows with the
+ * number of cells on screen (it rebuilds and re-tokenises every row), so a large terminal
+ * under a flood of messages is drawn less often: about 30 frames a second up to 100×30,
+ * down to 15 on a screen twice that area or more. A single message still shows at once
+ * (the first change of a burst is drawn on the next turn of the event loop).
+ */
+export function frameInterval(columns: number, rows: number): number {
+	const cells = Math.max(1, columns * rows);
+	return Math.round(Math.min(66, Math.max(33, (33 * cells) / 3000)));
+}

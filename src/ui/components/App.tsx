@@ -7,7 +7,7 @@ import {RowCache} from '../feed-rows.js';
 import {useClientState} from '../hooks/useClientState.js';
 import {useTerminalSize} from '../hooks/useTerminalSize.js';
 import {useUiInput} from '../hooks/useUiInput.js';
-import {computeLayout} from '../layout.js';
+import {computeLayout, frameInterval} from '../layout.js';
 import {LIVE} from '../viewport.js';
 import {FeedView} from './FeedView.js';
 import {InputLine} from './InputLine.js';
@@ -24,7 +24,7 @@ export interface AppProps {
 /** The whole screen: room bar, feed and members, status bar, input line. */
 export function App({client, timestamps, hubAddress}: AppProps) {
 	const size = useTerminalSize();
-	const {state, readMarkers} = useClientState(client);
+	const {state, readMarkers} = useClientState(client, frameInterval(size.columns, size.rows));
 	const [cache] = useState(() => new RowCache());
 	const view = state.views[state.active];
 	const members = view && 'members' in view ? view.members : undefined;

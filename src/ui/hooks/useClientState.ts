@@ -5,20 +5,17 @@ import {trackReadMarkers, type ReadMarkers} from '../read-markers.js';
 import {drawsTheSame} from '../screen-state.js';
 import {throttle} from '../throttle.js';
 
-/** Frames per second the screen follows the client at, at most. */
-export const FRAME_MS = 33;
-
 export interface ClientSnapshot {
 	readonly state: ClientState;
 	readonly readMarkers: ReadMarkers;
 }
 
 /**
- * The client's state for rendering, at most one update per frame however fast it changes,
+ * The client's state for rendering, at most one update every `frameMs` however fast it changes,
  * and none when nothing on screen would change (see drawsTheSame). Read markers are followed
  * on every change (they are caught at the moment of a switch) and published with the state.
  */
-export function useClientState(client: Client, frameMs = FRAME_MS): ClientSnapshot {
+export function useClientState(client: Client, frameMs: number): ClientSnapshot {
 	const markersRef = useRef<ReadMarkers>({});
 	const [snapshot, setSnapshot] = useState<ClientSnapshot>(() => ({state: client.state, readMarkers: markersRef.current}));
 	useEffect(() => {
