@@ -5,7 +5,8 @@
  * 1. first frame: from starting `zchat join` until its screen shows the input line (the
  *    first frame Ink draws), median of several runs;
  * 2. CPU: the TUI's process (utime + stime from /proc/<pid>/stat) while another client
- *    says `--rate` messages a second in its room for `--seconds` seconds.
+ *    says `--rate` messages a second in its room for `--seconds` seconds; and, for
+ *    comparison, a line-mode client under the same load (the client's own share).
  *
  *   npm run build && node dist/bench/tui.js [--runs 5] [--rate 1000] [--seconds 10] [--json]
  *
@@ -18,7 +19,7 @@ import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 import {Client} from '../src/client/client.js';
 import {ZmqTransport} from '../src/client/transport.js';
-import {spawnHub} from '../test/helpers/cli.js';
+import {spawnHub, spawnZchat} from '../test/helpers/cli.js';
 import {TmuxTui} from '../test/helpers/tmux.js';
 import {waitFor} from '../test/helpers/wait.js';
 
@@ -104,6 +105,43 @@ async function load(hubArgs: {host: string; sub: number; pub: number}, room: str
 	};
 }
 
+/** Say `rate` lines a second for `seconds`; resolves with how many were said and how long it took. */
+async function flood(gen: {say: (n: number) => void}): Promise<{said: number; elapsed: number}> {
+	const t0 = performance.now();
+	let said = 0;
+	await new Promise<void>(resolve => {
+		const timer = setInterval(() => {
+			const elapsed = (performance.now() - t0) / 1000;
+			const due = Math.min(rate * seconds, Math.floor(elapsed * rate));
+			gen.say(due - said);
+			said = due;
+			if (elapsed >= seconds) {
+				clearInterval(timer);
+				resolve();
+			}
+		}, 10);
+	});
+	return {said, elapsed: (performance.now() - t0) / 1000};
+}
+
+/** The same load on a line-mode client (`--json --stay`): what the client costs without the TUI. */
+async function baseline(hub: {args: string[]; sub: number; pub: number}): Promise<number> {
+	const proc = spawnZchat(['join', '--nick', 'baseline', '--room', 'base', '--json', '--stay', ...hub.args]);
+	try {
+		await proc.waitLine('"type":"join"');
+		const gen = await load({host: '127.0.0.1', sub: hub.sub, pub: hub.pub}, 'base');
+		const cpu0 = cpuSeconds(proc.child.pid!);
+		const {said, elapsed} = await flood(gen);
+		const cpu = cpuSeconds(proc.child.pid!) - cpu0;
+		await proc.waitLine(`"load message ${said} `, 30_000);
+		await gen.client.close();
+		return (100 * cpu) / elapsed;
+	} finally {
+		proc.child.kill('SIGTERM');
+		await proc.exited;
+	}
+}
+
 async function main(): Promise<void> {
 	const hub = await spawnHub();
 	const args = hub.args;
@@ -124,22 +162,7 @@ async function main(): Promise<void> {
 			const idlePct = (100 * (cpuSeconds(pid) - idleStart)) / ((performance.now() - idleT0) / 1000);
 
 			const cpu0 = cpuSeconds(pid);
-			const t0 = performance.now();
-			let due = 0;
-			let said = 0;
-			await new Promise<void>(resolve => {
-				const timer = setInterval(() => {
-					const elapsed = (performance.now() - t0) / 1000;
-					due = Math.min(rate * seconds, Math.floor(elapsed * rate));
-					gen.say(due - said);
-					said = due;
-					if (elapsed >= seconds) {
-						clearInterval(timer);
-						resolve();
-					}
-				}, 10);
-			});
-			const elapsed = (performance.now() - t0) / 1000;
+			const {said, elapsed} = await flood(gen);
 			const cpu = cpuSeconds(pid) - cpu0;
 			const rss = rssMiB(pid);
 			const last = `load message ${said} `;
@@ -150,6 +173,7 @@ async function main(): Promise<void> {
 			await gen.client.close();
 			tui.keys('C-c');
 			const code = await tui.waitExit();
+			const lineModeCpu = await baseline(hub);
 
 			const result = {
 				firstFrameMs: {median: Math.round(median(frames.map(f => f.frameMs))), runs: frames.map(f => Math.round(f.frameMs))},
@@ -162,6 +186,7 @@ async function main(): Promise<void> {
 					tuiCpuPercentOfOneCore: Number(((100 * cpu) / elapsed).toFixed(1)),
 					tuiIdleCpuPercent: Number(idlePct.toFixed(1)),
 					tuiRssMiB: Number(rss.toFixed(1)),
+					lineModeCpuPercentOfOneCore: Number(lineModeCpu.toFixed(1)),
 					lastMessageOnScreenAfterMs: Math.round(caughtUpMs),
 					exitCode: code,
 				},
@@ -174,6 +199,7 @@ async function main(): Promise<void> {
 					[
 						`first frame of zchat join in tmux (${size.columns}x${size.rows}): median ${result.firstFrameMs.median} ms over ${runs} runs (${result.firstFrameMs.runs.join(', ')} ms); connected: median ${result.connectedMs.median} ms`,
 						`TUI CPU with ${result.load.achievedRate} msg/s for ${result.load.seconds} s in its room: ${result.load.tuiCpuPercentOfOneCore}% of one core (idle: ${result.load.tuiIdleCpuPercent}%), RSS ${result.load.tuiRssMiB} MiB`,
+						`the same load on a line-mode client (--json --stay, no TUI): ${result.load.lineModeCpuPercentOfOneCore}% of one core`,
 						`the last message was on screen ${result.load.lastMessageOnScreenAfterMs} ms after the last send; exit code ${code}`,
 					].join('\n') + '\n',
 				);
