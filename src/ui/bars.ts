@@ -1,10 +1,10 @@
-import type {ClientState, ConnectionState, DmView, RoomView} from '../client/session.js';
+import type {ClientState, ConnectionState} from '../client/session.js';
+import {sanitize} from '../protocol/sanitize.js';
 import {oneLine} from './format.js';
+import type {Editor} from './line-editor.js';
 import type {Row, Segment} from './rows.js';
 import {fitStart, graphemes, textWidth} from './text-width.js';
 import {nickColor, theme} from './theme.js';
-import {sanitize} from '../protocol/sanitize.js';
-import type {Editor} from './line-editor.js';
 
 /**
  * The text of the bars around the feed (room bar, status bar, member list, input line), as
@@ -85,13 +85,12 @@ export function statusBar(state: ClientState, hubAddress: string): Segment[] {
 	if (state.quitting) out.push(sep, {text: 'leaving… Ctrl+C again to quit now', color: theme.error, bold: true});
 	const view = state.views[state.active];
 	if (view && 'room' in view) {
-		const room = view as RoomView;
-		out.push(sep, {text: room.id, bold: true});
-		if (room.joined) out.push({text: ` ${room.members.length} online`, dim: true});
+		out.push(sep, {text: view.id, bold: true});
+		if (view.joined) out.push({text: ` ${view.members.length} online`, dim: true});
 		else out.push({text: ' (not joined)', dim: true});
-		if (room.topic) out.push(sep, {text: oneLine(room.topic)});
+		if (view.topic) out.push(sep, {text: oneLine(view.topic)});
 	} else if (view) {
-		out.push(sep, {text: `private conversation with `, dim: true}, {text: (view as DmView).nick, color: nickColor((view as DmView).nick), bold: true});
+		out.push(sep, {text: 'private conversation with ', dim: true}, {text: view.nick, color: nickColor(view.nick), bold: true});
 	}
 	return out;
 }

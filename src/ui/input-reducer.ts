@@ -107,12 +107,11 @@ function submit(ui: UiState, ctx: InputContext): InputResult {
 	if (text.trim() === '') return {ui, effects: []};
 	const {completion: _done, ...rest} = ui;
 	const sent = setScroll({...rest, editor: EMPTY_EDITOR, history: remember(ui.history, text)}, ctx.state.active, LIVE);
-	const s = submission(text);
-	return {ui: sent, effects: [s.type === 'line' ? {type: 'line', text: s.text} : {type: 'intent', intent: s.intent}]};
+	return {ui: sent, effects: [submission(text)]};
 }
 
-function historyMove(ui: UiState, step: typeof older | typeof newer): UiState {
-	const r = step === older ? older(ui.history, ui.editor.text) : newer(ui.history);
+function historyMove(ui: UiState, direction: 'older' | 'newer'): UiState {
+	const r = direction === 'older' ? older(ui.history, ui.editor.text) : newer(ui.history);
 	if (!r) return ui;
 	const {completion: _done, ...rest} = ui;
 	return {...rest, history: r.history, editor: {text: r.text, cursor: r.text.length}};
@@ -149,9 +148,9 @@ export function onKey(ui: UiState, key: KeyPress, ctx: InputContext): InputResul
 			if (ctrl || shift || (isScrolled(ui, ctx) && ui.editor.cursor === ui.editor.text.length)) return none(setScroll(ui, ctx.state.active, LIVE));
 			return none(editLine(ui, {type: 'end'}));
 		case 'up':
-			return shift || meta ? scroll(ui, ctx, 1) : none(historyMove(ui, older));
+			return shift || meta ? scroll(ui, ctx, 1) : none(historyMove(ui, 'older'));
 		case 'down':
-			return shift || meta ? scroll(ui, ctx, -1) : none(historyMove(ui, newer));
+			return shift || meta ? scroll(ui, ctx, -1) : none(historyMove(ui, 'newer'));
 		case 'pageup':
 			return scroll(ui, ctx, page);
 		case 'pagedown':
