@@ -25,9 +25,8 @@ function quote(arg: string): string {
 	return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-let serial = 0;
-
 export class TmuxTui {
+	/** The tmux server's socket (for `tmux -S`). */
 	readonly socket: string;
 	private readonly dir: string;
 	private readonly exitFile: string;
@@ -36,8 +35,9 @@ export class TmuxTui {
 		readonly columns: number,
 		readonly rows: number,
 	) {
-		this.socket = `zchat-test-${process.pid}-${++serial}`;
 		this.dir = mkdtempSync(join(tmpdir(), 'zchat-tui-'));
+		// A private server whose socket lives (and is removed) with the temporary directory.
+		this.socket = join(this.dir, 'tmux.sock');
 		this.exitFile = join(this.dir, 'exit');
 	}
 
@@ -53,7 +53,7 @@ export class TmuxTui {
 	}
 
 	private tmux(...args: string[]): string {
-		return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+		return execFileSync('tmux', ['-S', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 	}
 
 	/** The screen as text, one line a row. Empty once the TUI has exited. */
