@@ -1,0 +1,216 @@
+/**
+ * How fast the TUI starts and what it costs under load, measured on the real `zchat join`
+ * in a pseudo-terminal (tmux) against a real hub:
+ *
+ * 1. first frame: from starting `zchat join` until its screen shows the input line (the
+ *    first frame Ink draws), median of several runs;
+ * 2. CPU: the TUI's process (utime + stime from /proc/<pid>/stat) while another client
+ *    says `--rate` messages a second in its room for `--seconds` seconds; and, for
+ *    comparison, a line-mode client under the same load (the client's own share).
+ *
+ *   npm run build && node dist/bench/tui.js [--runs 5] [--rate 1000] [--seconds 10] [--json]
+ *
+ * Needs tmux and Linux (/proc).
+ */
+import {randomBytes} from 'node:crypto';
+import {execFileSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import {performance} from 'node:perf_hooks';
+import {parseArgs} from 'node:util';
+import {Client} from '../src/client/client.js';
+import {ZmqTransport} from '../src/client/transport.js';
+import {spawnHub, spawnZchat} from '../test/helpers/cli.js';
+import {TmuxTui} from '../test/helpers/tmux.js';
+import {waitFor} from '../test/helpers/wait.js';
+
+const {values} = parseArgs({
+	options: {
+		runs: {type: 'string', default: '5'},
+		rate: {type: 'string', default: '1000'},
+		seconds: {type: 'string', default: '10'},
+		columns: {type: 'string', default: '100'},
+		rows: {type: 'string', default: '30'},
+		json: {type: 'boolean', default: false},
+	},
+});
+const runs = Number(values.runs);
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const size = {columns: Number(values.columns), rows: Number(values.rows)};
+
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
+
+/** CPU seconds a process has used (user + system). */
+function cpuSeconds(pid: number): number {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
+}
+
+function rssMiB(pid: number): number {
+	const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+	return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** The node process running zchat in the pane (a child of the pane's shell). */
+function zchatPid(tui: TmuxTui): number {
+	const shell = tui.panePid();
+	const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/).map(Number);
+	const pid = children.find(c => readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('zchat'));
+	if (pid === undefined) throw new Error(`no zchat process under the pane's shell ${shell}`);
+	return pid;
+}
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	const mid = s.length >> 1;
+	return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+async function firstFrame(hubArgs: string[], run: number): Promise<{frameMs: number; connectedMs: number}> {
+	const start = performance.now();
+	const tui = TmuxTui.start(['--nick', `ff${run}`, '--room', 'bench', ...hubArgs], size);
+	try {
+		await waitFor('the first frame', () => tui.screen().includes('#bench›'), 20_000, 2);
+		const frameMs = performance.now() - start;
+		await waitFor('connected', () => tui.screen().includes('● connected'), 20_000, 2);
+		const connectedMs = performance.now() - start;
+		tui.keys('C-c');
+		await tui.waitExit();
+		return {frameMs, connectedMs};
+	} finally {
+		tui.close();
+	}
+}
+
+/** A client in this process saying `rate` lines a second; resolves with how many were acked. */
+async function load(hubArgs: {host: string; sub: number; pub: number}, room: string): Promise<{client: Client; say: (n: number) => void; acked: () => number}> {
+	const client = new Client(new ZmqTransport({host: hubArgs.host, subPort: hubArgs.sub, pubPort: hubArgs.pub}), {
+		nick: 'loadgen',
+		nickExplicit: false,
+		rooms: [room],
+		session: randomBytes(18).toString('base64url'),
+		history: 0,
+		window: 512,
+	});
+	let sent = 0;
+	client.start();
+	await waitFor('the load client to connect', () => client.state.connection === 'connected', 10_000);
+	return {
+		client,
+		say: n => {
+			for (let i = 0; i < n; i++) client.line(`load message ${++sent} ${'x'.repeat(40)}`);
+		},
+		acked: () => sent - client.state.pending.filter(p => p.state !== 'acked').length,
+	};
+}
+
+/** Say `rate` lines a second for `seconds`; resolves with how many were said and how long it took. */
+async function flood(gen: {say: (n: number) => void}): Promise<{said: number; elapsed: number}> {
+	const t0 = performance.now();
+	let said = 0;
+	await new Promise<void>(resolve => {
+		const timer = setInterval(() => {
+			const elapsed = (performance.now() - t0) / 1000;
+			const due = Math.min(rate * seconds, Math.floor(elapsed * rate));
+			gen.say(due - said);
+			said = due;
+			if (elapsed >= seconds) {
+				clearInterval(timer);
+				resolve();
+			}
+		}, 10);
+	});
+	return {said, elapsed: (performance.now() - t0) / 1000};
+}
+
+/** The same load on a line-mode client (`--json --stay`): what the client costs without the TUI. */
+async function baseline(hub: {args: string[]; sub: number; pub: number}): Promise<number> {
+	const proc = spawnZchat(['join', '--nick', 'baseline', '--room', 'base', '--json', '--stay', ...hub.args]);
+	try {
+		await proc.waitLine('"type":"join"');
+		const gen = await load({host: '127.0.0.1', sub: hub.sub, pub: hub.pub}, 'base');
+		const cpu0 = cpuSeconds(proc.child.pid!);
+		const {said, elapsed} = await flood(gen);
+		const cpu = cpuSeconds(proc.child.pid!) - cpu0;
+		await proc.waitLine(`"load message ${said} `, 30_000);
+		await gen.client.close();
+		return (100 * cpu) / elapsed;
+	} finally {
+		proc.child.kill('SIGTERM');
+		await proc.exited;
+	}
+}
+
+async function main(): Promise<void> {
+	const hub = await spawnHub();
+	const args = hub.args;
+	try {
+		const frames: Array<{frameMs: number; connectedMs: number}> = [];
+		for (let i = 0; i < runs; i++) frames.push(await firstFrame(args, i));
+
+		const tui = TmuxTui.start(['--nick', 'watcher', '--room', 'load', ...args], size);
+		try {
+			await tui.waitScreen('connected', s => s.includes('● connected'));
+			const pid = zchatPid(tui);
+			const gen = await load({host: '127.0.0.1', sub: hub.sub, pub: hub.pub}, 'load');
+			await tui.waitScreen('the load client in the room', s => s.includes('loadgen'));
+
+			const idleStart = cpuSeconds(pid);
+			const idleT0 = performance.now();
+			await new Promise(resolve => setTimeout(resolve, 2000));
+			const idlePct = (100 * (cpuSeconds(pid) - idleStart)) / ((performance.now() - idleT0) / 1000);
+
+			const cpu0 = cpuSeconds(pid);
+			const {said, elapsed} = await flood(gen);
+			const cpu = cpuSeconds(pid) - cpu0;
+			const rss = rssMiB(pid);
+			const last = `load message ${said} `;
+			const caughtUp0 = performance.now();
+			await tui.waitScreen('the last message', s => s.includes(last), 30_000);
+			const caughtUpMs = performance.now() - caughtUp0;
+			await waitFor('every line acked', () => gen.acked() >= said, 30_000);
+			await gen.client.close();
+			tui.keys('C-c');
+			const code = await tui.waitExit();
+			const lineModeCpu = await baseline(hub);
+
+			const result = {
+				firstFrameMs: {median: Math.round(median(frames.map(f => f.frameMs))), runs: frames.map(f => Math.round(f.frameMs))},
+				connectedMs: {median: Math.round(median(frames.map(f => f.connectedMs)))},
+				load: {
+					rate,
+					seconds: Number(elapsed.toFixed(2)),
+					messages: said,
+					achievedRate: Math.round(said / elapsed),
+					tuiCpuPercentOfOneCore: Number(((100 * cpu) / elapsed).toFixed(1)),
+					tuiIdleCpuPercent: Number(idlePct.toFixed(1)),
+					tuiRssMiB: Number(rss.toFixed(1)),
+					lineModeCpuPercentOfOneCore: Number(lineModeCpu.toFixed(1)),
+					lastMessageOnScreenAfterMs: Math.round(caughtUpMs),
+					exitCode: code,
+				},
+				terminal: size,
+			};
+			if (values.json) {
+				process.stdout.write(JSON.stringify(result) + '\n');
+			} else {
+				process.stdout.write(
+					[
+						`first frame of zchat join in tmux (${size.columns}x${size.rows}): median ${result.firstFrameMs.median} ms over ${runs} runs (${result.firstFrameMs.runs.join(', ')} ms); connected: median ${result.connectedMs.median} ms`,
+						`TUI CPU with ${result.load.achievedRate} msg/s for ${result.load.seconds} s in its room: ${result.load.tuiCpuPercentOfOneCore}% of one core (idle: ${result.load.tuiIdleCpuPercent}%), RSS ${result.load.tuiRssMiB} MiB`,
+						`the same load on a line-mode client (--json --stay, no TUI): ${result.load.lineModeCpuPercentOfOneCore}% of one core`,
+						`the last message was on screen ${result.load.lastMessageOnScreenAfterMs} ms after the last send; exit code ${code}`,
+					].join('\n') + '\n',
+				);
+			}
+		} finally {
+			tui.close();
+		}
+	} finally {
+		hub.proc.child.kill('SIGTERM');
+		await hub.proc.exited;
+	}
+}
+
+await main();

@@ -1,0 +1,23 @@
+import {Box} from 'ink';
+import {memberRows} from '../bars.js';
+import {RowText} from './RowText.js';
+
+export interface MemberListProps {
+	readonly members: readonly string[];
+	/** Your nick (shown in bold). */
+	readonly nick: string;
+	/** Columns, its left border included. */
+	readonly width: number;
+	readonly height: number;
+}
+
+/** Who is in the room, on the right of the feed. */
+export function MemberList({members, nick, width, height}: MemberListProps) {
+	return (
+		<Box flexDirection="column" width={width} flexShrink={0} height={height} borderStyle="single" borderTop={false} borderBottom={false} borderRight={false} borderDimColor>
+			{memberRows(members, nick, height).map(row => (
+				<RowText key={row.key} row={row} />
+			))}
+		</Box>
+	);
+}

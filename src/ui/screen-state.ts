@@ -1,0 +1,22 @@
+import type {ClientState} from '../client/session.js';
+
+/**
+ * Whether two client states draw the same screen. The client's state changes on every
+ * timer tick and every reply (ping times, request bookkeeping) without anything visible
+ * changing; re-rendering for those would cost CPU for nothing while idle. Compares the
+ * parts the TUI shows, by identity (the state is immutable).
+ */
+export function drawsTheSame(a: ClientState, b: ClientState): boolean {
+	return (
+		a === b ||
+		(a.views === b.views &&
+			a.order === b.order &&
+			a.active === b.active &&
+			a.pending === b.pending &&
+			a.connection === b.connection &&
+			a.nick === b.nick &&
+			a.away === b.away &&
+			a.quitting === b.quitting &&
+			a.requests === b.requests)
+	);
+}

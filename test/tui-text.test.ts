@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {clusterWidth, fitStart, graphemes, isWideCodePoint, textWidth} from '../src/ui/text-width.js';
+import {wrapLine, wrapText} from '../src/ui/wrap.js';
+
+describe('text width', () => {
+	test('ASCII is one column a character', () => {
+		assert.equal(textWidth('hello, world'), 12);
+		assert.equal(textWidth(''), 0);
+	});
+
+	test('CJK and fullwidth characters take two columns', () => {
+		assert.equal(textWidth('日本語'), 6);
+		assert.equal(textWidth('한국어'), 6);
+		assert.equal(textWidth('ＡＢ'), 4);
+		assert.equal(textWidth('a中b'), 4);
+		assert.ok(isWideCodePoint(0x4e00));
+		assert.ok(!isWideCodePoint(0x41));
+		assert.ok(isWideCodePoint(0x20000));
+	});
+
+	test('combining marks and zero-width characters take none', () => {
+		assert.equal(textWidth('e\u0301'), 1); // e + combining acute
+		assert.equal(textWidth('Z\u0351\u036b\u0343'), 1);
+		assert.equal(textWidth('a\u200bb'), 2);
+		assert.equal(clusterWidth('\u0301'), 0);
+	});
+
+	test('emoji are two columns, a ZWJ family or a flag is one cluster of two', () => {
+		assert.equal(textWidth('👍'), 2);
+		assert.equal(textWidth('👨‍👩‍👧'), 2);
+		assert.equal(textWidth('🇫🇷'), 2);
+		assert.equal(textWidth('1\u20e3'), 2);
+		assert.deepEqual(graphemes('a👨‍👩‍👧b'), ['a', '👨‍👩‍👧', 'b']);
+	});
+
+	test('fitStart cuts at a cluster boundary without going over', () => {
+		assert.deepEqual(fitStart('日本語', 3), {text: '日', width: 2});
+		assert.deepEqual(fitStart('abc', 2), {text: 'ab', width: 2});
+		assert.deepEqual(fitStart('e\u0301x', 1), {text: 'e\u0301', width: 1});
+	});
+});
+
+describe('wrapping', () => {
+	test('breaks at spaces, dropping the space at the break', () => {
+		assert.deepEqual(wrapLine('the quick brown fox', 10), ['the quick', 'brown fox']);
+		assert.deepEqual(wrapLine('aaa bbb ccc', 7), ['aaa bbb', 'ccc']);
+	});
+
+	test('a word longer than a row is broken inside', () => {
+		assert.deepEqual(wrapLine('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
+		assert.deepEqual(wrapLine('hi abcdefghij', 4), ['hi', 'abcd', 'efgh', 'ij']);
+	});
+
+	test('the first row and the rest can have different widths', () => {
+		assert.deepEqual(wrapLine('one two three four', 8, 12), ['one two', 'three four']);
+	});
+
+	test('every row fits, measured in columns, with wide characters kept whole', () => {
+		const rows = wrapLine('日本語のテキストを折り返す', 5);
+		for (const r of rows) assert.ok(textWidth(r) <= 5, `${r} is ${textWidth(r)} wide`);
+		assert.equal(rows.join(''), '日本語のテキストを折り返す');
+		assert.deepEqual(wrapLine('ab日本', 3), ['ab', '日', '本']);
+	});
+
+	test('combining characters stay with their base', () => {
+		const rows = wrapLine('e\u0301e\u0301e\u0301e\u0301', 2);
+		assert.deepEqual(rows, ['e\u0301e\u0301', 'e\u0301e\u0301']);
+	});
+
+	test('an empty line is one empty row; a character wider than the row gets a row of its own', () => {
+		assert.deepEqual(wrapLine('', 10), ['']);
+		assert.deepEqual(wrapLine('日', 1), ['日']);
+	});
+
+	test('wrapText wraps each line of a multi-line text on its own', () => {
+		assert.deepEqual(wrapText('first line\nsecond', 6), ['first', 'line', 'second']);
+		assert.deepEqual(wrapText('a\n\nb', 5), ['a', '', 'b']);
+	});
+});
