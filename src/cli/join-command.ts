@@ -79,9 +79,9 @@ Examples:
 			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
 			let code: number;
 			if (tty && !opts.plain && !opts.json) {
-				// Only the TUI pays for loading Ink and React.
-				const {runTui} = await import('../ui/tui.js');
+				// Only the TUI pays for loading Ink and React; the connection starts meanwhile.
 				client.start();
+				const {runTui} = await import('../ui/tui.js');
 				code = await runTui(client, {bell: opts.bell, timestamps: opts.timestamps, hubAddress});
 			} else {
 				const leave = () => client.leave();

@@ -969,7 +969,8 @@ function apply(d: Draft, e: FeedEvent, now: number, replay: boolean): void {
 	if (ignored !== d.s.ignored) d.set({ignored});
 	if (visible(d, e)) {
 		const item = eventItem(d, e, replay);
-		d.show(v.id, item);
+		// What you did yourself (your join arriving, your own line) is not news to you.
+		d.show(v.id, item, e.from !== d.s.nick && !(e.type === 'nick' && e.to === d.s.nick));
 		if (item.kind === 'event' && item.mention) d.effects.push({type: 'bell'});
 	}
 	settleAcked(d, e.room);

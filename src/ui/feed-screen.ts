@@ -1,4 +1,4 @@
-import type {ClientState, FeedItem} from '../client/session.js';
+import {pendingLines, type ClientState, type FeedItem} from '../client/session.js';
 import {dayLabel, itemTime, ruleRow, type RowCache, type RowOptions} from './feed-rows.js';
 import type {ReadMarkers} from './read-markers.js';
 import type {Row} from './rows.js';
@@ -107,6 +107,6 @@ export function feedModel(state: ClientState, readMarkers: ReadMarkers, options:
 /** The feed area of the active view: its items in the viewport, then your lines still pending. */
 export function activeScreen(state: ClientState, model: FeedModel, scroll: Scroll, height: number, cache: RowCache): FeedScreen {
 	const pending: Row[] = [];
-	for (const p of state.pending) if (p.view === state.active) pending.push(...cache.pendingLine(p, state.nick, model.options));
+	for (const p of pendingLines(state)) if (p.view === state.active) pending.push(...cache.pendingLine(p, state.nick, model.options));
 	return feedScreen(model, scroll, height, pending, olderState(state, state.active));
 }

@@ -13,6 +13,8 @@ export function drawsTheSame(a: ClientState, b: ClientState): boolean {
 			a.order === b.order &&
 			a.active === b.active &&
 			a.pending === b.pending &&
+			a.queue === b.queue &&
+			a.queueHead === b.queueHead &&
 			a.connection === b.connection &&
 			a.nick === b.nick &&
 			a.away === b.away &&
