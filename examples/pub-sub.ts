@@ -120,7 +120,11 @@ const inOrder = (seqs: number[]) => seqs.every((s, i) => i === 0 || s === seqs[i
 const earlyFirst = early.seqs[0]!;
 const lateFirst = lateSub.seqs[0]!;
 console.log(`   published tick 1 to ${last} as fast as it could, waiting for nobody`);
-console.log(`   subscriber A connected before tick 1 was sent: first tick #${earlyFirst}, lost ${earlyFirst - 1} (the connection and the subscription take time: the "slow joiner")`);
+const earlyWhy =
+	earlyFirst > 1
+		? 'its connection and subscription were still on the way: the "slow joiner"'
+		: 'this time its subscription arrived in time; run it again, it often does not';
+console.log(`   subscriber A connected before tick 1 was sent: first tick #${earlyFirst}, lost ${earlyFirst - 1} (${earlyWhy})`);
 console.log(`   subscriber B connected after tick ${LATE_AFTER} was sent: first tick #${lateFirst}, lost ${lateFirst - 1}`);
 console.log(`   after their first tick both got every tick, in order: ${inOrder(early.seqs) && inOrder(lateSub.seqs)}`);
 
