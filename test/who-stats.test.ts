@@ -28,6 +28,7 @@ describe('zchat who and zchat stats (REQ to the hub)', () => {
 		await waitFor('bob to be away and alice to be heard', () => hub.core.counters.messages === 1 && bob.messages.includes('alice: hello'));
 		await waitFor("both clients' feed connections", () => hub.core.connections.pub === 2);
 		await waitFor('bob to be marked away', async () => (await zchat(['who', ...at])).stdout.includes('away: at lunch'));
+		await waitFor('the askers so far to be gone', () => hub.core.connections.router === 2);
 	});
 
 	after(async () => {

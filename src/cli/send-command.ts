@@ -63,8 +63,9 @@ export interface DeliverOptions {
 	readonly subPort: number;
 	readonly pubPort: number;
 	readonly room: string;
+	/** The nick to ask for; when taken, a number is added (the message matters more than the name). */
 	readonly nick: string;
-	/** The user chose the nick: still, a taken nick gets a number added (the message matters more). */
+	/** For everything: getting in, every ack, and the goodbye. */
 	readonly timeoutMs: number;
 }
 

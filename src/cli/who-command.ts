@@ -28,7 +28,7 @@ export function whoText(room: string | undefined, members: readonly MemberInfo[]
 export function makeWhoCommand(): Command<[], Record<string, unknown>> {
 	const [host, sub, pub] = hubAddressOptions(false);
 	const cmd = new Command('who')
-		.description("ask a running hub who is in a room, or on the hub (over a REQ socket: no session, nobody sees you)")
+		.description('ask a running hub who is in a room, or on the hub (over a REQ socket: no session, nobody sees you)')
 		.argument('[room]', 'only this room ("#" optional); everyone on the hub when left out', parseRoomArgument)
 		.addOption(host)
 		.addOption(sub)
