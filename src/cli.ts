@@ -2,6 +2,9 @@ import {Command, CommanderError} from '@commander-js/extra-typings';
 import {ZchatError} from './errors.js';
 import {makeHubCommand} from './cli/hub-command.js';
 import {makeJoinCommand} from './cli/join-command.js';
+import {makeSendCommand} from './cli/send-command.js';
+import {makeStatsCommand} from './cli/stats-command.js';
+import {makeWhoCommand} from './cli/who-command.js';
 import {VERSION} from './version.js';
 
 export function makeProgram(): Command {
@@ -11,12 +14,18 @@ export function makeProgram(): Command {
 		.showHelpAfterError('(zchat <command> --help shows the options)')
 		.addCommand(makeHubCommand())
 		.addCommand(makeJoinCommand())
+		.addCommand(makeSendCommand())
+		.addCommand(makeWhoCommand())
+		.addCommand(makeStatsCommand())
 		.addHelpText(
 			'after',
 			`
 Examples:
   $ zchat hub                      # start a hub on 127.0.0.1:5555 (commands) and :5556 (feed)
   $ zchat join --nick alice        # join it from another terminal
+  $ zchat send --nick ci "build 42 passed"   # say one thing and exit once the hub has it
+  $ zchat who                      # who is on the hub
+  $ zchat stats                    # uptime, sessions, messages, rooms
 
 Exit codes: 0 done, 1 it did not work out (hub unreachable, lines not delivered),
 2 a flag or value to change (bad option, port in use, nick taken).`,

@@ -44,3 +44,8 @@ export function hubAddressOptions(forHub: boolean) {
 			.argParser(parsePort(forHub)),
 	] as const;
 }
+
+/** --timeout in seconds (fractions allowed), as milliseconds. */
+export function timeoutOption(defaultSeconds: number, what: string) {
+	return new Option('--timeout <seconds>', what).default(defaultSeconds * 1000, String(defaultSeconds)).argParser(parseSeconds(0.1, 3600));
+}

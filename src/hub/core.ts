@@ -120,6 +120,8 @@ export class HubCore {
 	private closing = false;
 	/** Counters for stats and the operator. */
 	readonly counters = {messages: 0, rejected: 0, duplicates: 0, storageFailures: 0};
+	/** Connections open on the ROUTER and the PUB socket, kept by the transport (from socket events) for stats. */
+	readonly connections = {router: 0, pub: 0};
 
 	constructor(
 		private readonly store: Store,
@@ -195,6 +197,8 @@ export class HubCore {
 					sessions: this.sessions.size,
 					rooms: this.members.size,
 					messages: this.counters.messages,
+					connections: this.connections.router,
+					subscribers: this.connections.pub,
 					epoch: this.epoch,
 					version: this.version,
 				});

@@ -84,6 +84,8 @@ export class HubServer {
 			linger: 500,
 		});
 		this.publisher = new zmq.Publisher({sendHighWaterMark: options.feedHwm ?? 1000, linger: 500, heartbeatInterval: 2000, heartbeatTimeout: 6000});
+		this.countConnections(this.router, 'router');
+		this.countConnections(this.publisher, 'pub');
 		this.routerQueue = new SendQueue(this.router, err => this.sendFailed('ROUTER', err));
 		this.pubQueue = new SendQueue(this.publisher, err => this.sendFailed('PUB', err));
 	}
@@ -106,6 +108,13 @@ export class HubServer {
 		const every = Math.max(100, Math.min(1000, Math.floor(hub.core.ttlMs / 4)));
 		hub.timer = setInterval(() => hub.tick(), every);
 		return hub;
+	}
+
+	/** Keep the core's count of a socket's open connections (accepted minus disconnected) for stats. */
+	private countConnections(socket: zmq.Router | zmq.Publisher, which: 'router' | 'pub'): void {
+		const counts = this.core.connections;
+		socket.events.on('accept', () => counts[which]++);
+		socket.events.on('disconnect', () => (counts[which] = Math.max(0, counts[which] - 1)));
 	}
 
 	get routerEndpoint(): string {

@@ -323,6 +323,14 @@ export interface StatsReply {
 	readonly sessions: number;
 	readonly rooms: number;
 	readonly messages: number;
+	/**
+	 * Connections open on the hub's ROUTER (commands) socket: every client, plus peers with
+	 * no session (a REQ asking stats, a client not welcomed yet). From socket events, so a
+	 * connection made a moment ago may not be counted yet.
+	 */
+	readonly connections: number;
+	/** Connections open on the hub's PUB (feed) socket: everyone who can read the feed, session or not. */
+	readonly subscribers: number;
 	readonly epoch: string;
 	readonly version: string;
 }

@@ -1,0 +1,178 @@
+import {randomBytes} from 'node:crypto';
+import type {Readable} from 'node:stream';
+import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
+import {Client} from '../client/client.js';
+import {undelivered} from '../client/session.js';
+import {ZmqTransport} from '../client/transport.js';
+import {ZchatError} from '../errors.js';
+import {MAX_TEXT_BYTES} from '../protocol/limits.js';
+import {nickProblem, parseRoom} from '../protocol/names.js';
+import {VERSION} from '../version.js';
+import {tcpEndpoint} from '../zmq/endpoint.js';
+import {defaultNick} from './join-command.js';
+import {hubAddressOptions, timeoutOption} from './options.js';
+
+function parseNick(value: string): string {
+	const problem = nickProblem(value);
+	if (problem) throw new InvalidArgumentError(`${problem}.`);
+	return value;
+}
+
+function parseRoomOption(value: string): string {
+	const r = parseRoom(value);
+	if ('error' in r) throw new InvalidArgumentError(`${r.error}.`);
+	return r.room;
+}
+
+/**
+ * The messages to send: the arguments as one message, else stdin, one message per non-blank
+ * line or (multiline) all of it as one. Throws ZchatError (exit 2) when there is nothing to
+ * send or a message is over the hub's size limit.
+ */
+export function messagesFrom(words: readonly string[], stdin: string | undefined, multiline: boolean): string[] {
+	let messages: Array<{text: string; where: string}>;
+	if (words.length > 0) {
+		messages = [{text: words.join(' '), where: 'the message'}];
+	} else if (stdin === undefined) {
+		throw new ZchatError('nothing to send: give the message as arguments (zchat send hello) or on stdin (echo hello | zchat send)', 2);
+	} else if (multiline) {
+		messages = [{text: stdin.replace(/\r?\n$/, ''), where: 'the message'}];
+	} else {
+		messages = stdin.split(/\r?\n/).map((text, i) => ({text, where: `line ${i + 1}`}));
+	}
+	messages = messages.filter(m => m.text.trim() !== '');
+	if (messages.length === 0) throw new ZchatError('nothing to send: the message is empty', 2);
+	for (const m of messages) {
+		const bytes = Buffer.byteLength(m.text, 'utf8');
+		if (bytes > MAX_TEXT_BYTES) {
+			throw new ZchatError(`${m.where} is ${bytes} bytes, over the hub's limit of ${MAX_TEXT_BYTES}: shorten it or split it into lines (nothing was sent)`, 2);
+		}
+	}
+	return messages.map(m => m.text);
+}
+
+async function readAll(input: Readable): Promise<string> {
+	let text = '';
+	input.setEncoding('utf8');
+	for await (const chunk of input) text += chunk as string;
+	return text;
+}
+
+export interface DeliverOptions {
+	readonly host: string;
+	readonly subPort: number;
+	readonly pubPort: number;
+	readonly room: string;
+	/** The nick to ask for; when taken, a number is added (the message matters more than the name). */
+	readonly nick: string;
+	/** For everything: getting in, every ack, and the goodbye. */
+	readonly timeoutMs: number;
+}
+
+export interface Delivery {
+	/** The nick the messages went out under (the one asked for, or it with a number added). */
+	readonly nick: string;
+}
+
+/**
+ * Say `messages` in a room as a short-lived client and leave once the hub has acked them
+ * all: the full client (hello, acks, resends, nick suffixes) with no history. Resolves when
+ * every message is stored by the hub; throws ZchatError (exit 1) when the hub does not
+ * answer, or does not ack them all, within the timeout.
+ */
+export function deliver(messages: readonly string[], options: DeliverOptions): Promise<Delivery> {
+	const hubAddress = tcpEndpoint(options.host, options.subPort);
+	const transport = new ZmqTransport({host: options.host, subPort: options.subPort, pubPort: options.pubPort});
+	const client = new Client(transport, {
+		nick: options.nick,
+		nickExplicit: false,
+		rooms: [options.room],
+		session: randomBytes(18).toString('base64url'),
+		history: 0,
+		quitTimeoutMs: options.timeoutMs,
+		clientName: `zchat-send/${VERSION}`,
+	});
+	return new Promise<Delivery>((resolve, reject) => {
+		const seconds = +(options.timeoutMs / 1000).toFixed(1);
+		const timer = setTimeout(() => {
+			const welcomed = client.state.epoch !== undefined;
+			const left = undelivered(client.state).length;
+			// Everything acked, only the goodbye unanswered: delivered all the same.
+			if (welcomed && left === 0) return void client.close().then(() => resolve({nick: client.state.nick}));
+			void client.close().then(() =>
+				reject(
+					welcomed
+						? new ZchatError(
+								messages.length === 1
+									? `the hub at ${hubAddress} did not acknowledge the message in ${seconds} s: it may not have been delivered`
+									: `the hub at ${hubAddress} did not acknowledge ${left} of ${messages.length} messages in ${seconds} s: those may not have been delivered`,
+							)
+						: new ZchatError(`no answer from the hub at ${hubAddress} in ${seconds} s: is "zchat hub" running there? (check --host, --sub and --pub); nothing was sent`),
+				),
+			);
+		}, options.timeoutMs);
+		let leaving = false;
+		client.on('change', state => {
+			// Leave once welcomed: the reducer then waits for every ack, says bye and exits.
+			if (leaving || state.epoch === undefined) return;
+			leaving = true;
+			queueMicrotask(() => client.leave());
+		});
+		client.on('exit', (code, message) => {
+			clearTimeout(timer);
+			if (code === 0) resolve({nick: client.state.nick});
+			else reject(new ZchatError(message ?? 'the messages were not delivered', code === 2 ? 2 : 1));
+		});
+		client.start();
+		for (const text of messages) client.intent({type: 'say', text});
+	});
+}
+
+export function makeSendCommand(): Command<[], Record<string, unknown>> {
+	const [host, sub, pub] = hubAddressOptions(false);
+	const cmd = new Command('send')
+		.description('say something in a room and exit once the hub has stored it (for cron jobs, CI, scripts)')
+		.argument('[text...]', 'the message; when left out, read stdin (each line is a message)')
+		.addOption(host)
+		.addOption(sub)
+		.addOption(pub)
+		.addOption(new Option('--room <room>', 'the room to say it in ("#" optional)').default('lobby').argParser(parseRoomOption))
+		.addOption(
+			new Option('--nick <nick>', 'who says it (default: your login name); if taken, a number is added (ci2)').env('ZCHAT_NICK').argParser(parseNick),
+		)
+		.addOption(new Option('--multiline', 'send all of stdin as one message, line breaks kept'))
+		.addOption(timeoutOption(10, 'exit 1 when the hub has not acknowledged everything in this long'))
+		.addHelpText(
+			'after',
+			`
+Examples:
+  $ zchat send "deploy finished"                        # in #lobby, as your login name
+  $ zchat send --room ops --nick ci build 42 passed      # the words make one message
+  $ make test 2>&1 | tail -5 | zchat send --room ci --nick ci               # five messages
+  $ git log -3 --oneline | zchat send --room dev --nick git --multiline      # one message
+  $ zchat send --host 192.168.1.20 --sub 7000 --pub 7001 "backup done" || echo "not delivered"
+
+Text is sent as it is: a line starting with "/" is not a command here. Nothing is printed
+on success; if the nick was taken, stderr says which one was used.
+Exit codes: 0 the hub stored every message, 1 not (hub unreachable, no ack within --timeout),
+2 a bad flag or value (nothing to send, a message over ${MAX_TEXT_BYTES} bytes).`,
+		)
+		.action(async (words, opts) => {
+			let stdin: string | undefined;
+			if (words.length === 0 && process.stdin.isTTY !== true) stdin = await readAll(process.stdin);
+			const messages = messagesFrom(words, stdin, opts.multiline === true);
+			const nick = opts.nick ?? defaultNick();
+			const delivery = await deliver(messages, {
+				host: opts.host,
+				subPort: opts.sub,
+				pubPort: opts.pub,
+				room: opts.room,
+				nick,
+				timeoutMs: opts.timeout,
+			});
+			if (delivery.nick !== nick) process.stderr.write(`zchat: the nick "${nick}" was taken: sent as "${delivery.nick}"\n`);
+			// The client's sockets are closed; nothing else on the event loop is ours to wait for.
+			setImmediate(() => process.exit(0));
+		});
+	return cmd as unknown as Command<[], Record<string, unknown>>;
+}

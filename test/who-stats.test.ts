@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import {after, before, describe, it} from 'node:test';
+import {statsText} from '../src/cli/stats-command.js';
+import {whoText} from '../src/cli/who-command.js';
+import type {HubServer} from '../src/hub/server.js';
+import {deadPort, join, zchat, type Member} from './helpers/front-door.js';
+import {startHub} from './helpers/hub.js';
+import {waitFor} from './helpers/wait.js';
+
+/**
+ * The hub's front door, with the real binary over real sockets: \`zchat who\` and
+ * \`zchat stats\` ask a running hub over a REQ socket.
+ */
+
+describe('zchat who and zchat stats (REQ to the hub)', () => {
+	let hub: HubServer;
+	let alice: Member;
+	let bob: Member;
+	let at: string[];
+
+	before(async () => {
+		hub = await startHub();
+		at = ['--host', '127.0.0.1', '--sub', String(hub.subPort)];
+		alice = await join(hub, 'alice', ['lobby', 'dev']);
+		bob = await join(hub, 'bob', ['lobby']);
+		bob.client.intent({type: 'away', text: 'at lunch'});
+		alice.client.intent({type: 'say', text: 'hello'});
+		await waitFor('bob to be away and alice to be heard', () => hub.core.counters.messages === 1 && bob.messages.includes('alice: hello'));
+		await waitFor("both clients' feed connections", () => hub.core.connections.pub === 2);
+		await waitFor('bob to be marked away', async () => (await zchat(['who', ...at])).stdout.includes('away: at lunch'));
+		await waitFor('the askers so far to be gone', () => hub.core.connections.router === 2);
+	});
+
+	after(async () => {
+		await alice.close();
+		await bob.close();
+		await hub.stop();
+	});
+
+	it('who: everyone on the hub, with idle time and away message', async () => {
+		const run = await zchat(['who', ...at]);
+		assert.equal(run.code, 0, run.stderr);
+		const lines = run.stdout.trimEnd().split('\n');
+		assert.equal(lines[0], '2 on the hub:');
+		assert.match(lines[1]!, /^ {2}alice {2}idle \d+s$/);
+		assert.match(lines[2]!, /^ {2}bob {4}idle \d+s, away: at lunch$/);
+		assert.equal(run.stderr, '');
+	});
+
+	it('who #room: one room; --json for scripts; an empty room is an answer, not an error', async () => {
+		const dev = await zchat(['who', '#dev', ...at]);
+		assert.equal(dev.code, 0, dev.stderr);
+		assert.match(dev.stdout, /^1 in #dev:\n {2}alice {2}idle \d+s\n$/);
+
+		const json = await zchat(['who', 'lobby', '--json', ...at]);
+		assert.equal(json.code, 0, json.stderr);
+		const parsed = JSON.parse(json.stdout) as {room: string; members: Array<{nick: string; idleMs: number; away?: string}>};
+		assert.equal(parsed.room, 'lobby');
+		assert.deepEqual(
+			parsed.members.map(m => [m.nick, m.away]),
+			[
+				['alice', undefined],
+				['bob', 'at lunch'],
+			],
+		);
+		assert.ok(parsed.members.every(m => Number.isInteger(m.idleMs) && m.idleMs >= 0));
+
+		const empty = await zchat(['who', 'nobody-here', ...at]);
+		assert.equal(empty.code, 0, empty.stderr);
+		assert.equal(empty.stdout, 'nobody is in #nobody-here\n');
+		const emptyJson = await zchat(['who', 'nobody-here', '--json', ...at]);
+		assert.deepEqual(JSON.parse(emptyJson.stdout), {room: 'nobody-here', members: []});
+	});
+
+	it('stats: uptime, sessions, connections, messages and rooms, as text', async () => {
+		const run = await zchat(['stats', ...at]);
+		assert.equal(run.code, 0, run.stderr);
+		const rows = Object.fromEntries(run.stdout.trimEnd().split('\n').map(l => [l.slice(0, 12).trim(), l.slice(13)]));
+		assert.match(rows['hub']!, new RegExp(`^tcp://127\\.0\\.0\\.1:${hub.subPort} \\(zchat \\S+, epoch ${hub.store.epoch}\\)$`));
+		assert.match(rows['up']!, /^\d+s$/);
+		assert.equal(rows['sessions'], '2');
+		assert.match(rows['connections']!, /^[23] on the command socket, 2 on the feed$/);
+		assert.equal(rows['messages'], '1 carried since it started');
+		assert.equal(rows['rooms'], '2: #dev (1), #lobby (2)');
+	});
+
+	it('stats --json: the same for scripts', async () => {
+		const run = await zchat(['stats', '--json', ...at]);
+		assert.equal(run.code, 0, run.stderr);
+		const s = JSON.parse(run.stdout) as Record<string, unknown>;
+		assert.equal(s['hub'], `tcp://127.0.0.1:${hub.subPort}`);
+		assert.equal(s['epoch'], hub.store.epoch);
+		assert.equal(s['sessions'], 2);
+		assert.equal(s['subscribers'], 2);
+		assert.ok(s['connections'] === 2 || s['connections'] === 3, `connections ${String(s['connections'])}: the two clients, and maybe the asker`);
+		assert.equal(s['messages'], 1);
+		assert.ok(typeof s['uptimeMs'] === 'number' && s['uptimeMs'] >= 0);
+		assert.deepEqual(s['rooms'], [
+			{room: 'dev', members: 1, topic: ''},
+			{room: 'lobby', members: 2, topic: ''},
+		]);
+	});
+
+	it('a hub that does not answer: one clear line and exit 1 within --timeout', async () => {
+		const port = await deadPort();
+		for (const args of [['who'], ['stats'], ['stats', '--json'], ['who', 'dev']]) {
+			const run = await zchat([...args, '--sub', String(port), '--timeout', '0.5']);
+			assert.equal(run.code, 1, `${args.join(' ')}: ${run.stderr}`);
+			assert.equal(run.stdout, '');
+			assert.equal(run.stderr, `zchat: no answer from the hub at tcp://127.0.0.1:${port} in 0.5 s: is "zchat hub" running there? (check --host and --sub)\n`);
+			assert.ok(run.ms >= 500 && run.ms < 5000, `${args.join(' ')} took ${run.ms} ms`);
+		}
+	});
+
+	it('bad values exit 2 before asking anything', async () => {
+		const room = await zchat(['who', 'No Such!', ...at]);
+		assert.equal(room.code, 2);
+		assert.match(room.stderr, /is not a room name/);
+		const timeout = await zchat(['stats', '--timeout', 'soon', ...at]);
+		assert.equal(timeout.code, 2);
+		assert.match(timeout.stderr, /must be a number of seconds/);
+	});
+});
+
+describe('who and stats output, without sockets', () => {
+	it('who: peer text is made safe for the terminal', () => {
+		const text = whoText('lobby', [{nick: 'mallory', idleMs: 61_000, away: 'gone\x1b]0;pwned\x07 \u202eevil'}]);
+		assert.equal(text, '1 in #lobby:\n  mallory  idle 1m, away: gone^[]0;pwned^G <U+202E>evil\n');
+		assert.equal(whoText(undefined, []), 'nobody is on the hub\n');
+	});
+
+	it('stats: a hub that does not report connections says so', () => {
+		const text = statsText({
+			hub: 'tcp://127.0.0.1:5555',
+			version: '0.1.0',
+			epoch: 'abc',
+			uptimeMs: 2 * 3600_000 + 5 * 60_000,
+			sessions: 0,
+			connections: null,
+			subscribers: null,
+			messages: 0,
+			rooms: [],
+		});
+		assert.match(text, /^up {11}2h 5m$/m);
+		assert.match(text, /^connections {2}not reported by this hub$/m);
+		assert.match(text, /^rooms {8}none with anyone in them$/m);
+	});
+});
