@@ -1,5 +1,6 @@
 import {Command, CommanderError} from '@commander-js/extra-typings';
 import {ZchatError} from './errors.js';
+import {makeBenchCommand} from './cli/bench-command.js';
 import {makeHubCommand} from './cli/hub-command.js';
 import {makeJoinCommand} from './cli/join-command.js';
 import {VERSION} from './version.js';
@@ -11,12 +12,14 @@ export function makeProgram(): Command {
 		.showHelpAfterError('(zchat <command> --help shows the options)')
 		.addCommand(makeHubCommand())
 		.addCommand(makeJoinCommand())
+		.addCommand(makeBenchCommand())
 		.addHelpText(
 			'after',
 			`
 Examples:
   $ zchat hub                      # start a hub on 127.0.0.1:5555 (commands) and :5556 (feed)
   $ zchat join --nick alice        # join it from another terminal
+  $ zchat bench                    # measure the hub (see docs/PERFORMANCE.md)
 
 Exit codes: 0 done, 1 it did not work out (hub unreachable, lines not delivered),
 2 a flag or value to change (bad option, port in use, nick taken).`,
