@@ -8,7 +8,8 @@
  *   npm run bench -- --quick           # one short round
  *   npm run bench -- --rounds 5 --json
  */
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {execFile} from 'node:child_process';
+import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {Command, CommanderError, Option} from '@commander-js/extra-typings';
 import {ZchatError} from '../src/errors.js';
@@ -18,6 +19,7 @@ import {spawnForwarder, spawnHub} from '../src/bench/targets.js';
 import {settingsFrom, suiteOptions, type SuiteFlags} from '../src/cli/bench-command.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+const TUI_BENCH = fileURLToPath(new URL('./tui.js', import.meta.url));
 
 const program = new Command('npm run bench')
 	.description('the zchat benchmark suite: the zchat hub against bare zeromq.js forwarders, on this machine')
@@ -38,28 +40,45 @@ const program = new Command('npm run bench')
 			'each measurement on a fresh zchat hub (history on disk) / forwarder',
 			log,
 		);
-		result.tui = await tuiFigures(log);
+		result.tui = await tuiFigures(flags.quick === true, log);
 		if (opts.save) save(result, log);
 		process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatReport(result));
 	});
 
 /**
- * The TUI benchmark lives in bench/tui.ts (written separately). When it is there it exports
- * `measureTui(): Promise<TuiFigures>`, and its figures join the table; until then the table
- * says they were not measured.
+ * The TUI benchmark is bench/tui.ts, written separately: when it is in this checkout, run it
+ * (`node dist/bench/tui.js --json`, it needs tmux) and put its figures in the table; until
+ * then, and if it fails, the table says they were not measured.
  */
-async function tuiFigures(log: (line: string) => void): Promise<TuiFigures | null> {
-	const path = './tui.js';
-	let mod: {measureTui?: () => Promise<TuiFigures>};
+async function tuiFigures(quick: boolean, log: (line: string) => void): Promise<TuiFigures | null> {
+	if (!existsSync(TUI_BENCH)) return null;
+	log('TUI: measuring zchat join (bench/tui.ts)…');
+	const args = [TUI_BENCH, '--json', ...(quick ? ['--runs', '1', '--seconds', '3'] : [])];
+	const out = await new Promise<{code: number | null; stdout: string; stderr: string}>(resolve => {
+		execFile(process.execPath, args, {timeout: 180_000, maxBuffer: 1 << 20}, (err, stdout, stderr) =>
+			resolve({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr}),
+		);
+	});
 	try {
-		mod = (await import(path)) as typeof mod;
+		if (out.code !== 0) throw new Error(`exit ${out.code}: ${out.stderr.trim().slice(-300)}`);
+		const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
+			firstFrameMs?: {median?: number};
+			load?: {achievedRate?: number; tuiCpuPercentOfOneCore?: number; tuiRssMiB?: number; seconds?: number};
+		};
+		const firstFrameMs = r.firstFrameMs?.median;
+		const cpu = r.load?.tuiCpuPercentOfOneCore;
+		if (typeof firstFrameMs !== 'number' || typeof cpu !== 'number') throw new Error(`unexpected output: ${out.stdout.slice(0, 300)}`);
+		return {
+			firstFrameMs,
+			cpuPercentAt1000: cpu,
+			...(typeof r.load?.achievedRate === 'number' ? {rate: r.load.achievedRate} : {}),
+			...(typeof r.load?.seconds === 'number' ? {seconds: r.load.seconds} : {}),
+			...(typeof r.load?.tuiRssMiB === 'number' ? {rssEndMb: r.load.tuiRssMiB} : {}),
+		};
 	} catch (err) {
-		if ((err as {code?: string}).code === 'ERR_MODULE_NOT_FOUND') return null;
-		throw err;
+		log(`TUI: the TUI benchmark failed, its figures are left out: ${(err as Error).message}`);
+		return null;
 	}
-	if (typeof mod.measureTui !== 'function') return null;
-	log('TUI: measuring zchat join…');
-	return mod.measureTui();
 }
 
 function save(result: SuiteResult, log: (line: string) => void): void {

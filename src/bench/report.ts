@@ -68,6 +68,7 @@ export function formatReport(r: SuiteResult): string {
 	out.push(
 		`zchat bench · ${r.startedAt.slice(0, 10)} · ${m.cores} × ${m.cpu} · Node ${m.node} · zeromq ${m.zeromq} (libzmq ${m.libzmq}) · ${m.os}`,
 		`${r.settings.rounds} round${r.settings.rounds === 1 ? '' : 's'}, interleaved; medians (lost and duplicated: totals over all rounds) · ${r.hub} · load generator at nice ${r.settings.nice} · ${r.seconds.toFixed(0)} s`,
+		othersLine(r),
 		'',
 	);
 
@@ -117,10 +118,11 @@ export function formatReport(r: SuiteResult): string {
 			fmtX(ratio(z?.p99Ms ?? NaN, f?.p99Ms ?? NaN)),
 			z ? `${fmtMs(z.ackP50Ms)} / ${fmtMs(z.ackP99Ms)}` : '—',
 			[f, z].map(x => (x ? `${x.lost}/${x.duplicated}` : '—')).join(' '),
+			[f, z].map(x => (x?.resources.hub ? `${Math.round((100 * x.resources.hub.totalMs) / x.resources.hub.wallMs)}` : '—')).join(' · '),
 			z ? `${fmtInt(z.samples)}` : '—',
 		];
 	});
-	out.push(...table(['rate', 'bare fwd', 'zchat', 'p99 zchat÷bare', 'zchat say→ack p50 / p99', 'lost/dup: bare zchat', 'samples/round'], lRows), '');
+	out.push(...table(['rate', 'bare fwd', 'zchat', 'p99 zchat÷bare', 'zchat say→ack p50 / p99', 'lost/dup: bare zchat', 'hub % of a core: bare · zchat', 'samples/round'], lRows), '');
 
 	// -- fan-out
 	if (r.fanout) {
@@ -144,8 +146,8 @@ export function formatReport(r: SuiteResult): string {
 	// -- TUI
 	out.push(
 		r.tui
-			? `TUI (zchat join rendering 1000 msg/s): first frame ${r.tui.firstFrameMs.toFixed(0)} ms · ${r.tui.cpuPercentAt1000.toFixed(0)}% of a core${r.tui.rssEndMb !== undefined ? ` · RSS ${r.tui.rssStartMb?.toFixed(0) ?? '—'} → ${r.tui.rssEndMb.toFixed(0)} MB` : ''}`
-			: 'TUI (zchat join rendering 1000 msg/s): first frame — ms · — % of a core (not measured: bench/tui.ts is not in this checkout)',
+			? `TUI (zchat join in tmux, bench/tui.ts): first frame ${r.tui.firstFrameMs.toFixed(0)} ms · ${r.tui.cpuPercentAt1000.toFixed(0)}% of a core at ${fmtInt(r.tui.rate ?? 1000)} msg/s${r.tui.seconds !== undefined ? ` for ${r.tui.seconds.toFixed(0)} s` : ''}${r.tui.rssEndMb !== undefined ? ` · RSS ${r.tui.rssEndMb.toFixed(0)} MB at the end` : ''}`
+			: 'TUI (zchat join rendering 1000 msg/s): first frame — ms · — % of a core (not measured: bench/tui.ts is not in this checkout, or it failed)',
 		'',
 	);
 
@@ -158,6 +160,21 @@ export function formatReport(r: SuiteResult): string {
 	out.push('Targets (issue 6)');
 	out.push(...table(['', 'target', 'measured'], checkTargets(r).map(c => [c.met === undefined ? '–' : c.met ? '✓' : '✗', c.target, c.value]), 3));
 	return out.join('\n') + '\n';
+}
+
+/**
+ * How busy the rest of the machine was while the bench measured: on a shared machine other
+ * people's work takes cores from the hub and the load generator, and the figures show it.
+ */
+function othersLine(r: SuiteResult): string {
+	const runs = [...r.throughput, ...r.latency, ...(r.fanout ? [r.fanout] : [])].flatMap(row =>
+		Object.values(row.cells as Record<string, Cell<{resources: {othersMs: number; senders: {wallMs: number}}}>>).flatMap(c => c.rounds),
+	);
+	const pct = runs.map(x => (100 * x.resources.othersMs) / x.resources.senders.wallMs).filter(Number.isFinite);
+	if (pct.length === 0) return 'other processes on the machine: not measured';
+	const mean = pct.reduce((a, b) => a + b, 0) / pct.length;
+	const busy = pct.filter(p => p > 25).length;
+	return `other processes on the machine used ${mean.toFixed(0)}% of a core on average during the measurements (over 25% in ${busy} of ${pct.length}; max ${Math.max(...pct).toFixed(0)}%)`;
 }
 
 function tput(c: Cell<ThroughputResult> | undefined): string {

@@ -71,13 +71,16 @@ export interface Cell<T> {
 
 export type Cells<T> = Partial<Record<VariantName, Cell<T>>>;
 
+/** What the TUI benchmark (bench/tui.ts) reports, for the table. */
 export interface TuiFigures {
-	/** From starting `zchat join` to its first frame, ms. */
+	/** From starting `zchat join` to its first frame, ms (median of its runs). */
 	readonly firstFrameMs: number;
-	/** CPU of the TUI process rendering 1000 msg/s, % of one core. */
+	/** CPU of the TUI process while its room gets ~1000 msg/s, % of one core. */
 	readonly cpuPercentAt1000: number;
-	/** Memory at the start and end of the run, MB. */
-	readonly rssStartMb?: number;
+	/** The rate it actually got, msg/s, and for how long. */
+	readonly rate?: number;
+	readonly seconds?: number;
+	/** Its memory at the end of the load, MB. */
 	readonly rssEndMb?: number;
 }
 
