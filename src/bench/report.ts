@@ -67,7 +67,7 @@ export function formatReport(r: SuiteResult): string {
 	const out: string[] = [];
 	out.push(
 		`zchat bench · ${r.startedAt.slice(0, 10)} · ${m.cores} × ${m.cpu} · Node ${m.node} · zeromq ${m.zeromq} (libzmq ${m.libzmq}) · ${m.os}`,
-		`${r.settings.rounds} round${r.settings.rounds === 1 ? '' : 's'}, interleaved; medians (lost and duplicated: totals over all rounds) · ${r.hub} · load generator at nice ${r.settings.nice} · ${r.seconds.toFixed(0)} s`,
+		`${r.settings.rounds} round${r.settings.rounds === 1 ? '' : 's'}, interleaved; medians (lost and duplicated: totals over all rounds) · ${r.hub} · load generator at nice ${r.settings.nice} in throughput runs · ${r.seconds.toFixed(0)} s`,
 		othersLine(r),
 		'',
 	);
