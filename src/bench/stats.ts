@@ -1,11 +1,6 @@
 /** Small statistics for the bench: percentiles of samples and medians of rounds. */
 
-/** The p-th percentile (0–100) of samples, nearest-rank; NaN when there are none. Sorts a copy. */
-export function percentile(samples: ArrayLike<number>, p: number): number {
-	return percentiles(samples, [p])[0]!;
-}
-
-/** Several percentiles of the same samples, sorting once. */
+/** Percentiles (0–100) of samples, nearest-rank, sorting a copy once; NaN when there are none. */
 export function percentiles(samples: ArrayLike<number>, ps: readonly number[]): number[] {
 	const n = samples.length;
 	if (n === 0) return ps.map(() => NaN);

@@ -16,6 +16,29 @@ import type {CollectResult, Reply, Request, SendResult, SenderTally, SubscriberT
 const ACK_PREFIX = Buffer.from('{"type":"ack","re":"');
 const OK_BYE = '"command":"bye"';
 
+/** A growable set of small whole numbers (line counters), a bit each. */
+class BitSet {
+	private words = new Uint32Array(64);
+
+	has(n: number): boolean {
+		return ((this.words[n >>> 5] ?? 0) & (1 << (n & 31))) !== 0;
+	}
+
+	/** Add n; false when it was there already. */
+	add(n: number): boolean {
+		const w = n >>> 5;
+		if (w >= this.words.length) {
+			const grown = new Uint32Array(Math.max(w + 1, this.words.length * 2));
+			grown.set(this.words);
+			this.words = grown;
+		}
+		const mask = 1 << (n & 31);
+		if ((this.words[w]! & mask) !== 0) return false;
+		this.words[w]! |= mask;
+		return true;
+	}
+}
+
 // -- senders --------------------------------------------------------------------------------
 
 class Sender {
@@ -26,7 +49,7 @@ class Sender {
 	private warm = 0;
 	/** Send time of each measured line (µs), to time its ack. */
 	private sentAt = new Float64Array(1024);
-	private ackedBits = new Uint32Array(32);
+	private readonly acks = new BitSet();
 	readonly errors: Record<string, number> = {};
 	ackLatency: number[] | undefined;
 	lastAckUs = 0;
@@ -99,24 +122,13 @@ class Sender {
 	tally(): SenderTally {
 		const unacked: number[] = [];
 		if (this.where.kind === 'zchat') {
-			for (let c = 0; c < this.sent && unacked.length < 1000; c++) if (!this.isAcked(c)) unacked.push(c);
+			for (let c = 0; c < this.sent && unacked.length < 1000; c++) if (!this.acks.has(c)) unacked.push(c);
 		}
 		return {index: this.index, sent: this.sent, acked: this.where.kind === 'zchat' ? this.acked : this.sent, unacked, errors: this.errors};
 	}
 
-	private isAcked(c: number): boolean {
-		return ((this.ackedBits[c >>> 5] ?? 0) & (1 << (c & 31))) !== 0;
-	}
-
 	private onAck(counter: number, now: number): void {
-		if (counter >= this.sent || this.isAcked(counter)) return;
-		const word = counter >>> 5;
-		if (word >= this.ackedBits.length) {
-			const grown = new Uint32Array(Math.max(word + 1, this.ackedBits.length * 2));
-			grown.set(this.ackedBits);
-			this.ackedBits = grown;
-		}
-		this.ackedBits[word]! |= 1 << (counter & 31);
+		if (counter >= this.sent || !this.acks.add(counter)) return;
 		this.acked++;
 		this.inflight--;
 		this.lastAckUs = now;
@@ -193,8 +205,8 @@ class Subscriber {
 	received = 0;
 	unique = 0;
 	duplicates = 0;
-	/** Per sender index, a bit per counter seen. */
-	private seen: Uint32Array[] = [];
+	/** Per sender index, the counters seen. */
+	private seen: BitSet[] = [];
 	private readonly loop: Promise<void>;
 	private readonly line: ParsedLine = {kind: 0, sender: 0, counter: 0, sentUs: 0};
 
@@ -235,31 +247,17 @@ class Subscriber {
 
 	private record(sender: number, counter: number): void {
 		this.received++;
-		let bits = this.seen[sender];
-		const word = counter >>> 5;
-		if (!bits || word >= bits.length) {
-			const grown = new Uint32Array(Math.max(word + 1, (bits?.length ?? 512) * 2));
-			if (bits) grown.set(bits);
-			this.seen[sender] = bits = grown;
-		}
-		const mask = 1 << (counter & 31);
-		if ((bits[word]! & mask) !== 0) {
-			this.duplicates++;
-		} else {
-			bits[word]! |= mask;
-			this.unique++;
-		}
+		const seen = (this.seen[sender] ??= new BitSet());
+		if (seen.add(counter)) this.unique++;
+		else this.duplicates++;
 	}
 
 	/** Lines of `tally` this subscriber never got (leaving out those the hub never acked). */
 	lost(tally: SenderTally): number {
-		const bits = this.seen[tally.index];
+		const seen = this.seen[tally.index];
 		const unacked = new Set(tally.unacked);
 		let lost = 0;
-		for (let c = 0; c < tally.sent; c++) {
-			const got = bits !== undefined && ((bits[c >>> 5] ?? 0) & (1 << (c & 31))) !== 0;
-			if (!got && !unacked.has(c)) lost++;
-		}
+		for (let c = 0; c < tally.sent; c++) if (!seen?.has(c) && !unacked.has(c)) lost++;
 		return lost;
 	}
 
