@@ -1,7 +1,9 @@
+import {existsSync} from 'node:fs';
 import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
 import {checkHub} from '../bench/reach.js';
 import {formatReport} from '../bench/report.js';
-import {DEFAULT_SETTINGS, runSuite, type SuiteSettings, type Variant} from '../bench/suite.js';
+import {ZchatError} from '../errors.js';
+import {DEFAULT_SETTINGS, runSuite, type SuiteSettings, type Variant, type VariantName} from '../bench/suite.js';
 import {spawnForwarder} from '../bench/targets.js';
 import {hubAddressOptions, parseCount, parseSeconds} from './options.js';
 
@@ -103,8 +105,11 @@ Examples:
 			const flags = command.opts() as unknown as SuiteFlags;
 			const settings = settingsFrom(flags, name => command.getOptionValueSource(name) === 'cli' || command.getOptionValueSource(name) === 'env');
 			const address = {host: opts.host, subPort: opts.sub, pubPort: opts.pub};
+			if (opts.hubPid !== undefined && !existsSync(`/proc/${opts.hubPid}/status`)) {
+				throw new ZchatError(`there is no process ${opts.hubPid} on this machine to read the hub's CPU and memory from: pass the hub's pid, or leave --hub-pid out`, 2);
+			}
 			await checkHub(address);
-			const variants: Partial<Record<'forwarder' | 'forwarder-batched' | 'zchat', Variant>> = {
+			const variants: Partial<Record<VariantName, Variant>> = {
 				zchat: {start: async () => ({kind: 'zchat', address, ...(opts.hubPid === undefined ? {} : {pid: opts.hubPid}), stop: async () => {}})},
 			};
 			if (opts.baseline) {
