@@ -13,7 +13,7 @@ import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {Command, CommanderError, Option} from '@commander-js/extra-typings';
 import {ZchatError} from '../src/errors.js';
-import {formatReport} from '../src/bench/report.js';
+import {failedMeasurements, formatReport} from '../src/bench/report.js';
 import {runSuite, type SuiteResult, type TuiFigures} from '../src/bench/suite.js';
 import {spawnForwarder, spawnHub} from '../src/bench/targets.js';
 import {settingsFrom, suiteOptions, type SuiteFlags} from '../src/cli/bench-command.js';
@@ -43,6 +43,8 @@ const program = new Command('npm run bench')
 		result.tui = await tuiFigures(flags.quick === true, log);
 		if (opts.save) save(result, log);
 		process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatReport(result));
+		const failed = failedMeasurements(result).length;
+		if (failed > 0) throw new ZchatError(`${failed} measurement${failed === 1 ? '' : 's'} failed (see above): the bench itself needs a look`);
 	});
 
 /**

@@ -62,6 +62,13 @@ function decide(parts: Array<boolean | undefined>): boolean | undefined {
 	return known.length === 0 ? undefined : known.every(Boolean);
 }
 
+/** Measurements that failed, as "variant: why" (a bench that is broken, not a slow hub). */
+export function failedMeasurements(r: SuiteResult): string[] {
+	return [...r.throughput, ...r.latency, ...(r.fanout ? [r.fanout] : [])].flatMap(row =>
+		Object.entries(row.cells as Record<string, Cell<unknown>>).flatMap(([name, c]) => c.errors.map(e => `${name}: ${e}`)),
+	);
+}
+
 export function formatReport(r: SuiteResult): string {
 	const m = r.machine;
 	const out: string[] = [];
@@ -152,9 +159,7 @@ export function formatReport(r: SuiteResult): string {
 	);
 
 	// -- errors
-	const failures = [...r.throughput, ...r.latency, ...(r.fanout ? [r.fanout] : [])].flatMap(row =>
-		Object.entries(row.cells as Record<string, Cell<unknown>>).flatMap(([name, c]) => c.errors.map(e => `${name}: ${e}`)),
-	);
+	const failures = failedMeasurements(r);
 	if (failures.length > 0) out.push('Failed measurements:', ...failures.map(f => `  ${f}`), '');
 
 	out.push('Targets (issue 6)');

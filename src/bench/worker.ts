@@ -176,7 +176,8 @@ class Sender {
 			const code = r.code ?? 'unknown';
 			this.errors[code] = (this.errors[code] ?? 0) + 1;
 			if (r.re === 'hello' && this.welcome) {
-				this.welcome.reject(new Error(`the hub refused ${this.nick}'s hello: ${r.code}: ${r.message}`));
+				const hint = r.code === 'hub_full' ? ' (pass --clients lower, or start the hub with a higher --max-clients)' : '';
+				this.welcome.reject(new Error(`the hub refused ${this.nick}'s hello: ${r.code}: ${r.message}${hint}`));
 				this.welcome = undefined;
 			} else if (r.re !== undefined && /^\d+$/.test(r.re) && Number(r.re) < this.sent) {
 				// Refused (not stored): it stays unacked, and no longer holds a place in the window.

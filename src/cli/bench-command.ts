@@ -1,7 +1,7 @@
 import {existsSync} from 'node:fs';
 import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
 import {checkHub} from '../bench/reach.js';
-import {formatReport} from '../bench/report.js';
+import {failedMeasurements, formatReport} from '../bench/report.js';
 import {ZchatError} from '../errors.js';
 import {DEFAULT_SETTINGS, runSuite, type SuiteSettings, type Variant, type VariantName} from '../bench/suite.js';
 import {spawnForwarder} from '../bench/targets.js';
@@ -119,6 +119,8 @@ Examples:
 			const log = (line: string) => process.stderr.write(line + '\n');
 			const result = await runSuite(variants, settings, `hub at ${opts.host}:${opts.sub}/${opts.pub}`, log);
 			process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatReport(result));
+			const failed = failedMeasurements(result).length;
+			if (failed > 0) throw new ZchatError(`${failed} measurement${failed === 1 ? '' : 's'} failed (see above)`);
 		});
 	return cmd as unknown as Command<[], Record<string, unknown>>;
 }
