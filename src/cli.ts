@@ -1,5 +1,6 @@
 import {Command, CommanderError} from '@commander-js/extra-typings';
 import {ZchatError} from './errors.js';
+import {makeBenchCommand} from './cli/bench-command.js';
 import {makeHubCommand} from './cli/hub-command.js';
 import {makeJoinCommand} from './cli/join-command.js';
 import {makeSendCommand} from './cli/send-command.js';
@@ -17,6 +18,7 @@ export function makeProgram(): Command {
 		.addCommand(makeSendCommand())
 		.addCommand(makeWhoCommand())
 		.addCommand(makeStatsCommand())
+		.addCommand(makeBenchCommand())
 		.addHelpText(
 			'after',
 			`
@@ -26,6 +28,7 @@ Examples:
   $ zchat send --nick ci "build 42 passed"   # say one thing and exit once the hub has it
   $ zchat who                      # who is on the hub
   $ zchat stats                    # uptime, sessions, messages, rooms
+  $ zchat bench                    # measure the hub (see docs/PERFORMANCE.md)
 
 Exit codes: 0 done, 1 it did not work out (hub unreachable, lines not delivered),
 2 a flag or value to change (bad option, port in use, nick taken).`,

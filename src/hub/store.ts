@@ -54,6 +54,8 @@ export const DEFAULT_HISTORY_RETENTION = 10_000;
  */
 export class Store {
 	readonly epoch: string;
+	/** The epoch as a JSON string, spliced into every stored event. */
+	private readonly epochJson: string;
 	readonly path: string;
 	private readonly db: Database.Database;
 	private readonly heads = new Map<string, number>();
@@ -113,6 +115,7 @@ export class Store {
 			this.epoch = randomBytes(6).toString('base64url');
 			this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('epoch', this.epoch);
 		}
+		this.epochJson = JSON.stringify(this.epoch);
 		for (const row of this.db.prepare('SELECT room, seq, topic FROM rooms').all() as StoredRoom[]) {
 			this.heads.set(row.room, row.seq);
 			this.topics.set(row.room, row.topic);
@@ -161,8 +164,10 @@ export class Store {
 			for (const {event, origin} of items) {
 				const room = event.room;
 				const seq = (heads.get(room) ?? this.head(room)) + 1;
-				const stored = {...event, seq, epoch: this.epoch} as FeedEvent;
-				const json = JSON.stringify(stored);
+				// The stored event is the event plus its seq and the epoch, in that order. Splicing
+				// them into the event's JSON costs a third of copying the object to stringify it
+				// (0.5 against 1.6 µs a message; docs/PERFORMANCE.md).
+				const json = JSON.stringify(event).slice(0, -1) + ',"seq":' + seq + ',"epoch":' + this.epochJson + '}';
 				const inserted = this.stmt.insert.run(room, seq, json, origin ?? null).changes === 1;
 				if (!inserted) {
 					const prior = this.stmt.byOrigin.get(origin) as {room: string; seq: number} | undefined;
@@ -171,7 +176,7 @@ export class Store {
 					continue;
 				}
 				heads.set(room, seq);
-				if (stored.type === 'topic') topics.set(room, stored.text);
+				if (event.type === 'topic') topics.set(room, event.text);
 				results.push({room, seq, json, duplicate: false});
 			}
 			for (const [room, seq] of heads) {

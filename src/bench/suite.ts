@@ -1,0 +1,252 @@
+import {createRequire} from 'node:module';
+import {cpus, release} from 'node:os';
+import * as zmq from 'zeromq';
+import {VERSION} from '../version.js';
+import {fanout, latency, throughput, type FanoutResult, type LatencyResult, type RunningTarget, type ThroughputResult} from './scenarios.js';
+import {median} from './stats.js';
+
+/**
+ * The bench suite: every scenario against every variant, in rounds, with the variants'
+ * order rotated each round so that none always runs first (or always on a warm machine).
+ * Figures are the median over rounds; lost and duplicated lines are summed over rounds.
+ */
+
+/** What is measured: two bare forwarders (the baselines) and the zchat hub. */
+export type VariantName = 'forwarder' | 'forwarder-batched' | 'zchat';
+
+export const VARIANT_LABEL: Readonly<Record<VariantName, string>> = {
+	forwarder: 'bare forwarder',
+	'forwarder-batched': 'batched forwarder',
+	zchat: 'zchat hub',
+};
+
+/** A variant the suite can start afresh for each measurement (and stop after it). */
+export interface Variant {
+	start(): Promise<RunningTarget & {stop(): Promise<void>}>;
+}
+
+export interface SuiteSettings {
+	readonly rounds: number;
+	/** K senders × M subscribers for the throughput runs. */
+	readonly configs: ReadonlyArray<{readonly senders: number; readonly subscribers: number}>;
+	readonly throughputMs: number;
+	/** Fixed rates (msg/s) for the latency runs. */
+	readonly rates: readonly number[];
+	/** Each latency run lasts this long, or long enough for 300 samples at its rate. */
+	readonly latencyMs: number;
+	/** Idle clients for the fan-out run; 0 skips it. */
+	readonly clients: number;
+	readonly probes: number;
+	/** Unacked says in flight per sender. */
+	readonly window: number;
+	/** Processes the throughput subscribers are spread over. */
+	readonly subscriberProcs: number;
+	/** Niceness of the load generator in the throughput runs (latency and fan-out runs use 0). */
+	readonly nice: number;
+}
+
+export const DEFAULT_SETTINGS: SuiteSettings = {
+	rounds: 3,
+	configs: [
+		{senders: 1, subscribers: 1},
+		{senders: 4, subscribers: 4},
+		{senders: 8, subscribers: 32},
+	],
+	throughputMs: 1500,
+	rates: [100, 1000, 10_000],
+	latencyMs: 1500,
+	clients: 1000,
+	probes: 15,
+	window: 64,
+	subscriberProcs: 2,
+	nice: 10,
+};
+
+/** A measurement's rounds, their medians, or the error that stopped it. */
+export interface Cell<T> {
+	readonly rounds: T[];
+	readonly errors: string[];
+	/** Medians of every figure over the rounds (lost, duplicated and unacked: sums). */
+	median?: T;
+}
+
+export type Cells<T> = Partial<Record<VariantName, Cell<T>>>;
+
+/** What the TUI benchmark (bench/tui.ts) reports, for the table. */
+export interface TuiFigures {
+	/** From starting `zchat join` to its first frame, ms (median of its runs). */
+	readonly firstFrameMs: number;
+	/** CPU of the TUI process while its room gets ~1000 msg/s, % of one core. */
+	readonly cpuPercentAt1000: number;
+	/** The rate it actually got, msg/s, and for how long. */
+	readonly rate?: number;
+	readonly seconds?: number;
+	/** Its memory at the end of the load, MB. */
+	readonly rssEndMb?: number;
+}
+
+export interface SuiteResult {
+	readonly version: 1;
+	readonly startedAt: string;
+	seconds: number;
+	readonly machine: Machine;
+	readonly settings: SuiteSettings;
+	/** The hub measured: spawned by the suite, or one already running (zchat bench --host …). */
+	readonly hub: string;
+	readonly throughput: Array<{readonly senders: number; readonly subscribers: number; readonly cells: Cells<ThroughputResult>}>;
+	readonly latency: Array<{readonly rate: number; readonly cells: Cells<LatencyResult>}>;
+	readonly fanout?: {readonly clients: number; readonly cells: Cells<FanoutResult>};
+	/** Filled by the TUI benchmark (bench/tui.ts) when it is there. */
+	tui: TuiFigures | null;
+}
+
+export interface Machine {
+	readonly cores: number;
+	readonly cpu: string;
+	readonly node: string;
+	readonly zeromq: string;
+	readonly libzmq: string;
+	readonly os: string;
+	readonly zchat: string;
+}
+
+export function machine(): Machine {
+	const list = cpus();
+	return {
+		cores: list.length,
+		cpu: list[0]?.model.trim() ?? 'unknown',
+		node: process.version,
+		zeromq: zeromqVersion(),
+		libzmq: zmq.version,
+		os: `${process.platform} ${release()}`,
+		zchat: VERSION,
+	};
+}
+
+function zeromqVersion(): string {
+	try {
+		return (createRequire(import.meta.url)('zeromq/package.json') as {version: string}).version;
+	} catch {
+		return 'unknown';
+	}
+}
+
+/**
+ * Run the suite. `log` gets a line per measurement as it finishes (progress for a person
+ * watching; the result is what counts).
+ */
+export async function runSuite(
+	variants: Partial<Record<VariantName, Variant>>,
+	settings: SuiteSettings,
+	hub: string,
+	log: (line: string) => void = () => {},
+): Promise<SuiteResult> {
+	const t0 = Date.now();
+	const result: SuiteResult = {
+		version: 1,
+		startedAt: new Date(t0).toISOString(),
+		seconds: 0,
+		machine: machine(),
+		settings,
+		hub,
+		throughput: settings.configs.map(c => ({...c, cells: {}})),
+		latency: settings.rates.map(rate => ({rate, cells: {}})),
+		...(settings.clients > 0 ? {fanout: {clients: settings.clients, cells: {}}} : {}),
+		tui: null,
+	};
+	const have = (names: readonly VariantName[]) => names.filter(n => variants[n] !== undefined);
+	// Niceness only where the load generator and the hub compete for the cores (throughput).
+	// At a fixed low rate nothing of ours is short of CPU, and a niced subscriber would only
+	// wait behind other people's processes on a shared machine.
+	const load = {nice: settings.nice};
+	const unhurried = {nice: 0};
+
+	for (let round = 0; round < settings.rounds; round++) {
+		const tag = `round ${round + 1}/${settings.rounds}`;
+		for (const row of result.throughput) {
+			for (const name of rotate(have(['forwarder', 'forwarder-batched', 'zchat']), round)) {
+				await measure(row.cells, name, variants[name]!, t =>
+					throughput(t, {...load, senders: row.senders, subscribers: row.subscribers, durationMs: settings.throughputMs, window: settings.window, subscriberProcs: settings.subscriberProcs}),
+				r => `${tag} · throughput ${row.senders}×${row.subscribers} · ${VARIANT_LABEL[name]}: ${fmtInt(r.msgPerSec)} msg/s, lost ${r.lost}, duplicated ${r.duplicated}`, log);
+			}
+		}
+		for (const row of result.latency) {
+			const durationMs = Math.max(settings.latencyMs, (300 / row.rate) * 1000);
+			for (const name of rotate(have(['forwarder', 'zchat']), round)) {
+				await measure(row.cells, name, variants[name]!, t => latency(t, {...unhurried, rate: row.rate, durationMs, subscribers: 1, window: settings.window}),
+				r => `${tag} · latency at ${fmtInt(row.rate)} msg/s · ${VARIANT_LABEL[name]}: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${Number.isFinite(r.ackP99Ms) ? `, ack p99 ${r.ackP99Ms.toFixed(2)} ms` : ''}`, log);
+			}
+		}
+		if (result.fanout) {
+			const f = result.fanout;
+			for (const name of rotate(have(['forwarder', 'zchat']), round)) {
+				await measure(f.cells, name, variants[name]!, t => fanout(t, {...unhurried, clients: f.clients, probes: settings.probes, probeRate: 10, procs: 2}),
+				r => `${tag} · ${f.clients} idle clients · ${VARIANT_LABEL[name]}: RSS ${r.idleRssMb.toFixed(0)} MB, p99 ${r.p99Ms.toFixed(1)} ms`, log);
+			}
+		}
+	}
+	for (const row of [...result.throughput, ...result.latency, ...(result.fanout ? [result.fanout] : [])]) {
+		for (const cell of Object.values(row.cells as Cells<object>)) if (cell.rounds.length > 0) cell.median = combine(cell.rounds);
+	}
+	result.seconds = (Date.now() - t0) / 1000;
+	return result;
+}
+
+async function measure<T>(
+	cells: Cells<T>,
+	name: VariantName,
+	variant: Variant,
+	run: (target: RunningTarget) => Promise<T>,
+	describe: (r: T) => string,
+	log: (line: string) => void,
+): Promise<void> {
+	const cell = (cells[name] ??= {rounds: [], errors: []});
+	try {
+		const target = await variant.start();
+		try {
+			const r = await run(target);
+			cell.rounds.push(r);
+			log(describe(r));
+		} finally {
+			await target.stop();
+		}
+	} catch (err) {
+		const message = err instanceof Error ? err.message : String(err);
+		cell.errors.push(message);
+		log(`${VARIANT_LABEL[name]}: failed: ${message}`);
+	}
+}
+
+const SUMMED = new Set(['lost', 'duplicated', 'unacked']);
+
+/** Medians of every numeric field over the rounds (recursively), sums for lost/duplicated/unacked, error counts added up. */
+export function combine<T>(rounds: readonly T[]): T {
+	const first = rounds[0] as Record<string, unknown>;
+	const out: Record<string, unknown> = {};
+	for (const key of Object.keys(first)) {
+		const values = rounds.map(r => (r as Record<string, unknown>)[key]);
+		if (typeof values[0] === 'number') {
+			const nums = values as number[];
+			out[key] = SUMMED.has(key) ? nums.reduce((a, b) => a + b, 0) : median(nums);
+		} else if (key === 'errors') {
+			const sum: Record<string, number> = {};
+			for (const v of values as Array<Record<string, number>>) for (const [k, n] of Object.entries(v)) sum[k] = (sum[k] ?? 0) + n;
+			out[key] = sum;
+		} else if (values[0] !== null && typeof values[0] === 'object' && !Array.isArray(values[0])) {
+			out[key] = values.every(v => v !== undefined) ? combine(values) : values[0];
+		} else {
+			out[key] = values[0];
+		}
+	}
+	return out as T;
+}
+
+function rotate<T>(list: readonly T[], by: number): T[] {
+	if (list.length === 0) return [];
+	const k = by % list.length;
+	return [...list.slice(k), ...list.slice(0, k)];
+}
+
+export function fmtInt(n: number): string {
+	return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—';
+}

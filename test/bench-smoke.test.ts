@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import {after, describe, test} from 'node:test';
+import {checkTargets, formatReport} from '../src/bench/report.js';
+import {runSuite, type SuiteResult, type SuiteSettings} from '../src/bench/suite.js';
+import {spawnForwarder, spawnHub} from '../src/bench/targets.js';
+import {spawnZchat, spawnHub as spawnHubCli, type Proc} from './helpers/cli.js';
+import {freePorts} from './helpers/faults.js';
+
+/**
+ * A smoke run of the benchmark, so that it cannot rot: the real suite with a tiny
+ * configuration (a few seconds), against a real hub and a real forwarder, checked for sane
+ * figures and for nothing lost or duplicated. `npm run bench` is the measurement; this only
+ * proves it still works.
+ */
+
+const procs: Proc[] = [];
+after(() => {
+	for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+});
+
+const TINY: SuiteSettings = {
+	rounds: 1,
+	configs: [{senders: 2, subscribers: 2}],
+	throughputMs: 300,
+	rates: [500],
+	latencyMs: 300,
+	clients: 20,
+	probes: 3,
+	window: 64,
+	subscriberProcs: 1,
+	nice: 10,
+};
+
+function assertSane(result: SuiteResult): void {
+	const row = result.throughput[0]!;
+	const z = row.cells.zchat?.median;
+	const b = row.cells['forwarder-batched']?.median;
+	assert.deepEqual(row.cells.zchat?.errors, [], 'the zchat throughput run did not fail');
+	assert.ok(z && b, 'both throughput runs produced figures');
+	assert.ok(z.messages > 0 && z.msgPerSec > 100, `zchat moved messages (${z.msgPerSec} msg/s)`);
+	assert.deepEqual({lost: z.lost, duplicated: z.duplicated, unacked: z.unacked, errors: z.errors}, {lost: 0, duplicated: 0, unacked: 0, errors: {}});
+	assert.equal(b.lost + b.duplicated, 0, 'the batched forwarder lost nothing either');
+	assert.ok(z.hubCpuUsPerMsg > 0 && z.hubCpuUsPerMsg < 10_000, `hub CPU per message is plausible (${z.hubCpuUsPerMsg} µs)`);
+	assert.ok(z.resources.hub!.rssMb > 10 && z.resources.hub!.rssMb < 4096, `hub RSS is plausible (${z.resources.hub!.rssMb} MB)`);
+	assert.ok(z.resources.senders.totalMs > 0 && z.resources.subscribers.totalMs > 0, 'the load generator’s CPU was measured');
+
+	const l = result.latency[0]!.cells.zchat?.median;
+	assert.ok(l, `the latency run produced figures (${result.latency[0]!.cells.zchat?.errors.join('; ')})`);
+	assert.ok(l.samples >= 100, `enough samples (${l.samples})`);
+	assert.ok(l.p50Ms > 0 && l.p50Ms <= l.p99Ms && l.p99Ms <= l.p999Ms && l.p999Ms < 5000, `latency percentiles in order (${l.p50Ms} ≤ ${l.p99Ms} ≤ ${l.p999Ms} ms)`);
+	assert.ok(l.ackP50Ms > 0 && l.ackP50Ms <= l.ackP99Ms, `ack latency measured (${l.ackP50Ms}, ${l.ackP99Ms} ms)`);
+	assert.equal(l.lost + l.duplicated, 0);
+
+	const f = result.fanout!.cells.zchat?.median;
+	assert.ok(f, `the fan-out run produced figures (${result.fanout!.cells.zchat?.errors.join('; ')})`);
+	assert.equal(f.lost + f.duplicated, 0);
+	assert.ok(f.probes >= 1 && f.p99Ms > 0 && f.p99Ms <= f.maxMs, `fan-out latency measured (p99 ${f.p99Ms} ms over ${f.probes} probes)`);
+}
+
+describe('bench smoke run', () => {
+	test('npm run bench’s suite, tiny: a zchat hub and a batched forwarder give sane figures, nothing lost or duplicated', {timeout: 90_000}, async t => {
+		const result = await runSuite(
+			{'forwarder-batched': {start: () => spawnForwarder(true)}, zchat: {start: () => spawnHub()}},
+			TINY,
+			'smoke',
+			line => t.diagnostic(line),
+		);
+		assertSane(result);
+		const report = formatReport(result);
+		assert.match(report, /Throughput/);
+		assert.match(report, /Targets \(issue 6\)/);
+		assert.equal(checkTargets(result).length, 6);
+	});
+
+	test('zchat bench --json against a running hub, with its process for CPU and memory', {timeout: 90_000}, async () => {
+		const hub = await spawnHubCli(['--quiet']);
+		procs.push(hub.proc);
+		const bench = spawnZchat([
+			'bench', ...hub.args, '--hub-pid', String(hub.proc.child.pid), '--json',
+			'--rounds', '1', '--configs', '2x2', '--duration', '0.3', '--rates', '500', '--clients', '20',
+		]);
+		procs.push(bench);
+		assert.equal(await bench.exited, 0, `zchat bench exits 0 (stderr: ${bench.stderr().slice(-500)})`);
+		const result = JSON.parse(bench.stdout()) as SuiteResult;
+		assert.equal(result.throughput[0]!.cells.forwarder, undefined, 'no baseline unless asked for');
+		const z = result.throughput[0]!.cells.zchat!.median!;
+		assert.ok(z.msgPerSec > 100 && z.lost === 0 && z.duplicated === 0, JSON.stringify(z));
+		assert.ok(z.resources.hub!.rssMb > 10, 'the hub’s memory was read through --hub-pid');
+		hub.proc.child.kill('SIGINT');
+		assert.equal(await hub.proc.exited, 0, 'the hub is fine after the bench (its sessions ended with bye)');
+	});
+
+	test('zchat bench with no hub there: says what to check, exits 1', {timeout: 30_000}, async () => {
+		const [sub, pub] = await freePorts();
+		const bench = spawnZchat(['bench', '--sub', String(sub), '--pub', String(pub), '--quick']);
+		procs.push(bench);
+		assert.equal(await bench.exited, 1);
+		assert.match(bench.stderr(), new RegExp(`no zchat hub answered at tcp://127\\.0\\.0\\.1:${sub} within 3 s: start one \\(zchat hub\\), or check --host and --sub`));
+	});
+});

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import {describe, test} from 'node:test';
+import {makeLine, parseLine, LINE_BYTES, KIND, type ParsedLine} from '../src/bench/payload.js';
+import {combine} from '../src/bench/suite.js';
+import {median, percentiles, ratio} from '../src/bench/stats.js';
+import {parseConfigs, parseRates} from '../src/cli/bench-command.js';
+
+/** The bench's pure parts: the line it sends and finds again, its statistics, its flags. */
+
+describe('bench lines', () => {
+	const line = (): ParsedLine => ({kind: 0, sender: 0, counter: 0, sentUs: 0});
+
+	test('a line is 100 bytes and is found again in a zchat feed event and in a say command', () => {
+		const text = makeLine('m', 7, 123456, 98765432123);
+		assert.equal(Buffer.byteLength(text), LINE_BYTES);
+		const event = JSON.stringify({type: 'message', room: 'bench', ts: 1764172800000, from: 'b1a2b3s7', text, seq: 42, epoch: 'kazMZ7-P'});
+		const say = JSON.stringify({type: 'say', id: '123456', room: 'bench', text});
+		for (const frame of [event, say]) {
+			const out = line();
+			assert.ok(parseLine(Buffer.from(frame), out), frame);
+			assert.deepEqual(out, {kind: KIND.measured, sender: 7, counter: 123456, sentUs: 98765432123});
+		}
+	});
+
+	test('warm-up lines are told apart; frames without a line are not mistaken for one', () => {
+		const out = line();
+		assert.ok(parseLine(Buffer.from(JSON.stringify({text: makeLine('w', 0, 3, 5)})), out));
+		assert.equal(out.kind, KIND.warmup);
+		assert.equal(parseLine(Buffer.from('{"type":"join","room":"bench","from":"alice","seq":1}'), line()), false);
+		assert.equal(parseLine(Buffer.from('{"text":"~mx:1:2:"}'), line()), false);
+		assert.equal(parseLine(Buffer.from('~'), line()), false);
+	});
+});
+
+describe('bench statistics', () => {
+	test('percentiles are nearest-rank, and empty input gives NaN', () => {
+		const samples = Array.from({length: 1000}, (_, i) => 1000 - i);
+		assert.deepEqual(percentiles(samples, [50, 99, 99.9, 100]), [500, 990, 999, 1000]);
+		assert.deepEqual(percentiles([3, 1, 2], [0]), [1]);
+		assert.ok(Number.isNaN(percentiles([], [50])[0]!));
+	});
+
+	test('medians skip missing values; ratios of missing values are NaN', () => {
+		assert.equal(median([5, 1, 3]), 3);
+		assert.equal(median([4, 1, 3, 2]), 2.5);
+		assert.equal(median([NaN, 2]), 2);
+		assert.ok(Number.isNaN(median([])));
+		assert.equal(ratio(3, 2), 1.5);
+		assert.ok(Number.isNaN(ratio(1, 0)));
+		assert.ok(Number.isNaN(ratio(NaN, 2)));
+	});
+
+	test('rounds combine into medians, with lost and duplicated summed', () => {
+		const rounds = [
+			{msgPerSec: 100, lost: 0, duplicated: 1, errors: {storage_failed: 1}, resources: {hub: {rssMb: 10}}},
+			{msgPerSec: 300, lost: 2, duplicated: 0, errors: {}, resources: {hub: {rssMb: 30}}},
+			{msgPerSec: 200, lost: 0, duplicated: 0, errors: {storage_failed: 2}, resources: {hub: {rssMb: 20}}},
+		];
+		assert.deepEqual(combine(rounds), {msgPerSec: 200, lost: 2, duplicated: 1, errors: {storage_failed: 3}, resources: {hub: {rssMb: 20}}});
+	});
+});
+
+describe('bench flags', () => {
+	test('configs and rates', () => {
+		assert.deepEqual(parseConfigs('1x1,4×4, 8x32'), [
+			{senders: 1, subscribers: 1},
+			{senders: 4, subscribers: 4},
+			{senders: 8, subscribers: 32},
+		]);
+		assert.throws(() => parseConfigs('4'), /is not KxM/);
+		assert.throws(() => parseConfigs('0x1'), /1–64 senders/);
+		assert.deepEqual(parseRates('100,1000'), [100, 1000]);
+		assert.throws(() => parseRates('fast'), /not a rate/);
+	});
+});
