@@ -177,6 +177,9 @@ export class HubServer {
 		this.send(this.core.flush());
 		await Promise.race([Promise.all([this.routerQueue.idle(), this.pubQueue.idle()]), delay(1000)]);
 		this.stopped = true;
+		// Unbind first and wait: close() alone releases the ports some time later, and a hub
+		// restarted at once on the same ports would find them in use.
+		await Promise.allSettled([this.router.unbind(this.routerEndpoint), this.publisher.unbind(this.pubEndpoint)]);
 		this.router.close();
 		this.publisher.close();
 		await this.loop;
