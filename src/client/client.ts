@@ -38,6 +38,7 @@ export class Client extends EventEmitter<ClientEvents> {
 		this.transport.start({
 			reply: reply => this.dispatch({type: 'reply', reply}),
 			feed: events => this.dispatch({type: 'feed', events}),
+			problem: (code, message) => this.dispatch({type: 'fatal', code, message}),
 		});
 		this.dispatch({type: 'start'});
 		this.timer = setInterval(() => this.dispatch({type: 'tick'}), tickMs);
