@@ -2,6 +2,7 @@ import {Command, CommanderError} from '@commander-js/extra-typings';
 import {ZchatError} from './errors.js';
 import {makeHubCommand} from './cli/hub-command.js';
 import {makeJoinCommand} from './cli/join-command.js';
+import {makeKeygenCommand} from './cli/keygen-command.js';
 import {VERSION} from './version.js';
 
 export function makeProgram(): Command {
@@ -11,12 +12,14 @@ export function makeProgram(): Command {
 		.showHelpAfterError('(zchat <command> --help shows the options)')
 		.addCommand(makeHubCommand())
 		.addCommand(makeJoinCommand())
+		.addCommand(makeKeygenCommand())
 		.addHelpText(
 			'after',
 			`
 Examples:
   $ zchat hub                      # start a hub on 127.0.0.1:5555 (commands) and :5556 (feed)
   $ zchat join --nick alice        # join it from another terminal
+  $ zchat keygen                   # a key pair, for encrypted hubs (see docs/SECURITY.md)
 
 Exit codes: 0 done, 1 it did not work out (hub unreachable, lines not delivered),
 2 a flag or value to change (bad option, port in use, nick taken).`,
