@@ -164,7 +164,7 @@ function banner(hub: HubServer, dataDir: string | undefined, publicKey: string |
 		`  history            ${history}, epoch ${hub.store.epoch}`,
 		`  security           ${security}`,
 		'join it with:',
-		...hosts.map(h => `  npx zchat join --host ${h} --sub ${hub.subPort} --pub ${hub.pubPort}${publicKey === undefined ? '' : ` --server-key ${publicKey}`}`),
+		...hosts.map(h => `  npx zchat join --host ${h} --sub ${hub.subPort} --pub ${hub.pubPort}${publicKey === undefined ? '' : ` --server-key '${publicKey}' --key YOUR_KEY_FILE`}`),
 		'',
 	];
 	return lines.join('\n');

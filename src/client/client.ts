@@ -88,6 +88,9 @@ export class Client extends EventEmitter<ClientEvents> {
 			case 'bell':
 				this.emit('bell');
 				return;
+			case 'reconnect':
+				this.transport.reconnect?.();
+				return;
 			case 'exit':
 				this.exited = true;
 				if (this.timer) clearInterval(this.timer);

@@ -148,6 +148,8 @@ export interface ClientState {
 	readonly tokens?: {readonly n: number; readonly at: number};
 	/** The hub refused a line as too fast: send nothing more until then. */
 	readonly throttledUntil?: number;
+	/** Connections the hub did not recognise in a row (each answered by reconnecting). */
+	readonly reconnects?: number;
 	/** Commands refused as too fast, to send again when due. */
 	readonly deferred: ReadonlyArray<{readonly kind: Request['kind']; readonly command: Command; readonly room?: string; readonly due: number}>;
 	/** Set by /quit (or the end of input): leave once every line is acked, or at the deadline. */
@@ -162,6 +164,8 @@ export type Effect =
 	| {readonly type: 'unsubscribe'; readonly room: string}
 	| {readonly type: 'show'; readonly view: string; readonly item: FeedItem}
 	| {readonly type: 'bell'}
+	/** Drop the connection to the hub and make a new one (the hub did not recognise it). */
+	| {readonly type: 'reconnect'}
 	| {readonly type: 'exit'; readonly code: number; readonly message?: string};
 
 export type Input =
@@ -754,7 +758,7 @@ function onWelcome(d: Draft, w: Extract<Reply, {type: 'welcome'}>, now: number):
 	const first = d.s.epoch === undefined;
 	const epochChanged = !first && d.s.epoch !== w.epoch;
 	const wasReconnecting = !first && d.s.connection === 'reconnecting';
-	d.set({connection: 'connected', nick: w.nick, epoch: w.epoch, ttlMs: w.ttlMs, lastHeard: now, op: w.op === true});
+	d.set({connection: 'connected', nick: w.nick, epoch: w.epoch, ttlMs: w.ttlMs, lastHeard: now, op: w.op === true, reconnects: 0});
 	const rate = w.limits?.rate;
 	if (rate && rate.burst >= 1 && rate.seconds > 0) {
 		if (!d.s.rate || d.s.rate.burst !== rate.burst || d.s.rate.seconds !== rate.seconds) d.set({rate: {burst: rate.burst, seconds: rate.seconds}, tokens: {n: rate.burst, at: now}});
@@ -840,6 +844,16 @@ function onAck(d: Draft, id: string, seq: number | undefined, away: string | und
 
 function onError(d: Draft, e: Extract<Reply, {type: 'error'}>, req: Request | undefined, now: number): void {
 	const p = e.re === undefined ? undefined : d.s.pending.find(x => x.id === e.re);
+	if (e.code === 'unauthenticated') {
+		// The hub does not know this connection (on a hub with keys, every connection is
+		// named by the hub as it authenticates): make a new one and say hello on it.
+		const tries = (d.s.reconnects ?? 0) + 1;
+		if (tries > 5) return d.exit(1, `the hub does not recognise our connections (${e.message}): try again later`);
+		if (d.s.helloAt !== undefined && now - d.s.helloAt < 200) return;
+		d.set({reconnects: tries, ...(d.s.connection === 'connected' ? {connection: 'reconnecting' as const} : {})});
+		d.effects.push({type: 'reconnect'});
+		return hello(d, now);
+	}
 	if (e.code === 'unauthorized') {
 		// The hub does not (or no longer) accept this connection or session as ours.
 		return d.exit(1, `the hub refused us: ${e.message}`);

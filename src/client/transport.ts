@@ -25,6 +25,8 @@ export interface Transport {
 	start(handlers: TransportHandlers): void;
 	/** Stop, giving queued sends up to `lingerMs` to leave. */
 	close(lingerMs?: number): Promise<void>;
+	/** Drop the command connection and make a new one (what is queued goes on the new one). */
+	reconnect?(): void;
 }
 
 /** CURVE keys (Z85) for a hub that runs with --key. */
@@ -135,6 +137,17 @@ export class ZmqTransport implements Transport {
 
 	send(command: Command): void {
 		if (!this.closed) this.queue.push([JSON.stringify(command)]);
+	}
+
+	reconnect(): void {
+		if (this.closed) return;
+		const endpoint = tcpEndpoint(this.options.host, this.options.subPort);
+		try {
+			this.dealer.disconnect(endpoint);
+		} catch {
+			// not connected: connecting again is all there is to do
+		}
+		this.dealer.connect(endpoint);
 	}
 
 	subscribe(room: string): void {

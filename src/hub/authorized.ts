@@ -6,7 +6,8 @@ import type {AuthorizedEntry} from './access.js';
 
 /**
  * The hub's authorized file, like ssh's authorized_keys: one member per line,
- * `<public key> <nick> [comment]`. Blank lines and lines starting with "#" are skipped.
+ * `<public key> <nick> [comment]`. Blank lines and lines starting with "#" (other than a key
+ * that happens to start with "#") are skipped.
  * The nick is reserved for that key: nobody else can use it (or a look-alike of it).
  */
 export function parseAuthorized(text: string, file: string): AuthorizedEntry[] {
@@ -16,7 +17,8 @@ export function parseAuthorized(text: string, file: string): AuthorizedEntry[] {
 	const lines = text.split(/\r?\n/);
 	for (let i = 0; i < lines.length; i++) {
 		const line = lines[i]!.trim();
-		if (line === '' || line.startsWith('#')) continue;
+		// Z85 has "#" in its alphabet: a line is a comment only when it does not start with a key.
+		if (line === '' || (line.startsWith('#') && !isZ85Key(line.split(/\s+/)[0]!))) continue;
 		const where = `${file}:${i + 1}`;
 		const [key, nick, ...comment] = line.split(/\s+/);
 		if (!key || !isZ85Key(key)) {

@@ -225,7 +225,7 @@ export class HubCore {
 		const connKey = this.connectionKey?.(peer);
 		if (this.connectionKey && connKey === undefined) {
 			this.counters.unauthorized++;
-			return error('unauthorized', 'this connection did not authenticate with a key this hub knows: reconnect');
+			return error('unauthenticated', 'this connection is not one the hub authenticated: reconnect');
 		}
 		if (cmd.type === 'hello') return this.hello(peer, peerKey, cmd, connKey, now, send, error);
 		const session = this.byPeer.get(peerKey);

@@ -456,6 +456,7 @@ export type ErrorCode =
 	| 'hub_full'
 	| 'shutting_down'
 	| 'rate_limited'
+	| 'unauthenticated'
 	| 'unauthorized'
 	| 'nick_reserved'
 	| 'banned'
