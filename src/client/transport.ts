@@ -65,8 +65,8 @@ export class ZmqTransport implements Transport {
 	private closed = false;
 	private loops: Promise<void>[] = [];
 
-	private failures = 0;
 	private reported = false;
+	private wrongKeyTimer: NodeJS.Timeout | undefined;
 	private handlers: TransportHandlers | undefined;
 
 	constructor(readonly options: ZmqTransportOptions) {
@@ -89,12 +89,13 @@ export class ZmqTransport implements Transport {
 		const curve = this.options.curve;
 		const events = socket.events;
 		let handshaken = false;
+		let failures = 0;
 		events.on('connect', () => {
 			handshaken = false;
 		});
 		events.on('handshake', () => {
 			handshaken = true;
-			this.failures = 0;
+			failures = 0;
 		});
 		events.on('handshake:error:auth', () => {
 			this.report(
@@ -116,22 +117,33 @@ export class ZmqTransport implements Transport {
 			// A wrong hub key shows only as connections the hub drops before any handshake
 			// completes (the hub cannot even read our first message).
 			events.on('disconnect', () => {
-				if (!handshaken) this.failed(address);
+				if (!handshaken && ++failures >= HANDSHAKE_FAILURES) this.wrongKey(address);
 			});
 		}
 	}
 
-	private failed(address: string): void {
-		if (++this.failures < HANDSHAKE_FAILURES) return;
-		this.report(
-			2,
-			`the hub at ${address} does not accept our encrypted handshake: --server-key is not that hub's public key (the hub prints its key when it starts), or it is not a zchat hub`,
+	/**
+	 * Connections dropped before any handshake completed, again and again. It may still turn
+	 * out to be a hub without encryption (a clearer message, which libzmq gives on some
+	 * attempts but not all): wait a moment for that before concluding the key is wrong.
+	 */
+	private wrongKey(address: string): void {
+		if (this.wrongKeyTimer) return;
+		this.wrongKeyTimer = setTimeout(
+			() =>
+				this.report(
+					2,
+					`the hub at ${address} does not accept our encrypted handshake: --server-key is not that hub's public key (the hub prints its key when it starts), or it is not a zchat hub`,
+				),
+			300,
 		);
+		this.wrongKeyTimer.unref();
 	}
 
 	private report(code: number, message: string): void {
 		if (this.reported || this.closed) return;
 		this.reported = true;
+		clearTimeout(this.wrongKeyTimer);
 		this.handlers?.problem?.(code, message);
 	}
 

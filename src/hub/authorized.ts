@@ -6,8 +6,7 @@ import type {AuthorizedEntry} from './access.js';
 
 /**
  * The hub's authorized file, like ssh's authorized_keys: one member per line,
- * `<public key> <nick> [comment]`. Blank lines and lines starting with "#" (other than a key
- * that happens to start with "#") are skipped.
+ * `<public key> <nick> [comment]`. Blank lines and lines starting with "#" are skipped.
  * The nick is reserved for that key: nobody else can use it (or a look-alike of it).
  */
 export function parseAuthorized(text: string, file: string): AuthorizedEntry[] {
@@ -17,8 +16,8 @@ export function parseAuthorized(text: string, file: string): AuthorizedEntry[] {
 	const lines = text.split(/\r?\n/);
 	for (let i = 0; i < lines.length; i++) {
 		const line = lines[i]!.trim();
-		// Z85 has "#" in its alphabet: a line is a comment only when it does not start with a key.
-		if (line === '' || (line.startsWith('#') && !isZ85Key(line.split(/\s+/)[0]!))) continue;
+		// "#" is in the Z85 alphabet, but a key never starts with it (84·85⁴ is over 2³²).
+		if (line === '' || line.startsWith('#')) continue;
 		const where = `${file}:${i + 1}`;
 		const [key, nick, ...comment] = line.split(/\s+/);
 		if (!key || !isZ85Key(key)) {

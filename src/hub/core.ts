@@ -537,15 +537,15 @@ export class HubCore {
 
 	private nick(session: Session, cmd: NickCommand, now: number, send: Send, error: ErrorFn): void {
 		const key = nickKey(cmd.nick);
-		const holder = this.byNick.get(key);
-		if (holder && holder !== session) return error('nick_taken', `the nick "${cmd.nick}" is taken (by "${holder.nick}"): pick another`);
-		const old = session.nick;
-		if (old === cmd.nick) return send({type: 'ok', ...re(cmd.id), command: 'nick', nick: old});
 		const owner = this.access.reservedFor(cmd.nick);
 		if (owner !== undefined && owner !== session.clientKey) {
 			this.counters.unauthorized++;
 			return error('nick_reserved', `the nick "${cmd.nick}" belongs to another member's key on this hub: pick another`);
 		}
+		const holder = this.byNick.get(key);
+		if (holder && holder !== session) return error('nick_taken', `the nick "${cmd.nick}" is taken (by "${holder.nick}"): pick another`);
+		const old = session.nick;
+		if (old === cmd.nick) return send({type: 'ok', ...re(cmd.id), command: 'nick', nick: old});
 		const ban = this.store.ban('nick', key, now);
 		if (ban) return error('banned', `the nick "${cmd.nick}" is banned: pick another`);
 		if (this.silenced(session, now, error) || !this.charge(session, now, error)) return;

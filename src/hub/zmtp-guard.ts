@@ -12,7 +12,8 @@ import {createServer, connect, type Server, type Socket} from 'node:net';
  *
  * The guard enforces it. It listens on the hub's public port and relays each connection to
  * the real ROUTER on a private unix socket, after reading the client's ZMTP 3 greeting and
- * READY command: a connection is refused when it is not ZMTP 3 with the NULL mechanism, when
+ * READY command: a connection is refused when it is not ZMTP 3 with a READY (the NULL
+ * mechanism), when
  * its READY claims a routing id starting with a zero byte, or when the handshake takes longer
  * than `handshakeMs`. After the READY it only relays bytes.
  *
@@ -35,6 +36,13 @@ export interface GuardOptions {
 /** Longest READY command accepted (a zchat client's is about 40 bytes). */
 const MAX_READY_BYTES = 4096;
 const GREETING_BYTES = 64;
+const MECHANISM_START = 12;
+const MECHANISM_END = 32;
+
+function isNullMechanism(greeting: Buffer): boolean {
+	const mechanism = greeting.subarray(MECHANISM_START, MECHANISM_END);
+	return mechanism.subarray(0, 4).toString('latin1') === 'NULL' && mechanism.subarray(4).every(b => b === 0);
+}
 
 export class ZmtpGuard {
 	private readonly sockets = new Set<Socket>();
@@ -88,6 +96,7 @@ export class ZmtpGuard {
 		const backend = connect({path: this.options.backend});
 		this.sockets.add(backend);
 		let done = false;
+		/** Drop both at once: refusals, errors. */
 		const close = () => {
 			if (done) return;
 			done = true;
@@ -107,20 +116,49 @@ export class ZmtpGuard {
 			this.counters.backendFailed++;
 			close();
 		});
-		backend.on('close', close);
+		// The ROUTER hung up (a heartbeat timeout, a protocol error it reports in the stream):
+		// let what it sent last reach the client, then close.
+		backend.on('end', () => {
+			clearTimeout(timer);
+			client.end();
+			setTimeout(close, 1000).unref();
+		});
+		backend.on('close', () => {
+			if (client.writableFinished || client.destroyed) close();
+		});
+		client.on('finish', () => {
+			if (backend.destroyed) close();
+		});
 		backend.pipe(client);
 
 		let seen = 0; // greeting bytes seen so far
+		const greetingBytes = Buffer.alloc(GREETING_BYTES);
+		let forwarded = 0; // greeting bytes passed on to the ROUTER
+		let wrongMechanism = false;
 		let pending: Buffer = Buffer.alloc(0); // bytes after the greeting, until the READY is complete
 		const onData = (chunk: Buffer) => {
+			if (wrongMechanism) return; // waiting for the client to see the mismatch and hang up
 			if (seen < GREETING_BYTES) {
 				const take = Math.min(chunk.length, GREETING_BYTES - seen);
 				for (let i = 0; i < take; i++) {
 					if (!greetingByteOk(seen + i, chunk[i]!)) return refuse('refusedProtocol');
 				}
-				backend.write(chunk.subarray(0, take));
+				chunk.copy(greetingBytes, seen, 0, take);
 				seen += take;
 				chunk = chunk.subarray(take);
+				// The signature and version pass at once (the ROUTER answers with its own, which
+				// a client waits for); the mechanism only once it is known to be NULL. A client
+				// asking for encryption gets the ROUTER's greeting, sees "NULL", and says so itself.
+				const upTo = seen < MECHANISM_END ? Math.min(seen, MECHANISM_START) : seen;
+				if (seen >= MECHANISM_END && !isNullMechanism(greetingBytes)) {
+					wrongMechanism = true;
+					this.counters.refusedProtocol++;
+					return;
+				}
+				if (upTo > forwarded) {
+					backend.write(greetingBytes.subarray(forwarded, upTo));
+					forwarded = upTo;
+				}
 				if (chunk.length === 0) return;
 			}
 			pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -149,14 +187,14 @@ export class ZmtpGuard {
 /**
  * ZMTP 3 greeting: signature 0xFF, 8 bytes of padding, 0x7F (bit 0 set: "versioned"), then
  * the major version, which must be 3 or more (ZMTP 1.0 and 2.0 carry the routing id in a
- * different form, and no current ZeroMQ library needs them). Then the minor version, the
- * mechanism, which must be NULL, and padding.
+ * different form, and no current ZeroMQ library needs them). The mechanism is left to libzmq,
+ * which tells a client asking for encryption that this hub has none; what such a client
+ * sends next is not a READY, and the guard closes it.
  */
 function greetingByteOk(index: number, byte: number): boolean {
 	if (index === 0) return byte === 0xff;
 	if (index === 9) return (byte & 0x01) === 0x01;
 	if (index === 10) return byte >= 3;
-	if (index >= 12 && index < 32) return byte === (index - 12 < 4 ? 'NULL'.charCodeAt(index - 12) : 0);
 	return true;
 }
 
