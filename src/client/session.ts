@@ -148,6 +148,8 @@ export interface ClientState {
 	readonly tokens?: {readonly n: number; readonly at: number};
 	/** The hub refused a line as too fast: send nothing more until then. */
 	readonly throttledUntil?: number;
+	/** The hub has refused lines as too fast: from then on one line is in flight at a time. */
+	readonly paced?: boolean;
 	/** Connections the hub did not recognise in a row (each answered by reconnecting). */
 	readonly reconnects?: number;
 	/** Commands refused as too fast, to send again when due. */
@@ -569,7 +571,7 @@ function sendCommand(p: Pending): Command {
 function pump(d: Draft, now: number): void {
 	if (d.s.connection !== 'connected') return;
 	if (d.s.throttledUntil !== undefined && now < d.s.throttledUntil) return;
-	const window = d.s.options.window ?? 64;
+	const window = d.s.paced ? 1 : (d.s.options.window ?? 64);
 	let inFlight = d.s.pending.filter(p => p.state === 'sent').length;
 	if (inFlight >= window) return;
 	let changed = false;
@@ -862,7 +864,7 @@ function onError(d: Draft, e: Extract<Reply, {type: 'error'}>, req: Request | un
 		// Too fast for the hub: nothing is lost. Wait as long as it says, then go on in order.
 		const wait = Math.max(100, e.retryAfterMs ?? 1000);
 		const episode = d.s.throttledUntil === undefined || now >= d.s.throttledUntil;
-		d.set({throttledUntil: Math.max(d.s.throttledUntil ?? 0, now + wait), tokens: {n: 0, at: now}});
+		d.set({throttledUntil: Math.max(d.s.throttledUntil ?? 0, now + wait), tokens: {n: 0, at: now}, paced: true});
 		progress(d, now);
 		if (p) {
 			d.set({pending: d.s.pending.map(x => (x.id === p.id ? {...x, state: 'queued' as const, due: now + wait} : x))});

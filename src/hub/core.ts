@@ -123,6 +123,13 @@ interface Pending {
 }
 
 const RECENT_IDS = 4096;
+/**
+ * A connection refused this many times as too fast within a second is flooding: until the
+ * second is over its messages are dropped unread, so a flood costs the hub almost nothing
+ * and everyone else's messages are not kept waiting behind it. A zchat client paces itself
+ * and never gets here; what is dropped, it sends again.
+ */
+const REFUSALS_BEFORE_DROPPING = 64;
 const MAX_REQUEUED = 10_000;
 const STORAGE_RETRY_MS = 1000;
 /** Commands a peer may send without a session, and the only ones a REQ socket may send. */
@@ -151,6 +158,8 @@ export class HubCore {
 	private readonly maxRooms: number;
 	private readonly mutes = new Map<string, Mute>();
 	private readonly perKey = new Map<string, number>();
+	/** Connections being refused as too fast: refusals in the current second, and since when. */
+	private readonly floods = new Map<string, {since: number; refused: number; dropped: number}>();
 	private revoked = false;
 	private readonly sessions = new Map<string, Session>();
 	private readonly byPeer = new Map<string, Session>();
@@ -165,7 +174,7 @@ export class HubCore {
 	private readonly started: number;
 	private closing = false;
 	/** Counters for stats and the operator. */
-	readonly counters = {messages: 0, rejected: 0, duplicates: 0, storageFailures: 0, rateLimited: 0, unauthorized: 0};
+	readonly counters = {messages: 0, rejected: 0, duplicates: 0, storageFailures: 0, rateLimited: 0, unauthorized: 0, dropped: 0};
 
 	constructor(
 		private readonly store: Store,
@@ -198,8 +207,14 @@ export class HubCore {
 
 	/** Handle one message that arrived on the ROUTER from `peer`. */
 	receive(peer: Buffer, frames: readonly Uint8Array[], now: number): void {
-		const decoded = decodeCommandFrames(frames);
 		const peerKey = peer.toString('latin1');
+		const flood = this.floods.get(peerKey);
+		if (flood && now - flood.since < 1000 && flood.refused >= REFUSALS_BEFORE_DROPPING) {
+			flood.dropped += frames.length;
+			this.counters.dropped += frames.length;
+			return;
+		}
+		const decoded = decodeCommandFrames(frames);
 		const session = this.byPeer.get(peerKey);
 		if (session) session.lastHeard = now;
 		for (const item of decoded.items) {
@@ -315,11 +330,21 @@ export class HubCore {
 		const wait = takeToken(session.bucket, this.rateLimit, now);
 		if (wait === 0) return true;
 		this.counters.rateLimited++;
+		this.noteRefusal(session.peerKey, now);
 		const {burst, seconds} = this.rateLimit;
 		error('rate_limited', `slow down: this hub takes ${burst} messages at once, then one every ${formatSeconds((seconds * 1000) / burst)}; try again in ${formatSeconds(wait)}`, {
 			retryAfterMs: wait,
 		});
 		return false;
+	}
+
+	private noteRefusal(peerKey: string, now: number): void {
+		let flood = this.floods.get(peerKey);
+		if (!flood || now - flood.since >= 1000) {
+			if (flood && flood.dropped > 0) this.log(`dropped ${flood.dropped} frames unread from a connection sending faster than its limit`);
+			this.floods.set(peerKey, (flood = {since: now, refused: 0, dropped: 0}));
+		}
+		flood.refused++;
 	}
 
 	/** The mute in force on a session, if any (expired mutes are forgotten here). */
@@ -874,6 +899,11 @@ export class HubCore {
 	tick(now: number): void {
 		const last = this.lastTick ?? now;
 		this.lastTick = now;
+		for (const [peerKey, flood] of this.floods) {
+			if (now - flood.since < 1000) continue;
+			if (flood.dropped > 0) this.log(`dropped ${flood.dropped} frames unread from a connection sending faster than its limit`);
+			this.floods.delete(peerKey);
+		}
 		if (now - last > this.ttlMs / 2) {
 			for (const s of this.sessions.values()) s.lastHeard = now;
 			return;

@@ -61,6 +61,9 @@ export interface HubServerOptions {
  */
 const EVENTS_PER_PUBLISH = 64;
 
+/** Longest stretch of receiving before the hub flushes (stores, acks, publishes) what it has. */
+const BATCH_MS = 2;
+
 /**
  * The hub's transport: a ROUTER for commands and a PUB for the feed, one receive loop, a
  * send queue per socket, and a flush after each burst of input so the store commits a batch
@@ -195,9 +198,18 @@ export class HubServer {
 
 	private async receiveLoop(): Promise<void> {
 		try {
+			let batchStarted = Date.now();
 			for await (const [peer, ...frames] of this.router) {
-				this.core.receive(peer!, frames, Date.now());
+				const now = Date.now();
+				this.core.receive(peer!, frames, now);
 				this.scheduleFlush();
+				// zeromq.js hands over queued messages without returning to the event loop.
+				// Under a flood that would keep everyone's replies (and the feed) waiting for
+				// a whole batch: after a few milliseconds of work, let the flush run.
+				if (now - batchStarted >= BATCH_MS) {
+					await new Promise(resolve => setImmediate(resolve));
+					batchStarted = Date.now();
+				}
 			}
 		} catch (err) {
 			if (!this.stopped) this.log(`receive loop ended: ${(err as Error).message}`);

@@ -72,8 +72,9 @@ export class CoreHarness {
 	}
 	/** Send a command with an id and return the reply to it. */
 	ask(peer: Peer, command: object, id = `c${Math.random()}`): Reply | undefined {
+		const from = peer.replies.length;
 		this.send(peer, {...command, id});
-		return peer.replies.find(r => 're' in r && r.re === id);
+		return peer.replies.slice(from).find(r => 're' in r && r.re === id);
 	}
 	advance(ms: number): void {
 		this.now += ms;
