@@ -116,7 +116,7 @@ function scrub(text: string, keepNewlines: boolean, esc: (cp: number) => string)
 			out += afterPlain ? String.fromCodePoint(cp) : esc(cp);
 			continue;
 		}
-		if (cp >= 0x300 && MARK.test(String.fromCodePoint(cp))) {
+		if (cp >= 0x300 && escapeCodePoint(cp) === undefined && MARK.test(String.fromCodePoint(cp))) {
 			marks++;
 			out += marks > MAX_MARKS ? esc(cp) : String.fromCodePoint(cp);
 			continue;
