@@ -284,11 +284,14 @@ export class HubServer {
 		return this.rebinding;
 	}
 
-	/** Re-read access decisions (SIGHUP): end sessions whose key was revoked, make subscribers authenticate again. */
-	async accessChanged(): Promise<number> {
+	/**
+	 * Access decisions changed (SIGHUP): end the sessions of keys no longer admitted and, when
+	 * keys were taken off the list, make every subscriber authenticate again.
+	 */
+	async accessChanged(keysRemoved: boolean): Promise<number> {
 		const ended = this.core.revalidate(Date.now());
 		this.send(this.core.flush());
-		await this.reauthenticateFeed();
+		if (keysRemoved || ended > 0) await this.reauthenticateFeed();
 		return ended;
 	}
 
