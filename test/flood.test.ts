@@ -181,6 +181,44 @@ describe('the client paces itself and keeps what the hub refuses', () => {
 	});
 });
 
+describe('the client and connections the hub does not recognise', () => {
+	test("'unauthenticated': reconnect and say hello again, and give up after five tries in a row", () => {
+		const s = new Sim();
+		s.do({type: 'start'});
+		for (let i = 1; i <= 5; i++) {
+			const hello = s.sent().find(c => c.type === 'hello')!;
+			s.now += 1000;
+			s.do({type: 'reply', reply: {type: 'error', re: hello.id!, code: 'unauthenticated', message: 'this connection is not one the hub authenticated: reconnect'}});
+			assert.equal(s.effects.filter(e => e.type === 'reconnect').length, 1, `reconnect ${i}`);
+			assert.equal(s.state.exit, undefined);
+		}
+		const hello = s.sent().find(c => c.type === 'hello')!;
+		s.now += 1000;
+		s.do({type: 'reply', reply: {type: 'error', re: hello.id!, code: 'unauthenticated', message: 'no'}});
+		assert.equal(s.state.exit?.code, 1);
+		assert.match(s.state.exit?.message ?? '', /does not recognise our connections/);
+	});
+
+	test("kicked, banned or revoked: the client says why and exits 1; muted lines fail with the reason", () => {
+		for (const noticeCode of ['kicked', 'banned', 'revoked'] as const) {
+			const s = new Sim();
+			s.do({type: 'start'});
+			s.welcome();
+			s.do({type: 'reply', reply: {type: 'notice', code: noticeCode, message: `you were ${noticeCode}`}});
+			assert.deepEqual(s.state.exit, {code: 1, message: `you were ${noticeCode}`});
+		}
+		const s = new Sim();
+		s.do({type: 'start'});
+		s.welcome();
+		s.sent();
+		s.do({type: 'line', text: 'can I talk?'});
+		const say = s.sent().find(c => c.type === 'say')!;
+		s.do({type: 'reply', reply: {type: 'error', re: say.id!, code: 'muted', message: 'you are muted by alice for 5 min more', retryAfterMs: 300_000}});
+		assert.equal(s.state.pending[0]!.state, 'failed');
+		assert.ok(s.effects.some(e => e.type === 'show' && e.item.kind === 'notice' && /not delivered: you are muted by alice/.test(e.item.text)));
+	});
+});
+
 describe('floods over real sockets', () => {
 	const procs: Proc[] = [];
 	after(() => {
