@@ -55,7 +55,7 @@ export interface HubCoreOptions {
 	readonly version?: string;
 	/** Where the hub tells its operator what happens. Peer text is sanitised before it gets here. */
 	readonly log?: (line: string) => void;
-	/** Flood limit per session (say, msg, nick, topic, join, part); undefined for none. */
+	/** Flood limit per session (say, msg, nick, topic, join of a new room); undefined for none. */
 	readonly rateLimit?: RateLimit;
 	/** Who may connect, reserved nicks, operators. @default an open hub with no operators */
 	readonly access?: Access;
