@@ -6,6 +6,7 @@ import {makeJoinCommand} from './cli/join-command.js';
 import {makeSendCommand} from './cli/send-command.js';
 import {makeStatsCommand} from './cli/stats-command.js';
 import {makeWhoCommand} from './cli/who-command.js';
+import {makeKeygenCommand} from './cli/keygen-command.js';
 import {VERSION} from './version.js';
 
 export function makeProgram(): Command {
@@ -19,6 +20,7 @@ export function makeProgram(): Command {
 		.addCommand(makeWhoCommand())
 		.addCommand(makeStatsCommand())
 		.addCommand(makeBenchCommand())
+		.addCommand(makeKeygenCommand())
 		.addHelpText(
 			'after',
 			`
@@ -29,6 +31,7 @@ Examples:
   $ zchat who                      # who is on the hub
   $ zchat stats                    # uptime, sessions, messages, rooms
   $ zchat bench                    # measure the hub (see docs/PERFORMANCE.md)
+  $ zchat keygen                   # a key pair, for encrypted hubs (see docs/SECURITY.md)
 
 Exit codes: 0 done, 1 it did not work out (hub unreachable, lines not delivered),
 2 a flag or value to change (bad option, port in use, nick taken).`,

@@ -1,10 +1,33 @@
 import {networkInterfaces, homedir} from 'node:os';
 import {join} from 'node:path';
-import {Command, Option} from '@commander-js/extra-typings';
+import {resolve} from 'node:path';
+import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
+import {ZchatError} from '../errors.js';
+import {Access, type AuthorizedEntry} from '../hub/access.js';
+import {readAuthorized} from '../hub/authorized.js';
+import {parseRateLimit, type RateLimit} from '../hub/rate-limit.js';
 import {HubServer} from '../hub/server.js';
 import {DEFAULT_HISTORY_RETENTION} from '../hub/store.js';
+import {readKeyPair} from '../keys.js';
+import {DEFAULT_RATE_BURST, DEFAULT_RATE_SECONDS} from '../protocol/limits.js';
+import {nickProblem} from '../protocol/names.js';
+import {isZ85Key} from '../protocol/z85.js';
 import {VERSION} from '../version.js';
 import {hubAddressOptions, parseCount, parseSeconds} from './options.js';
+
+function parseRate(value: string): RateLimit | 'off' {
+	const r = parseRateLimit(value);
+	if (typeof r === 'object' && 'error' in r) throw new InvalidArgumentError(`${r.error}.`);
+	return r;
+}
+
+function collectOp(value: string, previous: string[] | undefined): string[] {
+	if (!isZ85Key(value)) {
+		const problem = nickProblem(value);
+		if (problem) throw new InvalidArgumentError(`"${value.slice(0, 40)}" is neither a nick nor a public key (${problem}).`);
+	}
+	return [...(previous ?? []), value];
+}
 
 /** Where history lives unless --data says otherwise: $XDG_DATA_HOME/zchat, else ~/.local/share/zchat. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -31,19 +54,43 @@ export function makeHubCommand(): Command<[], Record<string, unknown>> {
 		.addOption(
 			new Option('--feed-hwm <n>', 'feed messages queued per slow subscriber before it must catch up from history').default(1000).argParser(parseCount(1, 1_000_000)),
 		)
+		.addOption(new Option('--key <file>', 'encrypt and authenticate with this CURVE key pair (make one with "zchat keygen")').env('ZCHAT_HUB_KEY'))
+		.addOption(new Option('--authorized <file>', 'admit only these members: one "<public key> <nick> [comment]" per line; re-read on SIGHUP (needs --key)'))
+		.addOption(new Option('--op <nick|key>', 'an operator (kick, ban, mute, lock topics); repeat for several').argParser(collectOp))
+		.addOption(
+			new Option('--rate-limit <burst/seconds>', 'flood limit per session: BURST messages at once, BURST more every SECONDS; "off" for trusted bots')
+				.default({burst: DEFAULT_RATE_BURST, seconds: DEFAULT_RATE_SECONDS} as RateLimit | 'off', `${DEFAULT_RATE_BURST}/${DEFAULT_RATE_SECONDS}`)
+				.argParser(parseRate),
+		)
 		.addOption(new Option('-q, --quiet', 'print only the listening banner and errors'))
 		.addHelpText(
 			'after',
 			`
 Examples:
   $ zchat hub                              # 127.0.0.1, ports 5555 and 5556, history on disk
-  $ zchat hub --host 0.0.0.0               # reachable from the LAN
-  $ zchat hub --sub 7000 --pub 7001 --memory
-  $ ZCHAT_DATA=/var/lib/zchat zchat hub`,
+  $ zchat hub --host 0.0.0.0 --key hub.key # reachable from the LAN, encrypted
+  $ zchat hub --key hub.key --authorized members --op alice
+  $ zchat hub --sub 7000 --pub 7001 --memory --rate-limit off
+  $ ZCHAT_DATA=/var/lib/zchat zchat hub
+
+Running a hub on a network: docs/SECURITY.md.`,
 		)
 		.action(async opts => {
 			const log = opts.quiet ? () => {} : (line: string) => process.stdout.write(`${timeNow()} ${line}\n`);
 			const dataDir = opts.memory ? undefined : (opts.data ?? defaultDataDir());
+			if (opts.authorized !== undefined && opts.key === undefined) {
+				throw new ZchatError('--authorized needs --key: only a hub with a key can tell its members apart (make one with "zchat keygen --out hub.key")', 2);
+			}
+			const curve = opts.key === undefined ? undefined : readKeyPair(opts.key, '--key');
+			const authorizedFile = opts.authorized === undefined ? undefined : resolve(opts.authorized);
+			let authorized: AuthorizedEntry[] | undefined = authorizedFile === undefined ? undefined : readAuthorized(authorizedFile);
+			const ops = opts.op ?? [];
+			const opKeys = ops.filter(isZ85Key);
+			const opNicks = ops.filter(o => !isZ85Key(o));
+			if (opKeys.length > 0 && !curve) {
+				throw new ZchatError('--op with a key needs --key: an open hub cannot tell who holds which key (or name the operator by nick)', 2);
+			}
+			const rateLimit = opts.rateLimit === 'off' ? undefined : opts.rateLimit;
 			const hub = await HubServer.start({
 				host: opts.host,
 				subPort: opts.sub,
@@ -55,11 +102,39 @@ Examples:
 				version: VERSION,
 				log,
 				...(dataDir === undefined ? {} : {dataDir}),
+				...(curve === undefined ? {} : {curve}),
+				...(rateLimit === undefined ? {} : {rateLimit}),
+				access: store => new Access(store, {...(authorized === undefined ? {} : {authorized}), opNicks, opKeys}),
 			});
-			process.stdout.write(banner(hub, dataDir));
-			if (opts.host === '0.0.0.0' || opts.host === '::') {
-				process.stderr.write('zchat: warning: the hub listens on every interface with no encryption: anyone who can reach these ports can read and post\n');
+			process.stdout.write(banner(hub, dataDir, curve?.publicKey, authorizedFile, authorized?.length));
+			if (!curve && !isLoopback(opts.host)) {
+				const where = opts.host === '0.0.0.0' || opts.host === '::' ? 'on every interface' : `on ${opts.host}`;
+				process.stderr.write(
+					`zchat: warning: the hub listens ${where} with no encryption: anyone who can reach these ports can read and post. Run it with --key (docs/SECURITY.md)\n`,
+				);
 			}
+			for (const nick of opNicks) {
+				const owner = authorized?.find(e => e.nick.toLowerCase() === nick.toLowerCase());
+				if (!owner) {
+					process.stderr.write(
+						`zchat: warning: operator "${nick}" is named by nick only: whoever takes that nick is an operator. List the nick with its key in --authorized, or pass --op with the key\n`,
+					);
+				}
+			}
+			process.on('SIGHUP', () => {
+				if (authorizedFile === undefined) return log('SIGHUP: no --authorized file to re-read');
+				try {
+					const next = readAuthorized(authorizedFile);
+					const removed = (authorized ?? []).filter(e => !next.some(n => n.key === e.key)).length;
+					authorized = next;
+					hub.access.setAuthorized(next);
+					void hub.accessChanged(removed > 0).then(ended =>
+						log(`SIGHUP: re-read ${authorizedFile}: ${next.length} member${next.length === 1 ? '' : 's'} (${removed} removed, ${ended} session${ended === 1 ? '' : 's'} ended)`),
+					);
+				} catch (err) {
+					log(`SIGHUP: ${(err as Error).message}; keeping the previous list`);
+				}
+			});
 			await new Promise<void>(resolve => {
 				let stopping = false;
 				const stop = (signal: string) => {
@@ -75,19 +150,28 @@ Examples:
 	return cmd as unknown as Command<[], Record<string, unknown>>;
 }
 
-function banner(hub: HubServer, dataDir: string | undefined): string {
+function banner(hub: HubServer, dataDir: string | undefined, publicKey: string | undefined, authorizedFile: string | undefined, members: number | undefined): string {
 	const history = dataDir === undefined ? 'in memory (gone when the hub stops)' : `${hub.store.path}`;
 	const hosts = hub.host === '0.0.0.0' || hub.host === '::' ? lanAddresses() : [hub.host];
+	const security =
+		publicKey === undefined
+			? 'open: no encryption, anyone who can reach the ports can join'
+			: `encrypted (CURVE), hub key ${publicKey}; ${authorizedFile === undefined ? 'any key may join' : `${members} member key${members === 1 ? '' : 's'} from ${authorizedFile}`}`;
 	const lines = [
 		`zchat hub ${VERSION} listening on ${hub.host}`,
 		`  commands (ROUTER)  ${hub.routerEndpoint}`,
 		`  feed (PUB)         ${hub.pubEndpoint}`,
 		`  history            ${history}, epoch ${hub.store.epoch}`,
+		`  security           ${security}`,
 		'join it with:',
-		...hosts.map(h => `  npx zchat join --host ${h} --sub ${hub.subPort} --pub ${hub.pubPort}`),
+		...hosts.map(h => `  npx zchat join --host ${h} --sub ${hub.subPort} --pub ${hub.pubPort}${publicKey === undefined ? '' : ` --server-key '${publicKey}' --key YOUR_KEY_FILE`}`),
 		'',
 	];
 	return lines.join('\n');
+}
+
+function isLoopback(host: string): boolean {
+	return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 /** This machine's IPv4 addresses other than loopback, for the "join it with" lines. */

@@ -1,8 +1,11 @@
 import {randomBytes} from 'node:crypto';
+import {existsSync} from 'node:fs';
 import {userInfo} from 'node:os';
 import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
 import {Client} from '../client/client.js';
-import {ZmqTransport} from '../client/transport.js';
+import {ZmqTransport, type ClientCurve} from '../client/transport.js';
+import {ZchatError} from '../errors.js';
+import {defaultKeyFile, generateKeyPair, readKeyPair, readPublicKey} from '../keys.js';
 import {nickFrom, nickProblem, parseRoom} from '../protocol/names.js';
 import {runLineMode} from '../ui/line-mode.js';
 import {VERSION} from '../version.js';
@@ -33,6 +36,22 @@ export function defaultNick(): string {
 	return nickFrom(login);
 }
 
+/** The CURVE keys to join an encrypted hub with, or undefined for an open hub. */
+function clientCurve(serverKey: string | undefined, keyFile: string | undefined): ClientCurve | undefined {
+	if (serverKey === undefined) {
+		if (keyFile !== undefined) {
+			throw new ZchatError('--key needs --server-key: the public key of the hub (it prints it when started with --key)', 2);
+		}
+		return undefined;
+	}
+	const hubKey = readPublicKey(serverKey, '--server-key');
+	if (keyFile !== undefined) return {serverKey: hubKey, ...readKeyPair(keyFile, '--key'), keySource: keyFile};
+	const fallback = defaultKeyFile();
+	if (existsSync(fallback)) return {serverKey: hubKey, ...readKeyPair(fallback, '--key'), keySource: fallback};
+	// Encryption without an identity: enough for a hub that admits any key.
+	return {serverKey: hubKey, ...generateKeyPair(), keySource: 'a throwaway key made for this run: pass --key to use yours'};
+}
+
 export function makeJoinCommand(): Command<[], Record<string, unknown>> {
 	const [host, sub, pub] = hubAddressOptions(false);
 	const cmd = new Command('join')
@@ -53,6 +72,8 @@ export function makeJoinCommand(): Command<[], Record<string, unknown>> {
 		.addOption(new Option('--stay', 'line mode: keep running after the end of input (listen until Ctrl+C)'))
 		.addOption(new Option('--no-bell', 'no terminal bell when you are mentioned or messaged'))
 		.addOption(new Option('--no-timestamps', 'no time before each line'))
+		.addOption(new Option('--server-key <key|file>', "the hub's public key (it prints it when started with --key): encrypt, and make sure it is that hub").env('ZCHAT_SERVER_KEY'))
+		.addOption(new Option('--key <file>', 'your key pair, from "zchat keygen" (default with --server-key: $XDG_CONFIG_HOME/zchat/key if it exists, else a throwaway key)').env('ZCHAT_KEY'))
 		.addHelpText(
 			'after',
 			`
@@ -60,12 +81,14 @@ Examples:
   $ zchat join                                   # the TUI, as your login name, in #lobby
   $ zchat join --nick alice --room dev --room ops
   $ zchat join --host 192.168.1.20 --sub 5555 --pub 5556
+  $ zchat join --host chat.example.org --server-key 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --key ~/.config/zchat/key
   $ echo "build finished" | zchat join --nick ci  # line mode: says it, waits for the ack, exits 0
   $ zchat join --json --stay < /dev/null           # a bot's view of the feed, one JSON object per line`,
 		)
 		.action(async opts => {
 			const rooms = opts.room ?? ['lobby'];
-			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub});
+			const curve = clientCurve(opts.serverKey, opts.key);
+			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub, ...(curve === undefined ? {} : {curve})});
 			const client = new Client(transport, {
 				nick: opts.nick ?? defaultNick(),
 				nickExplicit: opts.nick !== undefined,

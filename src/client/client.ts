@@ -38,6 +38,7 @@ export class Client extends EventEmitter<ClientEvents> {
 		this.transport.start({
 			reply: reply => this.dispatch({type: 'reply', reply}),
 			feed: events => this.dispatch({type: 'feed', events}),
+			problem: (code, message) => this.dispatch({type: 'fatal', code, message}),
 		});
 		this.dispatch({type: 'start'});
 		this.timer = setInterval(() => this.dispatch({type: 'tick'}), tickMs);
@@ -86,6 +87,9 @@ export class Client extends EventEmitter<ClientEvents> {
 				return;
 			case 'bell':
 				this.emit('bell');
+				return;
+			case 'reconnect':
+				this.transport.reconnect?.();
 				return;
 			case 'exit':
 				this.exited = true;

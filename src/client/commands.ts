@@ -1,4 +1,6 @@
+import {MAX_DURATION_MS} from '../protocol/limits.js';
 import {nickProblem, parseRoom} from '../protocol/names.js';
+import {isZ85Key} from '../protocol/z85.js';
 
 /**
  * What a typed line means. Plain text is said in the current room (or conversation); a line
@@ -24,7 +26,14 @@ export type Intent =
 	| {readonly type: 'unignore'; readonly nick: string}
 	| {readonly type: 'clear'}
 	| {readonly type: 'help'; readonly command?: string}
-	| {readonly type: 'quit'; readonly reason?: string};
+	| {readonly type: 'quit'; readonly reason?: string}
+	| {readonly type: 'kick'; readonly nick: string; readonly reason?: string}
+	| {readonly type: 'ban'; readonly target: string; readonly durationMs?: number; readonly reason?: string}
+	| {readonly type: 'unban'; readonly target: string}
+	| {readonly type: 'bans'}
+	| {readonly type: 'mute'; readonly nick: string; readonly durationMs?: number; readonly reason?: string}
+	| {readonly type: 'unmute'; readonly nick: string}
+	| {readonly type: 'lock'; readonly locked: boolean; readonly room?: string};
 
 export interface CommandHelp {
 	readonly name: string;
@@ -53,7 +62,35 @@ export const COMMANDS: readonly CommandHelp[] = [
 	{name: 'unignore', usage: '/unignore nick', summary: 'stop ignoring someone', details: 'Their new messages are shown again.'},
 	{name: 'clear', usage: '/clear', summary: 'clear the current room\'s screen', details: 'Only on your side; scroll up or rejoin to fetch history again.'},
 	{name: 'quit', usage: '/quit [message]', summary: 'leave zchat', details: 'Waits for your messages to be delivered, tells everyone you left (with your message), and exits. Ctrl+C does the same.'},
+	{name: 'kick', usage: '/kick nick [reason]', summary: '(operators) remove someone from the hub', details: 'Ends their session; everyone in their rooms sees who kicked them and why. They can come back: /ban keeps them out.'},
+	{name: 'ban', usage: '/ban nick|key [duration] [reason]', summary: '(operators) keep a nick or a key out', details: 'Duration like 30s, 10m, 2h, 7d; without one, for good. Banning the nick of someone who joined with a key bans the key too. Bans are kept by the hub across restarts.'},
+	{name: 'unban', usage: '/unban nick|key', summary: '(operators) lift a ban', details: '/bans lists the bans in force.'},
+	{name: 'bans', usage: '/bans', summary: '(operators) list the bans in force', details: 'Each with how long it lasts, who set it and why.'},
+	{name: 'mute', usage: '/mute nick [duration] [reason]', summary: '(operators) stop someone from speaking', details: 'Duration like 30s, 10m, 2h; without one, until /unmute. They stay in their rooms and can read.'},
+	{name: 'unmute', usage: '/unmute nick', summary: '(operators) let someone speak again', details: 'Ends a /mute early.'},
+	{name: 'lock', usage: '/lock [#room]', summary: '(operators) only operators may change the topic', details: 'Locks the topic of the current room (or the one named). /unlock undoes it.'},
+	{name: 'unlock', usage: '/unlock [#room]', summary: '(operators) anyone in the room may change the topic again', details: 'Undoes /lock.'},
 ];
+
+/** "30s", "10m", "2h", "7d", "1w", or plain seconds: milliseconds, or undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+	const m = /^(\d+(?:\.\d+)?)(s|sec|m|min|h|d|w)?$/i.exec(text.trim());
+	if (!m) return undefined;
+	const unit = (m[2] ?? 's').toLowerCase();
+	const scale = unit === 'w' ? 604_800_000 : unit === 'd' ? 86_400_000 : unit === 'h' ? 3_600_000 : unit === 'm' || unit === 'min' ? 60_000 : 1000;
+	const ms = Math.round(Number(m[1]) * scale);
+	return ms >= 1 && ms <= MAX_DURATION_MS ? ms : undefined;
+}
+
+/** "nick [duration] [reason]" after /ban or /mute. */
+function targetDurationReason(rest: string, words: readonly string[]): {target: string; durationMs?: number; reason?: string} {
+	const target = words[0]!;
+	let after = rest.slice(target.length).trim();
+	const second = words[1];
+	const durationMs = second === undefined ? undefined : parseDuration(second);
+	if (durationMs !== undefined) after = after.slice(second!.length).trim();
+	return {target, ...(durationMs === undefined ? {} : {durationMs}), ...(after ? {reason: after} : {})};
+}
 
 /** Parse one typed line. Returns an error in words when a command is unknown or its arguments are wrong. */
 export function parseInput(line: string): Intent | {readonly error: string} | undefined {
@@ -146,6 +183,47 @@ export function parseInput(line: string): Intent | {readonly error: string} | un
 		case 'exit':
 		case 'bye':
 			return rest ? {type: 'quit', reason: rest} : {type: 'quit'};
+		case 'kick': {
+			if (words.length === 0) return usage('kick');
+			const problem = nickProblem(words[0]!);
+			if (problem) return {error: `/kick: ${problem}`};
+			const reason = rest.slice(words[0]!.length).trim();
+			return reason ? {type: 'kick', nick: words[0]!, reason} : {type: 'kick', nick: words[0]!};
+		}
+		case 'ban': {
+			if (words.length === 0) return usage('ban');
+			const t = targetDurationReason(rest, words);
+			if (!isZ85Key(t.target) && nickProblem(t.target)) return {error: `/ban: "${t.target.slice(0, 40)}" is neither a nick nor a public key`};
+			return {type: 'ban', ...t};
+		}
+		case 'unban': {
+			if (words.length !== 1) return usage('unban');
+			if (!isZ85Key(words[0]!) && nickProblem(words[0]!)) return {error: `/unban: "${words[0]!.slice(0, 40)}" is neither a nick nor a public key`};
+			return {type: 'unban', target: words[0]!};
+		}
+		case 'bans':
+			return {type: 'bans'};
+		case 'mute': {
+			if (words.length === 0) return usage('mute');
+			const t = targetDurationReason(rest, words);
+			const problem = nickProblem(t.target);
+			if (problem) return {error: `/mute: ${problem}`};
+			const {target, ...more} = t;
+			return {type: 'mute', nick: target, ...more};
+		}
+		case 'unmute': {
+			if (words.length !== 1) return usage('unmute');
+			const problem = nickProblem(words[0]!);
+			return problem ? {error: `/unmute: ${problem}`} : {type: 'unmute', nick: words[0]!};
+		}
+		case 'lock':
+		case 'unlock': {
+			if (words.length > 1) return usage(name);
+			const locked = name === 'lock';
+			if (words.length === 0) return {type: 'lock', locked};
+			const r = parseRoom(words[0]!);
+			return 'error' in r ? {error: r.error} : {type: 'lock', locked, room: r.room};
+		}
 		default:
 			return {error: `unknown command "/${name.slice(0, 20)}": /help lists the commands`};
 	}

@@ -95,10 +95,15 @@ export type Outgoing =
 	| {readonly type: 'command'; readonly kind: Request['kind']; readonly command: DistributiveOmit<Command, 'id'>; readonly room?: string};
 
 interface Request {
-	readonly kind: 'load' | 'repair' | 'older' | 'who' | 'whois' | 'rooms' | 'topic' | 'join' | 'part' | 'nick' | 'away' | 'bye' | 'hello';
+	readonly kind: 'load' | 'repair' | 'older' | 'who' | 'whois' | 'rooms' | 'topic' | 'join' | 'part' | 'nick' | 'away' | 'bye' | 'hello' | 'mod';
 	readonly room?: string;
 	readonly at: number;
+	/** What was sent, for the kinds sent again when the hub says "too fast". */
+	readonly command?: Command;
 }
+
+/** Requests that change what others see: the hub's flood limit applies, and a refused one is sent again later. */
+const RETRIED_KINDS = new Set<Request['kind']>(['join', 'part', 'nick', 'topic']);
 
 export interface ClientOptions {
 	/** The nick to ask for. */
@@ -144,8 +149,23 @@ export interface ClientState {
 	readonly lastSent: number;
 	readonly helloAt?: number;
 	readonly lastDmFrom?: string;
+	/** Nicks whose messages are hidden (as typed; compared by nickKey). */
 	readonly ignored: readonly string[];
 	readonly away?: string;
+	/** The hub says this session may use the operator commands. */
+	readonly op?: boolean;
+	/** The hub's flood limit (from its welcome), mirrored here so lines are paced rather than refused. */
+	readonly rate?: {readonly burst: number; readonly seconds: number};
+	/** Tokens of the mirrored bucket, and when they were counted. */
+	readonly tokens?: {readonly n: number; readonly at: number};
+	/** The hub refused a line as too fast: send nothing more until then. */
+	readonly throttledUntil?: number;
+	/** The hub has refused lines as too fast: from then on one line is in flight at a time. */
+	readonly paced?: boolean;
+	/** Connections the hub did not recognise in a row (each answered by reconnecting). */
+	readonly reconnects?: number;
+	/** Commands refused as too fast, to send again when due. */
+	readonly deferred: ReadonlyArray<{readonly kind: Request['kind']; readonly command: Command; readonly room?: string; readonly due: number}>;
 	/** Set by /quit (or the end of input): leave once every line is acked, or at the deadline. */
 	readonly quitting?: {readonly reason?: string; readonly deadline: number; readonly byeSent: boolean};
 	/** Set when the client decided to end: the exit code and why. */
@@ -158,6 +178,8 @@ export type Effect =
 	| {readonly type: 'unsubscribe'; readonly room: string}
 	| {readonly type: 'show'; readonly view: string; readonly item: FeedItem}
 	| {readonly type: 'bell'}
+	/** Drop the connection to the hub and make a new one (the hub did not recognise it). */
+	| {readonly type: 'reconnect'}
 	| {readonly type: 'exit'; readonly code: number; readonly message?: string};
 
 export type Input =
@@ -169,7 +191,9 @@ export type Input =
 	| {readonly type: 'tick'; readonly now: number}
 	| {readonly type: 'older'; readonly view: string; readonly now: number}
 	| {readonly type: 'activate'; readonly view: string; readonly now: number}
-	| {readonly type: 'leave'; readonly reason?: string; readonly now: number};
+	| {readonly type: 'leave'; readonly reason?: string; readonly now: number}
+	/** The transport cannot go on (a refused key, a mismatched encryption setting): exit with this. */
+	| {readonly type: 'fatal'; readonly code: number; readonly message: string; readonly now: number};
 
 export interface Step {
 	readonly state: ClientState;
@@ -202,6 +226,7 @@ export function initialState(options: ClientOptions, now: number): ClientState {
 		lastHeard: now,
 		lastSent: now,
 		ignored: [],
+		deferred: [],
 	};
 }
 
@@ -230,8 +255,10 @@ class Draft {
 
 	request(kind: Request['kind'], command: DistributiveOmit<Command, 'id'>, now: number, room?: string): string {
 		const id = this.id('q');
-		this.set({requests: {...this.s.requests, [id]: room === undefined ? {kind, at: now} : {kind, room, at: now}}});
-		this.send({...command, id} as Command, now);
+		const full = {...command, id} as Command;
+		const record: Request = {kind, at: now, ...(room === undefined ? {} : {room}), ...(RETRIED_KINDS.has(kind) ? {command: full} : {})};
+		this.set({requests: {...this.s.requests, [id]: record}});
+		this.send(full, now);
 		return id;
 	}
 
@@ -359,6 +386,9 @@ export function step(state: ClientState, input: Input): Step {
 			break;
 		case 'leave':
 			leave(d, input.reason, input.now);
+			break;
+		case 'fatal':
+			d.exit(input.code, input.message);
 			break;
 	}
 	if (d.s.quitting) maybeBye(d, input.now);
@@ -493,13 +523,13 @@ function applyIntent(d: Draft, intent: Intent, now: number): void {
 			}
 			const key = nickKey(intent.nick);
 			if (key === nickKey(d.s.nick)) return d.notice('/ignore: you cannot ignore yourself', now, 'error');
-			if (!d.s.ignored.includes(key)) d.set({ignored: [...d.s.ignored, key]});
+			if (!isIgnored(d.s, intent.nick)) d.set({ignored: [...d.s.ignored, intent.nick]});
 			return d.notice(`ignoring ${intent.nick} (on your side only): /unignore ${intent.nick} to undo`, now);
 		}
 		case 'unignore': {
 			const key = nickKey(intent.nick);
-			if (!d.s.ignored.includes(key)) return d.notice(`/unignore: you are not ignoring ${intent.nick}`, now, 'error');
-			d.set({ignored: d.s.ignored.filter(k => k !== key)});
+			if (!isIgnored(d.s, intent.nick)) return d.notice(`/unignore: you are not ignoring ${intent.nick}`, now, 'error');
+			d.set({ignored: d.s.ignored.filter(k => nickKey(k) !== key)});
 			return d.notice(`no longer ignoring ${intent.nick}`, now);
 		}
 		case 'clear': {
@@ -512,6 +542,29 @@ function applyIntent(d: Draft, intent: Intent, now: number): void {
 			return;
 		case 'quit':
 			return leave(d, intent.reason, now);
+		case 'kick':
+			d.request('mod', {type: 'kick', nick: intent.nick, ...(intent.reason ? {reason: intent.reason} : {})}, now);
+			return;
+		case 'ban':
+			d.request('mod', {type: 'ban', target: intent.target, ...(intent.durationMs ? {durationMs: intent.durationMs} : {}), ...(intent.reason ? {reason: intent.reason} : {})}, now);
+			return;
+		case 'unban':
+			d.request('mod', {type: 'unban', target: intent.target}, now);
+			return;
+		case 'bans':
+			d.request('mod', {type: 'bans'}, now);
+			return;
+		case 'mute':
+			d.request('mod', {type: 'mute', nick: intent.nick, ...(intent.durationMs ? {durationMs: intent.durationMs} : {}), ...(intent.reason ? {reason: intent.reason} : {})}, now);
+			return;
+		case 'unmute':
+			d.request('mod', {type: 'unmute', nick: intent.nick}, now);
+			return;
+		case 'lock': {
+			const room = intent.room ?? needRoom(intent.locked ? '/lock' : '/unlock');
+			if (room) d.request('mod', {type: 'lock', room, locked: intent.locked}, now, room);
+			return;
+		}
 	}
 }
 
@@ -557,12 +610,27 @@ export function backlog(state: ClientState): number {
  */
 function pump(d: Draft, now: number): void {
 	if (d.s.connection !== 'connected') return;
-	const window = d.s.options.window ?? 64;
+	if (d.s.throttledUntil !== undefined && now < d.s.throttledUntil) return;
+	const window = d.s.paced ? 1 : (d.s.options.window ?? 64);
 	let inFlight = d.s.pending.filter(p => p.state === 'sent').length;
+	// Lines go in the order they were typed: one that must wait (a resend not yet due, or the
+	// hub's flood limit) holds back everything after it, commands included.
+	const resend = new Set<string>();
+	let blocked = false;
+	for (const p of d.s.pending) {
+		if (p.state !== 'queued') continue;
+		if (inFlight >= window || p.due > now || !takeToken(d, now)) {
+			blocked = true;
+			break;
+		}
+		d.send(sendCommand(p), now);
+		resend.add(p.id);
+		inFlight++;
+	}
 	const fresh: Pending[] = [];
 	const queue = d.s.queue;
 	let head = d.s.queueHead;
-	while (head < queue.length) {
+	while (!blocked && head < queue.length) {
 		const item = queue[head]!;
 		if (item.type === 'command') {
 			d.set({queueHead: ++head});
@@ -573,24 +641,34 @@ function pump(d: Draft, now: number): void {
 		const line = item.line;
 		// A line for a room we are not (yet) in waits until we are, and so does what follows it.
 		if (line.view.startsWith('#') && !d.room(line.view.slice(1))?.joined) break;
+		if (!takeToken(d, now)) break;
 		d.send(sendCommand(line), now);
 		fresh.push({...line, state: 'sent', attempts: 1, due: now + backoff(1)});
 		inFlight++;
 		head++;
 	}
 	if (head !== d.s.queueHead) d.set(head > 1024 && head * 2 > queue.length ? {queue: queue.slice(head), queueHead: 0} : {queueHead: head});
-	const resend = new Set<string>();
-	for (const p of d.s.pending) {
-		if (inFlight >= window) break;
-		if (p.state === 'queued' && p.due <= now) {
-			d.send(sendCommand(p), now);
-			resend.add(p.id);
-			inFlight++;
-		}
-	}
 	if (fresh.length === 0 && resend.size === 0) return;
 	const pending = resend.size === 0 ? d.s.pending : d.s.pending.map(p => (resend.has(p.id) ? {...p, state: 'sent' as const, attempts: p.attempts + 1, due: now + backoff(p.attempts + 1)} : p));
 	d.set({pending: fresh.length === 0 ? pending : [...pending, ...fresh]});
+}
+
+/**
+ * Take a token of the mirrored flood bucket (the hub's limit, from its welcome): true when a
+ * line may go now. A client that paces itself this way is never refused for going too fast.
+ */
+function takeToken(d: Draft, now: number): boolean {
+	const rate = d.s.rate;
+	if (!rate) return true;
+	const msPerToken = (rate.seconds * 1000) / rate.burst;
+	const t = d.s.tokens ?? {n: rate.burst, at: now};
+	const n = Math.min(rate.burst, t.n + Math.max(0, now - t.at) / msPerToken);
+	if (n < 1) {
+		d.set({tokens: {n, at: now}});
+		return false;
+	}
+	d.set({tokens: {n: n - 1, at: now}});
+	return true;
 }
 
 function backoff(attempts: number): number {
@@ -621,6 +699,12 @@ function maybeBye(d: Draft, now: number): void {
 	if (d.s.connection !== 'connected') return finish(d);
 	d.set({quitting: {...q, byeSent: true}});
 	d.request('bye', q.reason ? {type: 'bye', reason: q.reason} : {type: 'bye'}, now);
+}
+
+/** The hub took (or paced) a line: a /quit waiting for acks gives it the full timeout again from now. */
+function progress(d: Draft, now: number): void {
+	const q = d.s.quitting;
+	if (q && !q.byeSent) d.set({quitting: {...q, deadline: Math.max(q.deadline, now + (d.s.options.quitTimeoutMs ?? 10_000))}});
 }
 
 /** Exit now: 0 when every line typed was delivered, else 1 saying how many were not. */
@@ -668,11 +752,28 @@ function onReply(d: Draft, reply: Reply, now: number): void {
 				d.notice(d.s.away ? `you are marked away: ${d.s.away}` : 'you are back', now);
 			} else if (reply.command === 'bye') {
 				finish(d);
+			} else if (reply.command === 'kick') {
+				d.notice(`${reply.nick} was kicked`, now);
+			} else if (reply.command === 'ban') {
+				d.notice(`${reply.target} is banned`, now);
+			} else if (reply.command === 'unban') {
+				d.notice(`${reply.target} is no longer banned`, now);
+			} else if (reply.command === 'mute') {
+				d.notice(`${reply.nick} is muted`, now);
+			} else if (reply.command === 'unmute') {
+				d.notice(`${reply.nick} can speak again`, now);
+			}
+			return;
+		case 'bans':
+			if (reply.bans.length === 0) return d.notice('nobody is banned', now);
+			for (const b of reply.bans) {
+				const until = b.until === undefined ? 'for good' : `for ${formatDuration(b.until - now)} more`;
+				d.notice(`${b.kind === 'key' ? 'key ' : ''}${b.target} banned ${until} by ${b.by}${b.reason ? `: ${b.reason}` : ''}`, now);
 			}
 			return;
 		case 'who': {
 			const where = reply.room ? `#${reply.room}` : 'the hub';
-			const list = reply.members.map(m => m.nick + (m.away ? ` (away: ${m.away})` : m.idleMs > 60_000 ? ` (idle ${formatDuration(m.idleMs)})` : ''));
+			const list = reply.members.map(m => (m.op ? '@' : '') + m.nick + (m.away ? ` (away: ${m.away})` : m.idleMs > 60_000 ? ` (idle ${formatDuration(m.idleMs)})` : ''));
 			return d.notice(`${reply.members.length} in ${where}: ${list.join(', ')}`, now);
 		}
 		case 'whois': {
@@ -694,6 +795,16 @@ function onReply(d: Draft, reply: Reply, now: number): void {
 		case 'dm':
 			return onDm(d, reply, now);
 		case 'notice':
+			if (reply.code === 'kicked' || reply.code === 'banned' || reply.code === 'revoked') {
+				// An operator (or the hub's list) removed us: say why and stop; coming straight
+				// back is not what the operator meant.
+				d.notice(reply.message, now, 'error');
+				return d.exit(1, reply.message);
+			}
+			if (reply.code === 'muted' || reply.code === 'unmuted') {
+				d.notice(reply.message, now, reply.code === 'muted' ? 'error' : 'info');
+				return;
+			}
 			if (reply.code === 'shutdown' || reply.code === 'session_ended') {
 				d.set({connection: 'reconnecting'});
 				d.notice(reply.message, now, 'error');
@@ -710,7 +821,14 @@ function onWelcome(d: Draft, w: Extract<Reply, {type: 'welcome'}>, now: number):
 	const first = d.s.epoch === undefined;
 	const epochChanged = !first && d.s.epoch !== w.epoch;
 	const wasReconnecting = !first && d.s.connection === 'reconnecting';
-	d.set({connection: 'connected', nick: w.nick, epoch: w.epoch, ttlMs: w.ttlMs, lastHeard: now});
+	d.set({connection: 'connected', nick: w.nick, epoch: w.epoch, ttlMs: w.ttlMs, lastHeard: now, op: w.op === true, reconnects: 0});
+	const rate = w.limits?.rate;
+	if (rate && rate.burst >= 1 && rate.seconds > 0) {
+		if (!d.s.rate || d.s.rate.burst !== rate.burst || d.s.rate.seconds !== rate.seconds) d.set({rate: {burst: rate.burst, seconds: rate.seconds}, tokens: {n: rate.burst, at: now}});
+	} else if (d.s.rate) {
+		const {rate: _r, tokens: _t, ...rest} = d.s;
+		d.s = rest;
+	}
 	if (epochChanged) {
 		// The hub lost its history (new data): what we had cannot be matched with the new
 		// seq numbers. Start each room afresh and say so.
@@ -765,6 +883,7 @@ function syncRoom(d: Draft, rs: RoomState, now: number): void {
 function onAck(d: Draft, id: string, seq: number | undefined, away: string | undefined, to: string | undefined, now: number): void {
 	const p = d.s.pending.find(x => x.id === id);
 	if (!p || p.state === 'acked') return;
+	progress(d, now);
 	if (p.view.startsWith('@')) {
 		// A private message: delivered. Show it in the conversation as ours.
 		const nick = to ?? p.view.slice(1);
@@ -788,6 +907,38 @@ function onAck(d: Draft, id: string, seq: number | undefined, away: string | und
 
 function onError(d: Draft, e: Extract<Reply, {type: 'error'}>, req: Request | undefined, now: number): void {
 	const p = e.re === undefined ? undefined : d.s.pending.find(x => x.id === e.re);
+	if (e.code === 'unauthenticated') {
+		// The hub does not know this connection (on a hub with keys, every connection is
+		// named by the hub as it authenticates): make a new one and say hello on it.
+		const tries = (d.s.reconnects ?? 0) + 1;
+		if (tries > 5) return d.exit(1, `the hub does not recognise our connections (${e.message}): try again later`);
+		if (d.s.helloAt !== undefined && now - d.s.helloAt < 200) return;
+		d.set({reconnects: tries, ...(d.s.connection === 'connected' ? {connection: 'reconnecting' as const} : {})});
+		d.effects.push({type: 'reconnect'});
+		return hello(d, now);
+	}
+	if (e.code === 'unauthorized') {
+		// The hub does not (or no longer) accept this connection or session as ours.
+		return d.exit(1, `the hub refused us: ${e.message}`);
+	}
+	if (e.code === 'rate_limited') {
+		// Too fast for the hub: nothing is lost. Wait as long as it says, then go on in order.
+		const wait = Math.max(100, e.retryAfterMs ?? 1000);
+		const episode = d.s.throttledUntil === undefined || now >= d.s.throttledUntil;
+		d.set({throttledUntil: Math.max(d.s.throttledUntil ?? 0, now + wait), tokens: {n: 0, at: now}, paced: true});
+		progress(d, now);
+		if (p) {
+			d.set({pending: d.s.pending.map(x => (x.id === p.id ? {...x, state: 'queued' as const, due: now + wait} : x))});
+			if (episode) d.notice(`slowed down by the hub (${e.message}): your lines are kept and sent as it allows`, now, 'info', d.s.views[p.view] ? p.view : d.s.active);
+			return;
+		}
+		if (req?.command && RETRIED_KINDS.has(req.kind)) {
+			const entry = {kind: req.kind, command: req.command, due: now + wait, ...(req.room === undefined ? {} : {room: req.room})};
+			d.set({deferred: [...d.s.deferred, entry]});
+			return;
+		}
+		return d.notice(e.message, now, 'error');
+	}
 	if (e.code === 'no_session') {
 		// The hub restarted or our session timed out: say hello again; pending lines follow.
 		if (d.s.quitting?.byeSent) return finish(d); // the hub forgot us as we left: done
@@ -815,7 +966,7 @@ function onError(d: Draft, e: Extract<Reply, {type: 'error'}>, req: Request | un
 		return;
 	}
 	if (req?.kind === 'hello') {
-		if (e.code === 'nick_taken' || e.code === 'nick_invalid') {
+		if (e.code === 'nick_taken' || e.code === 'nick_invalid' || e.code === 'nick_reserved') {
 			if (d.s.options.nickExplicit && d.s.epoch === undefined) {
 				return d.exit(2, `${e.message} (on this hub): choose another with --nick`);
 			}
@@ -825,7 +976,7 @@ function onError(d: Draft, e: Extract<Reply, {type: 'error'}>, req: Request | un
 			d.set({nick: nickWithSuffix(base, attempt), nickAttempt: attempt});
 			return hello(d, now);
 		}
-		return d.exit(e.code === 'bad_version' ? 1 : 2, `the hub refused to let us in: ${e.message}`);
+		return d.exit(e.code === 'bad_version' || e.code === 'banned' || e.code === 'hub_full' ? 1 : 2, `the hub refused to let us in: ${e.message}`);
 	}
 	if (req?.kind === 'join' && req.room) {
 		// Lines waiting for this room will not go: refused, with the reason.
@@ -847,7 +998,7 @@ function onError(d: Draft, e: Extract<Reply, {type: 'error'}>, req: Request | un
 }
 
 function onDm(d: Draft, dm: Extract<Reply, {type: 'dm'}>, now: number): void {
-	if (d.s.ignored.includes(nickKey(dm.from))) return;
+	if (isIgnored(d.s, dm.from)) return;
 	openDm(d, dm.from);
 	const viewId = dmViewId(d, dm.from);
 	d.set({lastDmFrom: dm.from});
@@ -957,7 +1108,7 @@ function apply(d: Draft, e: FeedEvent, now: number, replay: boolean): void {
 			break;
 		case 'nick':
 			members = members.map(m => (m === e.from ? e.to : m)).sort(compareNicks);
-			if (ignored.includes(nickKey(e.from))) ignored = ignored.map(k => (k === nickKey(e.from) ? nickKey(e.to) : k));
+			if (isIgnored(d.s, e.from)) ignored = ignored.map(k => (nickKey(k) === nickKey(e.from) ? e.to : k));
 			break;
 		case 'topic':
 			topic = e.text;
@@ -987,7 +1138,13 @@ function settleAcked(d: Draft, room: string): void {
 }
 
 function visible(d: Draft, e: FeedEvent): boolean {
-	return !(e.type === 'message' && d.s.ignored.includes(nickKey(e.from)));
+	return !(e.type === 'message' && isIgnored(d.s, e.from));
+}
+
+/** Whether someone's messages are hidden (nicks compare by nickKey: case and look-alikes). */
+function isIgnored(state: ClientState, nick: string): boolean {
+	const key = nickKey(nick);
+	return state.ignored.some(n => nickKey(n) === key);
 }
 
 function eventItem(d: Draft, e: FeedEvent, replay: boolean): FeedItem {
@@ -1037,6 +1194,15 @@ function tick(d: Draft, now: number): void {
 	}
 	if (now - d.s.lastSent >= pingEvery || (d.s.connection === 'reconnecting' && now - d.s.lastSent >= 1000)) {
 		d.send({type: 'ping'}, now);
+	}
+	if (d.s.connection === 'connected' && d.s.deferred.some(x => x.due <= now)) {
+		// Commands the hub refused as too fast, now due.
+		const due = d.s.deferred.filter(x => x.due <= now);
+		d.set({deferred: d.s.deferred.filter(x => x.due > now)});
+		for (const x of due) {
+			const {id: _id, ...command} = x.command;
+			d.request(x.kind, command as DistributiveOmit<Command, 'id'>, now, x.room);
+		}
 	}
 	if (d.s.connection === 'connected') {
 		// Late acks: send those lines again (same id: the hub drops duplicates).

@@ -5,7 +5,9 @@ import {
 	MAX_FRAME_BYTES,
 	MAX_FRAMES,
 	MAX_HISTORY_LIMIT,
+	MAX_ROOMS_PER_HUB,
 	MAX_ROOMS_PER_SESSION,
+	MAX_SESSIONS_PER_KEY,
 	MAX_TEXT_BYTES,
 	PROTOCOL_VERSION,
 } from '../protocol/limits.js';
@@ -13,23 +15,34 @@ import {nickKey} from '../protocol/names.js';
 import {sanitize} from '../protocol/sanitize.js';
 import type {
 	AwayCommand,
+	BanCommand,
+	BanInfo,
 	ByeCommand,
 	Command,
 	ErrorCode,
 	HelloCommand,
 	HistoryCommand,
 	JoinCommand,
+	KickCommand,
+	LockCommand,
 	MemberInfo,
 	MsgCommand,
+	MuteCommand,
 	NickCommand,
+	NoticeReply,
 	PartCommand,
 	Reply,
 	RoomState,
 	SayCommand,
 	TopicCommand,
+	UnbanCommand,
+	UnmuteCommand,
 	WhoCommand,
 	WhoisCommand,
 } from '../protocol/types.js';
+import {isZ85Key} from '../protocol/z85.js';
+import {Access} from './access.js';
+import {fullBucket, takeToken, type Bucket, type RateLimit} from './rate-limit.js';
 import type {AppendItem, NewEvent, Store} from './store.js';
 
 /** Settings of a hub, all with defaults. */
@@ -42,6 +55,17 @@ export interface HubCoreOptions {
 	readonly version?: string;
 	/** Where the hub tells its operator what happens. Peer text is sanitised before it gets here. */
 	readonly log?: (line: string) => void;
+	/** Flood limit per session (say, msg, nick, topic, join of a new room); undefined for none. */
+	readonly rateLimit?: RateLimit;
+	/** Who may connect, reserved nicks, operators. @default an open hub with no operators */
+	readonly access?: Access;
+	/**
+	 * The public key (Z85) a connection authenticated with, from the ZAP handler, which gives
+	 * every connection its routing id. Set on a hub with keys.
+	 */
+	readonly connectionKey?: (peer: Buffer) => string | undefined;
+	/** Most rooms the hub tracks (`too_many_rooms`). @default 10000 */
+	readonly maxRooms?: number;
 }
 
 /** A reply to one peer: the frames after its routing id. */
@@ -60,6 +84,11 @@ export interface Outbox {
 	 * room, so the PUB stream keeps the order across rooms too.
 	 */
 	readonly publish: Array<{readonly room: string; readonly events: string[]}>;
+	/**
+	 * Keys lost the right to connect (a ban, a revoked key): connections already open on the
+	 * PUB socket should be made to authenticate again.
+	 */
+	readonly revoked: boolean;
 }
 
 interface Session {
@@ -74,8 +103,19 @@ interface Session {
 	lastActive: number;
 	away?: string;
 	client?: string;
+	/** The public key the session's connection authenticated with (hubs with keys). */
+	readonly clientKey?: string;
+	/** Flood control. */
+	readonly bucket?: Bucket;
 	/** Recent command ids → result, to answer resends without doing the work twice. */
 	readonly recent: Map<string, {room: string; seq: number} | 'pending' | 'dm'>;
+}
+
+/** A mute in force, by "nick:<nickKey>" or "key:<key>". */
+interface Mute {
+	readonly until?: number;
+	readonly by: string;
+	readonly reason?: string;
 }
 
 /** An append waiting for the next flush, and who to tell when it is stored. */
@@ -86,10 +126,19 @@ interface Pending {
 }
 
 const RECENT_IDS = 4096;
+/**
+ * A connection refused this many times as too fast within a second is flooding: until the
+ * second is over its messages are dropped unread, so a flood costs the hub almost nothing
+ * and everyone else's messages are not kept waiting behind it. A zchat client paces itself
+ * and never gets here; what is dropped, it sends again.
+ */
+const REFUSALS_BEFORE_DROPPING = 64;
 const MAX_REQUEUED = 10_000;
 const STORAGE_RETRY_MS = 1000;
 /** Commands a peer may send without a session, and the only ones a REQ socket may send. */
 const SESSIONLESS = new Set<Command['type']>(['ping', 'who', 'whois', 'rooms', 'stats', 'history']);
+/** Commands only operators may send. */
+const OPERATOR = new Set<Command['type']>(['kick', 'ban', 'unban', 'bans', 'mute', 'unmute', 'lock']);
 
 /**
  * The hub's rooms and sessions as a state machine. It does no I/O of its own: the transport
@@ -106,6 +155,15 @@ export class HubCore {
 	private readonly maxSessions: number;
 	private readonly version: string;
 	private readonly log: (line: string) => void;
+	private readonly rateLimit: RateLimit | undefined;
+	readonly access: Access;
+	private readonly connectionKey: ((peer: Buffer) => string | undefined) | undefined;
+	private readonly maxRooms: number;
+	private readonly mutes = new Map<string, Mute>();
+	private readonly perKey = new Map<string, number>();
+	/** Connections being refused as too fast: refusals in the current second, and since when. */
+	private readonly floods = new Map<string, {since: number; refused: number; dropped: number}>();
+	private revoked = false;
 	private readonly sessions = new Map<string, Session>();
 	private readonly byPeer = new Map<string, Session>();
 	private readonly byNick = new Map<string, Session>();
@@ -119,7 +177,7 @@ export class HubCore {
 	private readonly started: number;
 	private closing = false;
 	/** Counters for stats and the operator. */
-	readonly counters = {messages: 0, rejected: 0, duplicates: 0, storageFailures: 0};
+	readonly counters = {messages: 0, rejected: 0, duplicates: 0, storageFailures: 0, rateLimited: 0, unauthorized: 0, dropped: 0};
 	/** Connections open on the ROUTER and the PUB socket, kept by the transport (from socket events) for stats. */
 	readonly connections = {router: 0, pub: 0};
 
@@ -132,6 +190,10 @@ export class HubCore {
 		this.maxSessions = options.maxSessions ?? 10_000;
 		this.version = options.version ?? '0.0.0';
 		this.log = options.log ?? (() => {});
+		this.rateLimit = options.rateLimit;
+		this.access = options.access ?? new Access(store);
+		this.connectionKey = options.connectionKey;
+		this.maxRooms = options.maxRooms ?? MAX_ROOMS_PER_HUB;
 		this.started = now;
 	}
 
@@ -150,8 +212,14 @@ export class HubCore {
 
 	/** Handle one message that arrived on the ROUTER from `peer`. */
 	receive(peer: Buffer, frames: readonly Uint8Array[], now: number): void {
-		const decoded = decodeCommandFrames(frames);
 		const peerKey = peer.toString('latin1');
+		const flood = this.floods.get(peerKey);
+		if (flood && now - flood.since < 1000 && flood.refused >= REFUSALS_BEFORE_DROPPING) {
+			flood.dropped += frames.length;
+			this.counters.dropped += frames.length;
+			return;
+		}
+		const decoded = decodeCommandFrames(frames);
 		const session = this.byPeer.get(peerKey);
 		if (session) session.lastHeard = now;
 		for (const item of decoded.items) {
@@ -172,7 +240,14 @@ export class HubCore {
 		if (envelope === 'req' && !SESSIONLESS.has(cmd.type)) {
 			return error('bad_type', `a REQ socket can only ask ${[...SESSIONLESS].join(', ')}: use a DEALER socket to chat`);
 		}
-		if (cmd.type === 'hello') return this.hello(peer, peerKey, cmd, now, send, error);
+		// On a hub with keys the ZAP handler gave every connection its routing id and noted its
+		// key; a routing id it did not give out is not a connection this hub authenticated.
+		const connKey = this.connectionKey?.(peer);
+		if (this.connectionKey && connKey === undefined) {
+			this.counters.unauthorized++;
+			return error('unauthenticated', 'this connection is not one the hub authenticated: reconnect');
+		}
+		if (cmd.type === 'hello') return this.hello(peer, peerKey, cmd, connKey, now, send, error);
 		const session = this.byPeer.get(peerKey);
 		switch (cmd.type) {
 			case 'ping':
@@ -210,6 +285,9 @@ export class HubCore {
 		if (!session) {
 			return error('no_session', 'no session: send hello first (or again, if the hub restarted or your session timed out)');
 		}
+		if (OPERATOR.has(cmd.type) && !this.isOp(session)) {
+			return error('not_operator', `only operators can use ${cmd.type}: operators are named by the hub's --op`);
+		}
 		switch (cmd.type) {
 			case 'say':
 				return this.say(session, cmd, now, send, error);
@@ -227,21 +305,99 @@ export class HubCore {
 				return this.away(session, cmd, send);
 			case 'bye':
 				return this.bye(session, cmd, now, send);
+			case 'kick':
+				return this.kick(session, cmd, now, send, error);
+			case 'ban':
+				return this.ban(session, cmd, now, send, error);
+			case 'unban':
+				return this.unban(cmd, send, error);
+			case 'bans':
+				return send({type: 'bans', ...re(cmd.id), bans: this.store.bans(now).map(cleanBan)});
+			case 'mute':
+				return this.mute(session, cmd, now, send, error);
+			case 'unmute':
+				return this.unmute(cmd, now, send, error);
+			case 'lock':
+				return this.lock(session, cmd, now, send);
 			default:
 				return checkExhaustive(cmd);
 		}
 	}
 
+	private isOp(session: Session): boolean {
+		return this.access.isOp(session.nick, session.clientKey);
+	}
+
+	/**
+	 * Charge one message to a session's flood bucket. False, with a `rate_limited` error sent,
+	 * when it is over its limit; the refused message costs nothing.
+	 */
+	private charge(session: Session, now: number, error: ErrorFn): boolean {
+		if (!this.rateLimit || !session.bucket) return true;
+		const wait = takeToken(session.bucket, this.rateLimit, now);
+		if (wait === 0) return true;
+		this.counters.rateLimited++;
+		this.noteRefusal(session.peerKey, now);
+		const {burst, seconds} = this.rateLimit;
+		error('rate_limited', `slow down: this hub takes ${burst} messages at once, then one every ${formatSeconds((seconds * 1000) / burst)}; try again in ${formatSeconds(wait)}`, {
+			retryAfterMs: wait,
+		});
+		return false;
+	}
+
+	private noteRefusal(peerKey: string, now: number): void {
+		let flood = this.floods.get(peerKey);
+		if (!flood || now - flood.since >= 1000) {
+			if (flood && flood.dropped > 0) this.log(`dropped ${flood.dropped} frames unread from a connection sending faster than its limit`);
+			this.floods.set(peerKey, (flood = {since: now, refused: 0, dropped: 0}));
+		}
+		flood.refused++;
+	}
+
+	/** The mute in force on a session, if any (expired mutes are forgotten here). */
+	private muteOf(session: Session, now: number): Mute | undefined {
+		for (const id of [`nick:${nickKey(session.nick)}`, ...(session.clientKey === undefined ? [] : [`key:${session.clientKey}`])]) {
+			const m = this.mutes.get(id);
+			if (!m) continue;
+			if (m.until !== undefined && m.until <= now) {
+				this.mutes.delete(id);
+				continue;
+			}
+			return m;
+		}
+		return undefined;
+	}
+
+	/** True, with a `muted` error sent, when the session may not speak now. */
+	private silenced(session: Session, now: number, error: ErrorFn): boolean {
+		const m = this.muteOf(session, now);
+		if (!m) return false;
+		error('muted', `you are muted by ${m.by}${m.reason ? ` (${oneLineReason(m.reason)})` : ''}${m.until === undefined ? ' until an operator unmutes you' : ` for ${formatSeconds(m.until - now)} more`}`, m.until === undefined ? undefined : {retryAfterMs: m.until - now});
+		return true;
+	}
+
+	/** The ban in force on a nick or a key, if any. */
+	private banOf(nick: string, key: string | undefined, now: number): BanInfo | undefined {
+		return this.store.ban('nick', nickKey(nick), now) ?? (key === undefined ? undefined : this.store.ban('key', key, now));
+	}
+
 	// -- sessions --------------------------------------------------------------------------
 
-	private hello(peer: Buffer, peerKey: string, cmd: HelloCommand, now: number, send: Send, error: ErrorFn): void {
+	private hello(peer: Buffer, peerKey: string, cmd: HelloCommand, connKey: string | undefined, now: number, send: Send, error: ErrorFn): void {
 		if (cmd.v !== PROTOCOL_VERSION) {
 			return error('bad_version', `this hub speaks protocol version ${PROTOCOL_VERSION}, not ${cmd.v}`);
 		}
 		const key = createHash('sha256').update(cmd.session).digest('base64url').slice(0, 22);
+		const existing = this.sessions.get(key);
+		if (existing && existing.clientKey !== connKey) {
+			// The secret alone is not enough: a session bound to a key is that key's only.
+			this.counters.unauthorized++;
+			return error('unauthorized', 'this session belongs to another key: a session can only be resumed with the key that started it');
+		}
+		const ban = this.banOf(existing ? existing.nick : cmd.nick, connKey, now);
+		if (ban) return error('banned', banMessage(ban, now), ban.until === undefined ? undefined : {retryAfterMs: ban.until - now});
 		const onPeer = this.byPeer.get(peerKey);
 		if (onPeer && onPeer.key !== key) this.endSession(onPeer, 'replaced by a new session', now);
-		const existing = this.sessions.get(key);
 		if (existing) {
 			// A resume: same secret, maybe a new connection. Re-bind; nobody else notices.
 			if (existing.peerKey !== peerKey) {
@@ -257,9 +413,21 @@ export class HubCore {
 		if (this.sessions.size >= this.maxSessions) {
 			return error('hub_full', `the hub is full (${this.maxSessions} sessions): try again later`);
 		}
+		if (connKey !== undefined && (this.perKey.get(connKey) ?? 0) >= MAX_SESSIONS_PER_KEY) {
+			return error('hub_full', `your key already has ${MAX_SESSIONS_PER_KEY} sessions on this hub: close one first`);
+		}
+		const owner = this.access.reservedFor(cmd.nick);
+		if (owner !== undefined && owner !== connKey) {
+			this.counters.unauthorized++;
+			return error('nick_reserved', `the nick "${cmd.nick}" belongs to another member's key on this hub: pick another`);
+		}
 		const holder = this.byNick.get(nickKey(cmd.nick));
 		if (holder) return error('nick_taken', `the nick "${cmd.nick}" is taken (by "${holder.nick}"): pick another`);
 		const rooms = cmd.rooms ?? ['lobby'];
+		const fresh = rooms.filter(r => !this.members.has(r) && this.store.head(r) === 0).length;
+		if (fresh > 0 && this.store.roomCount + fresh > this.maxRooms) {
+			return error('too_many_rooms', `the hub has its maximum of ${this.maxRooms} rooms: join one that exists (/rooms lists them)`);
+		}
 		const session: Session = {
 			key,
 			peer,
@@ -271,12 +439,15 @@ export class HubCore {
 			lastActive: now,
 			recent: new Map(),
 			...(cmd.client === undefined ? {} : {client: cmd.client}),
+			...(connKey === undefined ? {} : {clientKey: connKey}),
+			...(this.rateLimit === undefined ? {} : {bucket: fullBucket(this.rateLimit, now)}),
 		};
 		this.sessions.set(key, session);
 		this.byPeer.set(peerKey, session);
 		this.byNick.set(nickKey(session.nick), session);
+		if (connKey !== undefined) this.perKey.set(connKey, (this.perKey.get(connKey) ?? 0) + 1);
 		for (const room of rooms) this.enter(session, room, now);
-		this.log(`${session.nick} connected (${rooms.map(r => '#' + r).join(' ')})`);
+		this.log(`${session.nick} connected (${rooms.map(r => '#' + r).join(' ')})${connKey === undefined ? '' : ` with key ${connKey}`}${this.isOp(session) ? ' as an operator' : ''}`);
 		send(this.welcome(session, cmd.id, false));
 	}
 
@@ -296,29 +467,54 @@ export class HubCore {
 				frameBytes: MAX_FRAME_BYTES,
 				roomsPerSession: MAX_ROOMS_PER_SESSION,
 				historyLimit: MAX_HISTORY_LIMIT,
+				...(this.rateLimit === undefined ? {} : {rate: {burst: this.rateLimit.burst, seconds: this.rateLimit.seconds}}),
 			},
 			hub: {name: 'zchat', version: this.version},
+			...(session.clientKey === undefined ? {} : {key: session.clientKey}),
+			...(this.isOp(session) ? {op: true} : {}),
 		};
 	}
 
 	private roomState(room: string): RoomState {
 		const members = [...(this.members.get(room) ?? [])].map(s => s.nick).sort(byNick);
-		return {room, seq: this.store.head(room), topic: this.store.topic(room), members};
+		return {room, seq: this.store.head(room), topic: this.store.topic(room), members, ...(this.store.topicLocked(room) ? {topicLocked: true} : {})};
 	}
 
-	/** End a session: it leaves every room (announced as a quit) and its nick is free again. */
-	private endSession(session: Session, reason: string | undefined, now: number): void {
+	/**
+	 * End a session: it leaves every room (announced as a quit, or as a kick or ban by an
+	 * operator) and its nick is free again.
+	 */
+	private endSession(session: Session, reason: string | undefined, now: number, removal?: {readonly removed: 'kick' | 'ban'; readonly by: string}): void {
 		for (const room of session.rooms) {
 			this.members.get(room)?.delete(session);
 			if (this.members.get(room)?.size === 0) this.members.delete(room);
-			const event: NewEvent = {type: 'part', room, ts: now, from: session.nick, quit: true};
+			const event: NewEvent = {type: 'part', room, ts: now, from: session.nick, quit: true, ...(removal ?? {})};
 			this.append({event: reason === undefined ? event : {...event, reason}});
 		}
 		session.rooms.clear();
+		if (this.sessions.get(session.key) !== session) return;
 		this.sessions.delete(session.key);
 		if (this.byPeer.get(session.peerKey) === session) this.byPeer.delete(session.peerKey);
 		if (this.byNick.get(nickKey(session.nick)) === session) this.byNick.delete(nickKey(session.nick));
-		this.log(`${session.nick} left${reason === undefined ? '' : ` (${sanitize(reason)})`}`);
+		if (session.clientKey !== undefined) {
+			const left = (this.perKey.get(session.clientKey) ?? 1) - 1;
+			if (left > 0) this.perKey.set(session.clientKey, left);
+			else this.perKey.delete(session.clientKey);
+		}
+		const how = removal ? ` (${removal.removed === 'kick' ? 'kicked' : 'banned'} by ${removal.by})` : '';
+		this.log(`${session.nick} left${how}${reason === undefined ? '' : ` (${oneLineReason(reason)})`}`);
+	}
+
+	/** An operator removes a session: tell its client why, then end it. */
+	private remove(target: Session, how: 'kick' | 'ban', by: string, reason: string | undefined, now: number, until?: number): void {
+		const what = how === 'kick' ? 'kicked' : 'banned';
+		const span = how === 'ban' ? (until === undefined ? ' for good' : ` for ${formatSeconds(until - now)}`) : '';
+		this.reply(target.peer, target.peerKey, 'dealer', {
+			type: 'notice',
+			code: what,
+			message: `you were ${what} from the hub by ${by}${span}${reason ? `: ${reason}` : ''}`,
+		});
+		this.endSession(target, reason, now, {removed: how, by});
 	}
 
 	private enter(session: Session, room: string, now: number): void {
@@ -341,6 +537,10 @@ export class HubCore {
 		if (session.rooms.size >= MAX_ROOMS_PER_SESSION) {
 			return error('too_many_rooms', `you are in ${session.rooms.size} rooms, the most allowed: /part one first`);
 		}
+		if (!this.members.has(cmd.room) && this.store.head(cmd.room) === 0 && this.store.roomCount >= this.maxRooms) {
+			return error('too_many_rooms', `the hub has its maximum of ${this.maxRooms} rooms: join one that exists (/rooms lists them)`);
+		}
+		if (!this.charge(session, now, error)) return;
 		this.enter(session, cmd.room, now);
 		send({type: 'joined', ...re(cmd.id), ...this.roomState(cmd.room)});
 	}
@@ -359,16 +559,28 @@ export class HubCore {
 	private topic(session: Session, cmd: TopicCommand, now: number, send: Send, error: ErrorFn): void {
 		if (cmd.text === undefined) return send({type: 'topic', ...re(cmd.id), room: cmd.room, text: this.store.topic(cmd.room)});
 		if (!session.rooms.has(cmd.room)) return error('not_in_room', `join #${cmd.room} to set its topic`);
+		if (this.store.topicLocked(cmd.room) && !this.isOp(session)) {
+			return error('topic_locked', `the topic of #${cmd.room} is locked: only operators can change it`);
+		}
+		if (this.silenced(session, now, error) || !this.charge(session, now, error)) return;
 		this.append({event: {type: 'topic', room: cmd.room, ts: now, from: session.nick, text: cmd.text}});
 		send({type: 'ok', ...re(cmd.id), command: 'topic', room: cmd.room});
 	}
 
 	private nick(session: Session, cmd: NickCommand, now: number, send: Send, error: ErrorFn): void {
 		const key = nickKey(cmd.nick);
+		const owner = this.access.reservedFor(cmd.nick);
+		if (owner !== undefined && owner !== session.clientKey) {
+			this.counters.unauthorized++;
+			return error('nick_reserved', `the nick "${cmd.nick}" belongs to another member's key on this hub: pick another`);
+		}
 		const holder = this.byNick.get(key);
 		if (holder && holder !== session) return error('nick_taken', `the nick "${cmd.nick}" is taken (by "${holder.nick}"): pick another`);
 		const old = session.nick;
 		if (old === cmd.nick) return send({type: 'ok', ...re(cmd.id), command: 'nick', nick: old});
+		const ban = this.store.ban('nick', key, now);
+		if (ban) return error('banned', `the nick "${cmd.nick}" is banned: pick another`);
+		if (this.silenced(session, now, error) || !this.charge(session, now, error)) return;
 		this.byNick.delete(nickKey(old));
 		session.nick = cmd.nick;
 		this.byNick.set(key, session);
@@ -387,6 +599,7 @@ export class HubCore {
 			return send({type: 'ack', re: cmd.id, room: seen.room, seq: seen.seq, epoch: this.epoch});
 		}
 		if (!session.rooms.has(cmd.room)) return error('not_in_room', `you are not in #${cmd.room}: /join #${cmd.room} first`);
+		if (this.silenced(session, now, error) || !this.charge(session, now, error)) return;
 		session.lastActive = now;
 		remember(session, cmd.id, 'pending');
 		const event: NewEvent = {type: 'message', room: cmd.room, ts: now, from: session.nick, text: cmd.text};
@@ -401,6 +614,7 @@ export class HubCore {
 			this.counters.duplicates++;
 			return send(ack);
 		}
+		if (this.silenced(session, now, error) || !this.charge(session, now, error)) return;
 		remember(session, cmd.id, 'dm');
 		session.lastActive = now;
 		const dm: Reply = {type: 'dm', from: session.nick, to: target.nick, text: cmd.text, ts: now, ...(cmd.action ? {action: true} : {})};
@@ -415,6 +629,128 @@ export class HubCore {
 		send({type: 'ok', ...re(cmd.id), command: 'away'});
 	}
 
+	// -- moderation (operators only; checked before these are called) --------------------
+
+	/** The online session an operator names, or an error sent saying why it cannot be acted on. */
+	private targetOf(op: Session, nick: string, verb: string, error: ErrorFn): Session | undefined {
+		const target = this.byNick.get(nickKey(nick));
+		if (!target) return void error('no_such_nick', `${nick} is not online`);
+		if (target === op) return void error('bad_field', `you cannot ${verb} yourself`);
+		if (this.isOp(target)) return void error('not_operator', `${target.nick} is an operator: operators are set by the hub's --op, not removed by each other`);
+		return target;
+	}
+
+	private kick(op: Session, cmd: KickCommand, now: number, send: Send, error: ErrorFn): void {
+		const target = this.targetOf(op, cmd.nick, 'kick', error);
+		if (!target) return;
+		this.remove(target, 'kick', op.nick, cmd.reason, now);
+		send({type: 'ok', ...re(cmd.id), command: 'kick', nick: target.nick});
+	}
+
+	private ban(op: Session, cmd: BanCommand, now: number, send: Send, error: ErrorFn): void {
+		const isKey = isZ85Key(cmd.target);
+		let victims: Session[];
+		if (isKey) {
+			if (op.clientKey === cmd.target) return error('bad_field', 'you cannot ban yourself');
+			victims = [...this.sessions.values()].filter(s => s.clientKey === cmd.target);
+			if (victims.some(v => this.isOp(v)) || this.access.isOp('', cmd.target)) return error('not_operator', 'that key is an operator\'s: operators are set by the hub\'s --op');
+		} else {
+			const online = this.byNick.get(nickKey(cmd.target));
+			if (online === op) return error('bad_field', 'you cannot ban yourself');
+			if ((online && this.isOp(online)) || this.access.isOp(cmd.target, this.access.reservedFor(cmd.target))) {
+				return error('not_operator', `${cmd.target} is an operator: operators are set by the hub's --op`);
+			}
+			victims = online ? [online] : [];
+		}
+		const until = cmd.durationMs === undefined ? undefined : now + cmd.durationMs;
+		const info = (kind: 'nick' | 'key', target: string, reason: string | undefined): BanInfo => ({
+			target,
+			kind,
+			...(until === undefined ? {} : {until}),
+			by: op.nick,
+			...(reason ? {reason} : {}),
+			since: now,
+		});
+		try {
+			this.store.addBan(isKey ? cmd.target : nickKey(cmd.target), info(isKey ? 'key' : 'nick', cmd.target, cmd.reason));
+			// Banning the nick of someone who came with a key bans the key too: they cannot come
+			// back under another nick.
+			if (!isKey) for (const v of victims) if (v.clientKey !== undefined) this.store.addBan(v.clientKey, info('key', v.clientKey, `as ${v.nick}${cmd.reason ? `: ${cmd.reason}` : ''}`));
+		} catch (err) {
+			return error('storage_failed', `the ban could not be stored (${describeStorageError(err)}): try again`, {retryAfterMs: STORAGE_RETRY_MS});
+		}
+		for (const v of victims) this.remove(v, 'ban', op.nick, cmd.reason, now, until);
+		if (isKey || victims.some(v => v.clientKey !== undefined)) this.revoked = true;
+		this.log(`${op.nick} banned ${isKey ? 'key ' : ''}${cmd.target}${until === undefined ? '' : ` for ${formatSeconds(until - now)}`}${cmd.reason ? ` (${oneLineReason(cmd.reason)})` : ''}`);
+		send({type: 'ok', ...re(cmd.id), command: 'ban', target: cmd.target});
+	}
+
+	private unban(cmd: UnbanCommand, send: Send, error: ErrorFn): void {
+		const isKey = isZ85Key(cmd.target);
+		let removed: boolean;
+		try {
+			removed = this.store.removeBan(isKey ? 'key' : 'nick', isKey ? cmd.target : nickKey(cmd.target));
+		} catch (err) {
+			return error('storage_failed', `the ban could not be lifted (${describeStorageError(err)}): try again`, {retryAfterMs: STORAGE_RETRY_MS});
+		}
+		if (!removed) return error('not_banned', `${cmd.target} is not banned (/bans lists the bans)`);
+		this.log(`${cmd.target} unbanned`);
+		send({type: 'ok', ...re(cmd.id), command: 'unban', target: cmd.target});
+	}
+
+	private mute(op: Session, cmd: MuteCommand, now: number, send: Send, error: ErrorFn): void {
+		const target = this.targetOf(op, cmd.nick, 'mute', error);
+		if (!target) return;
+		const until = cmd.durationMs === undefined ? undefined : now + cmd.durationMs;
+		const mute: Mute = {...(until === undefined ? {} : {until}), by: op.nick, ...(cmd.reason ? {reason: cmd.reason} : {})};
+		this.mutes.set(`nick:${nickKey(target.nick)}`, mute);
+		if (target.clientKey !== undefined) this.mutes.set(`key:${target.clientKey}`, mute);
+		const notice: NoticeReply = {
+			type: 'notice',
+			code: 'muted',
+			message: `you were muted by ${op.nick}${until === undefined ? ' until an operator unmutes you' : ` for ${formatSeconds(until - now)}`}${cmd.reason ? `: ${cmd.reason}` : ''}`,
+			...(until === undefined ? {} : {until}),
+		};
+		this.reply(target.peer, target.peerKey, 'dealer', notice);
+		this.log(`${op.nick} muted ${target.nick}${until === undefined ? '' : ` for ${formatSeconds(until - now)}`}`);
+		send({type: 'ok', ...re(cmd.id), command: 'mute', nick: target.nick});
+	}
+
+	private unmute(cmd: UnmuteCommand, now: number, send: Send, error: ErrorFn): void {
+		const target = this.byNick.get(nickKey(cmd.nick));
+		const ids = [`nick:${nickKey(cmd.nick)}`, ...(target?.clientKey === undefined ? [] : [`key:${target.clientKey}`])];
+		const wasMuted = target ? this.muteOf(target, now) !== undefined : this.mutes.has(ids[0]!);
+		for (const id of ids) this.mutes.delete(id);
+		if (!wasMuted) return error('bad_field', `${cmd.nick} is not muted`);
+		if (target) this.reply(target.peer, target.peerKey, 'dealer', {type: 'notice', code: 'unmuted', message: 'you can speak again'});
+		send({type: 'ok', ...re(cmd.id), command: 'unmute', nick: target?.nick ?? cmd.nick});
+	}
+
+	private lock(op: Session, cmd: LockCommand, now: number, send: Send): void {
+		if (this.store.topicLocked(cmd.room) !== cmd.locked) {
+			this.append({event: {type: 'topic', room: cmd.room, ts: now, from: op.nick, text: this.store.topic(cmd.room), lock: cmd.locked}});
+		}
+		send({type: 'ok', ...re(cmd.id), command: 'lock', room: cmd.room});
+	}
+
+	/**
+	 * The authorized list changed (SIGHUP): sessions whose key may no longer connect, or whose
+	 * nick is now reserved for another key, end now. Returns how many ended.
+	 */
+	revalidate(now: number): number {
+		let ended = 0;
+		for (const s of [...this.sessions.values()]) {
+			const owner = this.access.reservedFor(s.nick);
+			const keyRefused = s.clientKey !== undefined && this.access.refuses(s.clientKey, now) !== undefined;
+			if (!keyRefused && (owner === undefined || owner === s.clientKey)) continue;
+			const why = keyRefused ? 'your key is no longer on this hub\'s list' : `the nick ${s.nick} is now reserved for another key`;
+			this.reply(s.peer, s.peerKey, 'dealer', {type: 'notice', code: 'revoked', message: `${why}: ask the hub's operator`});
+			this.endSession(s, keyRefused ? 'key revoked' : 'nick reserved', now);
+			ended++;
+		}
+		return ended;
+	}
+
 	// -- questions -------------------------------------------------------------------------
 
 	private who(cmd: WhoCommand, now: number, send: Send, error: ErrorFn): void {
@@ -427,7 +763,7 @@ export class HubCore {
 			list = this.sessions.values();
 		}
 		const members: MemberInfo[] = [...list]
-			.map(s => ({nick: s.nick, idleMs: now - s.lastActive, ...(s.away === undefined ? {} : {away: s.away})}))
+			.map(s => ({nick: s.nick, idleMs: now - s.lastActive, ...(s.away === undefined ? {} : {away: s.away}), ...(this.isOp(s) ? {op: true} : {})}))
 			.sort((a, b) => byNick(a.nick, b.nick));
 		send({type: 'who', ...re(cmd.id), ...(cmd.room === undefined ? {} : {room: cmd.room}), members});
 	}
@@ -531,7 +867,9 @@ export class HubCore {
 		const replies = this.replies;
 		this.replies = [];
 		this.replyIndex = new Map();
-		return {replies, publish};
+		const revoked = this.revoked;
+		this.revoked = false;
+		return {replies, publish, revoked};
 	}
 
 	private storageFailed(batch: Pending[], err: unknown): void {
@@ -568,6 +906,11 @@ export class HubCore {
 	tick(now: number): void {
 		const last = this.lastTick ?? now;
 		this.lastTick = now;
+		for (const [peerKey, flood] of this.floods) {
+			if (now - flood.since < 1000) continue;
+			if (flood.dropped > 0) this.log(`dropped ${flood.dropped} frames unread from a connection sending faster than its limit`);
+			this.floods.delete(peerKey);
+		}
 		if (now - last > this.ttlMs / 2) {
 			for (const s of this.sessions.values()) s.lastHeard = now;
 			return;
@@ -605,6 +948,40 @@ function remember(session: Session, id: string, value: {room: string; seq: numbe
 
 function byNick(a: string, b: string): number {
 	return a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0;
+}
+
+/** A person's reason, for one line of a log or message. */
+function oneLineReason(reason: string): string {
+	return sanitize(reason.replace(/\r?\n/g, ' '));
+}
+
+/** "1.5 s", "5 min", "3 h", "2 d": a duration for people. */
+export function formatSeconds(ms: number): string {
+	if (ms < 60_000) {
+		const s = ms / 1000;
+		return `${s < 10 ? Math.round(s * 10) / 10 : Math.round(s)} s`;
+	}
+	if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+	if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)} h`;
+	return `${Math.round(ms / 86_400_000)} d`;
+}
+
+function banMessage(ban: BanInfo, now: number): string {
+	const what = ban.kind === 'key' ? 'your key is' : `the nick "${ban.target}" is`;
+	const span = ban.until === undefined ? 'for good' : `for ${formatSeconds(ban.until - now)} more`;
+	return `${what} banned from this hub ${span} (by ${ban.by}${ban.reason ? `: ${oneLineReason(ban.reason)}` : ''})`;
+}
+
+/** A ban as the protocol shows it (the store keeps a lookup field beside it). */
+function cleanBan(ban: BanInfo): BanInfo {
+	return {
+		target: ban.target,
+		kind: ban.kind,
+		...(ban.until === undefined ? {} : {until: ban.until}),
+		by: ban.by,
+		...(ban.reason === undefined ? {} : {reason: ban.reason}),
+		since: ban.since,
+	};
 }
 
 function describeStorageError(err: unknown): string {

@@ -1,10 +1,18 @@
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import * as zmq from 'zeromq';
+import {ZchatError} from '../errors.js';
 import {MAX_FRAME_BYTES} from '../protocol/limits.js';
 import {roomTopic} from '../protocol/topic.js';
-import {bindOrExplain, endpointPort} from '../zmq/endpoint.js';
+import {bindOrExplain, endpointPort, tcpEndpoint} from '../zmq/endpoint.js';
 import {SendQueue} from '../zmq/send-queue.js';
+import {Access} from './access.js';
 import {HubCore, type Outbox} from './core.js';
+import type {RateLimit} from './rate-limit.js';
 import {Store} from './store.js';
+import {PUB_DOMAIN, ROUTER_DOMAIN, ZapHandler} from './zap.js';
+import {ZmtpGuard} from './zmtp-guard.js';
 
 export interface HubServerOptions {
 	/** Address to listen on. @default "127.0.0.1" */
@@ -27,6 +35,24 @@ export interface HubServerOptions {
 	readonly feedHwm?: number;
 	readonly version?: string;
 	readonly log?: (line: string) => void;
+	/**
+	 * The hub's CURVE key pair (Z85): both sockets encrypt and authenticate, and a ZAP handler
+	 * decides who gets in (`access`). Without it the hub is open and unencrypted.
+	 */
+	readonly curve?: {readonly publicKey: string; readonly secretKey: string};
+	/** Who may connect (with `curve`), reserved nicks, operators, bans. @default anyone, no operators */
+	readonly access?: (store: Store) => Access;
+	/** Flood limit per session; undefined for none. */
+	readonly rateLimit?: RateLimit;
+	/** A connection must finish its ZMTP handshake within this long. @default 3000 */
+	readonly handshakeMs?: number;
+	/**
+	 * Open hub only: put the ZMTP guard in front of the ROUTER (see zmtp-guard.ts). Without it
+	 * any peer can abort the hub. Only for measuring what the guard costs. @default true
+	 */
+	readonly guard?: boolean;
+	/** Hub with keys only, for tests: do not start the ZAP handler (then nobody can get in). @default true */
+	readonly zap?: boolean;
 }
 
 /**
@@ -34,6 +60,9 @@ export interface HubServerOptions {
  * which bounds what a stalled subscriber can hold up (feedHwm × this many events).
  */
 const EVENTS_PER_PUBLISH = 64;
+
+/** Longest stretch of receiving before the hub flushes (stores, acks, publishes) what it has. */
+const BATCH_MS = 2;
 
 /**
  * The hub's transport: a ROUTER for commands and a PUB for the feed, one receive loop, a
@@ -43,10 +72,19 @@ const EVENTS_PER_PUBLISH = 64;
 export class HubServer {
 	readonly core: HubCore;
 	readonly store: Store;
+	readonly access: Access;
 	readonly router: zmq.Router;
-	readonly publisher: zmq.Publisher;
+	publisher: zmq.Publisher;
+	/** With keys: the ZAP handler (admission, routing ids, the key of each connection). */
+	zap: ZapHandler | undefined;
+	/** Open hub: the guard in front of the ROUTER. */
+	guard: ZmtpGuard | undefined;
+	private readonly context: zmq.Context | undefined;
 	private readonly routerQueue: SendQueue;
-	private readonly pubQueue: SendQueue;
+	private pubQueue: SendQueue;
+	private readonly options: HubServerOptions;
+	private privateDir: string | undefined;
+	private rebinding: Promise<void> | undefined;
 	private flushScheduled = false;
 	private timer: NodeJS.Timeout | undefined;
 	private loop: Promise<void> | undefined;
@@ -57,19 +95,27 @@ export class HubServer {
 	private readonly log: (line: string) => void;
 
 	private constructor(options: HubServerOptions) {
+		this.options = options;
 		this.host = options.host ?? '127.0.0.1';
 		this.log = options.log ?? (() => {});
 		this.store = new Store({
 			...(options.dataDir === undefined ? {} : {dataDir: options.dataDir}),
 			...(options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit}),
 		});
+		this.access = options.access?.(this.store) ?? new Access(this.store);
+		// A hub with keys gets a context of its own: the ZAP handler is bound per context.
+		this.context = options.curve ? new zmq.Context() : undefined;
 		this.core = new HubCore(this.store, Date.now(), {
 			...(options.ttlMs === undefined ? {} : {ttlMs: options.ttlMs}),
 			...(options.maxSessions === undefined ? {} : {maxSessions: options.maxSessions}),
 			...(options.version === undefined ? {} : {version: options.version}),
+			...(options.rateLimit === undefined ? {} : {rateLimit: options.rateLimit}),
+			access: this.access,
+			...(options.curve ? {connectionKey: (peer: Buffer) => this.zap?.keyOf(peer)} : {}),
 			log: this.log,
 		});
 		this.router = new zmq.Router({
+			...this.security(ROUTER_DOMAIN),
 			// Frames between our 64 KiB limit and this get a clear bad_frame reply; larger
 			// ones make libzmq drop the peer.
 			maxMessageSize: MAX_FRAME_BYTES * 16,
@@ -80,29 +126,65 @@ export class HubServer {
 			heartbeatInterval: 2000,
 			heartbeatTimeout: 6000,
 			heartbeatTimeToLive: 6000,
-			handshakeInterval: 5000,
+			// Half-open connections and stalled handshakes are dropped after this long.
+			handshakeInterval: options.handshakeMs ?? 3000,
 			linger: 500,
 		});
-		this.publisher = new zmq.Publisher({sendHighWaterMark: options.feedHwm ?? 1000, linger: 500, heartbeatInterval: 2000, heartbeatTimeout: 6000});
+		this.publisher = this.makePublisher();
 		this.countConnections(this.router, 'router');
-		this.countConnections(this.publisher, 'pub');
 		this.routerQueue = new SendQueue(this.router, err => this.sendFailed('ROUTER', err));
 		this.pubQueue = new SendQueue(this.publisher, err => this.sendFailed('PUB', err));
+	}
+
+	/** Socket options for CURVE with a ZAP domain, enforced (fail closed), or none for an open hub. */
+	private security(domain: string): Partial<zmq.SocketOptions<zmq.Router>> {
+		const curve = this.options.curve;
+		if (!curve) return {};
+		return {context: this.context!, curveServer: true, curveSecretKey: curve.secretKey, curvePublicKey: curve.publicKey, zapDomain: domain, zapEnforceDomain: true};
+	}
+
+	private makePublisher(): zmq.Publisher {
+		const publisher = new zmq.Publisher({
+			...(this.security(PUB_DOMAIN) as Partial<zmq.SocketOptions<zmq.Publisher>>),
+			sendHighWaterMark: this.options.feedHwm ?? 1000,
+			linger: 500,
+			heartbeatInterval: 2000,
+			heartbeatTimeout: 6000,
+			handshakeInterval: this.options.handshakeMs ?? 3000,
+			maxMessageSize: 4096,
+		});
+		// A new feed socket starts with no subscribers.
+		this.core.connections.pub = 0;
+		this.countConnections(publisher, 'pub');
+		return publisher;
 	}
 
 	/** Bind both sockets and start serving. Throws ZchatError (exit code 2) when a port or host is unusable. */
 	static async start(options: HubServerOptions = {}): Promise<HubServer> {
 		const hub = new HubServer(options);
 		try {
-			await bindOrExplain(hub.router, hub.host, options.subPort ?? 5555, '--sub');
+			if (options.curve && options.zap !== false) hub.zap = await ZapHandler.start(hub.context!, hub.access, hub.log);
+			if (options.curve || options.guard === false) {
+				await bindOrExplain(hub.router, hub.host, options.subPort ?? 5555, '--sub');
+				hub.subPort = endpointPort(hub.router.lastEndpoint ?? '');
+			} else {
+				// Open hub: the ROUTER listens on a private unix socket behind the guard.
+				hub.privateDir = mkdtempSync(join(tmpdir(), 'zchat-hub-'));
+				const backend = join(hub.privateDir, 'router');
+				await hub.router.bind(`ipc://${backend}`);
+				hub.guard = await listenGuard(hub, backend, options);
+				hub.subPort = hub.guard.port;
+			}
 			await bindOrExplain(hub.publisher, hub.host, options.pubPort ?? 5556, '--pub');
 		} catch (err) {
+			await hub.guard?.close();
+			await hub.zap?.close();
 			hub.router.close();
 			hub.publisher.close();
 			hub.store.close();
+			if (hub.privateDir) rmSync(hub.privateDir, {recursive: true, force: true});
 			throw err;
 		}
-		hub.subPort = endpointPort(hub.router.lastEndpoint ?? '');
 		hub.pubPort = endpointPort(hub.publisher.lastEndpoint ?? '');
 		hub.loop = hub.receiveLoop();
 		const every = Math.max(100, Math.min(1000, Math.floor(hub.core.ttlMs / 4)));
@@ -117,8 +199,9 @@ export class HubServer {
 		socket.events.on('disconnect', () => (counts[which] = Math.max(0, counts[which] - 1)));
 	}
 
+	/** Where clients connect their DEALER (the guard's port on an open hub). */
 	get routerEndpoint(): string {
-		return this.router.lastEndpoint ?? '';
+		return this.guard ? tcpEndpoint(this.host, this.subPort) : (this.router.lastEndpoint ?? '');
 	}
 
 	get pubEndpoint(): string {
@@ -127,9 +210,18 @@ export class HubServer {
 
 	private async receiveLoop(): Promise<void> {
 		try {
+			let batchStarted = Date.now();
 			for await (const [peer, ...frames] of this.router) {
-				this.core.receive(peer!, frames, Date.now());
+				const now = Date.now();
+				this.core.receive(peer!, frames, now);
 				this.scheduleFlush();
+				// zeromq.js hands over queued messages without returning to the event loop.
+				// Under a flood that would keep everyone's replies (and the feed) waiting for
+				// a whole batch: after a few milliseconds of work, let the flush run.
+				if (now - batchStarted >= BATCH_MS) {
+					await new Promise(resolve => setImmediate(resolve));
+					batchStarted = Date.now();
+				}
 			}
 		} catch (err) {
 			if (!this.stopped) this.log(`receive loop ended: ${(err as Error).message}`);
@@ -160,10 +252,59 @@ export class HubServer {
 				this.pubQueue.push([topic, ...events.slice(i, i + EVENTS_PER_PUBLISH)]);
 			}
 		}
+		if (out.revoked) void this.reauthenticateFeed().catch(() => {});
 	}
 
 	private sendFailed(socket: string, err: unknown): void {
-		if (!this.stopped) this.log(`${socket} send failed: ${(err as Error).message}`);
+		if (!this.stopped && !this.rebinding) this.log(`${socket} send failed: ${(err as Error).message}`);
+	}
+
+	/**
+	 * Keys lost the right to connect (a ban, SIGHUP with keys removed). Their sessions have
+	 * ended, but a SUB connection that authenticated earlier would go on receiving the feed:
+	 * replace the PUB socket, so every subscriber connects and authenticates again. Clients
+	 * reconnect on their own and repair the gap from history; refused keys stay out.
+	 */
+	reauthenticateFeed(): Promise<void> {
+		if (!this.options.curve || this.stopped) return Promise.resolve();
+		if (this.rebinding) return this.rebinding;
+		this.rebinding = (async () => {
+			const endpoint = this.publisher.lastEndpoint!;
+			const old = this.publisher;
+			await Promise.race([this.pubQueue.idle(), delay(200)]);
+			old.linger = 0;
+			old.close();
+			const fresh = this.makePublisher();
+			for (let attempt = 0; ; attempt++) {
+				try {
+					await fresh.bind(endpoint);
+					break;
+				} catch (err) {
+					if (attempt >= 50) {
+						this.log(`cannot listen on ${endpoint} again after replacing the feed socket: ${(err as Error).message}`);
+						throw err;
+					}
+					await delay(20);
+				}
+			}
+			this.publisher = fresh;
+			this.pubQueue = new SendQueue(fresh, err => this.sendFailed('PUB', err));
+			this.log('feed socket replaced: every subscriber authenticates again');
+		})().finally(() => {
+			this.rebinding = undefined;
+		});
+		return this.rebinding;
+	}
+
+	/**
+	 * Access decisions changed (SIGHUP): end the sessions of keys no longer admitted and, when
+	 * keys were taken off the list, make every subscriber authenticate again.
+	 */
+	async accessChanged(keysRemoved: boolean): Promise<number> {
+		const ended = this.core.revalidate(Date.now());
+		this.send(this.core.flush());
+		if (keysRemoved || ended > 0) await this.reauthenticateFeed();
+		return ended;
 	}
 
 	/**
@@ -177,13 +318,56 @@ export class HubServer {
 		this.send(this.core.flush());
 		await Promise.race([Promise.all([this.routerQueue.idle(), this.pubQueue.idle()]), delay(1000)]);
 		this.stopped = true;
+		await this.rebinding?.catch(() => {});
+		await this.guard?.close();
 		// Unbind first and wait: close() alone releases the ports some time later, and a hub
 		// restarted at once on the same ports would find them in use.
-		await Promise.allSettled([this.router.unbind(this.routerEndpoint), this.publisher.unbind(this.pubEndpoint)]);
+		await Promise.allSettled([this.router.unbind(this.router.lastEndpoint ?? ''), this.publisher.unbind(this.pubEndpoint)]);
 		this.router.close();
 		this.publisher.close();
 		await this.loop;
+		await this.zap?.close();
 		this.store.close();
+		if (this.privateDir) rmSync(this.privateDir, {recursive: true, force: true});
+	}
+}
+
+async function listenGuard(hub: HubServer, backend: string, options: HubServerOptions): Promise<ZmtpGuard> {
+	const port = options.subPort ?? 5555;
+	try {
+		return await ZmtpGuard.listen({
+			host: hub.host,
+			port,
+			backend,
+			handshakeMs: options.handshakeMs ?? 3000,
+			maxConnections: connectionBudget(),
+			log: line => options.log?.(line),
+		});
+	} catch (err) {
+		const code = (err as NodeJS.ErrnoException).code;
+		if (code === 'EADDRINUSE') throw new ZchatError(`port ${port} is in use: pass --sub to pick another`, 2);
+		if (code === 'EACCES') throw new ZchatError(`port ${port} needs privileges to bind: pass --sub with a port above 1023`, 2);
+		if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EINVAL') {
+			throw new ZchatError(`cannot listen on host "${hub.host}" (not an address of this machine): pass --host with one, e.g. 127.0.0.1 or 0.0.0.0`, 2);
+		}
+		throw new ZchatError(`cannot listen on ${tcpEndpoint(hub.host, port)}: ${(err as Error).message}`, 2);
+	}
+}
+
+/**
+ * How many client connections the guard takes at once: each uses four file descriptors (the
+ * client's socket, the relay to the ROUTER, the ROUTER's end of it, and the client's SUB
+ * connection to the PUB), and some are kept for the store, logs and libzmq. Read from the
+ * process's limit of open files (Linux), else a conservative default.
+ */
+export function connectionBudget(): number {
+	try {
+		const limits = readFileSync('/proc/self/limits', 'utf8');
+		const m = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
+		const soft = m && m[1] !== 'unlimited' ? Number(m[1]) : 1_000_000;
+		return Math.max(8, Math.floor((soft - 64) / 4));
+	} catch {
+		return 1000;
 	}
 }
 

@@ -3,7 +3,7 @@ import {accessSync, constants, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {ZchatError} from '../errors.js';
-import type {FeedEvent} from '../protocol/types.js';
+import type {BanInfo, FeedEvent} from '../protocol/types.js';
 
 /** A feed event before the store gives it its place in the room's log. */
 export type NewEvent = DistributiveOmit<FeedEvent, 'seq' | 'epoch'>;
@@ -30,6 +30,8 @@ export interface StoredRoom {
 	readonly room: string;
 	readonly seq: number;
 	readonly topic: string;
+	/** Only operators may change the topic. */
+	readonly locked: boolean;
 }
 
 export interface HistoryPage {
@@ -60,6 +62,9 @@ export class Store {
 	private readonly db: Database.Database;
 	private readonly heads = new Map<string, number>();
 	private readonly topics = new Map<string, string>();
+	private readonly locks = new Set<string>();
+	/** Bans by "<kind>:<target>" (nicks by their nickKey), kept in memory and written through. */
+	private readonly banList = new Map<string, BanInfo>();
 	private readonly retention: number;
 	private readonly stmt: ReturnType<Store['prepare']>;
 
@@ -107,7 +112,14 @@ export class Store {
 				PRIMARY KEY (room, seq)
 			) WITHOUT ROWID;
 			CREATE UNIQUE INDEX IF NOT EXISTS events_origin ON events (origin) WHERE origin IS NOT NULL;
+			CREATE TABLE IF NOT EXISTS bans (
+				id TEXT PRIMARY KEY,
+				json TEXT NOT NULL
+			);
 		`);
+		// Stores made before topic locks existed get the column now.
+		const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('rooms') as string[];
+		if (!columns.includes('locked')) this.db.exec('ALTER TABLE rooms ADD COLUMN locked INTEGER NOT NULL DEFAULT 0');
 		const existing = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('epoch') as {value: string} | undefined;
 		if (existing) {
 			this.epoch = existing.value;
@@ -116,9 +128,17 @@ export class Store {
 			this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('epoch', this.epoch);
 		}
 		this.epochJson = JSON.stringify(this.epoch);
-		for (const row of this.db.prepare('SELECT room, seq, topic FROM rooms').all() as StoredRoom[]) {
+		for (const row of this.db.prepare('SELECT room, seq, topic, locked FROM rooms').all() as Array<{room: string; seq: number; topic: string; locked: number}>) {
 			this.heads.set(row.room, row.seq);
 			this.topics.set(row.room, row.topic);
+			if (row.locked) this.locks.add(row.room);
+		}
+		for (const row of this.db.prepare('SELECT id, json FROM bans').all() as Array<{id: string; json: string}>) {
+			try {
+				this.banList.set(row.id, JSON.parse(row.json) as BanInfo);
+			} catch {
+				// A row this version cannot read: leave it alone.
+			}
 		}
 		this.stmt = this.prepare();
 	}
@@ -128,8 +148,10 @@ export class Store {
 			insert: this.db.prepare('INSERT OR IGNORE INTO events (room, seq, json, origin) VALUES (?, ?, ?, ?)'),
 			byOrigin: this.db.prepare('SELECT room, seq FROM events WHERE origin = ?'),
 			upsertRoom: this.db.prepare(
-				'INSERT INTO rooms (room, seq, topic) VALUES (?, ?, ?) ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, topic = excluded.topic',
+				'INSERT INTO rooms (room, seq, topic, locked) VALUES (?, ?, ?, ?) ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, topic = excluded.topic, locked = excluded.locked',
 			),
+			putBan: this.db.prepare('INSERT INTO bans (id, json) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json'),
+			deleteBan: this.db.prepare('DELETE FROM bans WHERE id = ?'),
 			prune: this.db.prepare('DELETE FROM events WHERE room = ? AND seq <= ?'),
 			after: this.db.prepare('SELECT json FROM events WHERE room = ? AND seq > ? ORDER BY seq ASC LIMIT ?').pluck(),
 			before: this.db.prepare('SELECT json FROM events WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?').pluck(),
@@ -146,9 +168,55 @@ export class Store {
 		return this.topics.get(room) ?? '';
 	}
 
+	/** Whether only operators may change the room's topic. */
+	topicLocked(room: string): boolean {
+		return this.locks.has(room);
+	}
+
+	/** How many rooms the store knows. */
+	get roomCount(): number {
+		return this.heads.size;
+	}
+
 	/** Every room the store knows, with its head and topic. */
 	rooms(): StoredRoom[] {
-		return [...this.heads].map(([room, seq]) => ({room, seq, topic: this.topic(room)}));
+		return [...this.heads].map(([room, seq]) => ({room, seq, topic: this.topic(room), locked: this.locks.has(room)}));
+	}
+
+	// -- bans ------------------------------------------------------------------------------
+
+	/** The ban in force on a nick (by its nickKey) or a key, if any; expired bans are forgotten here. */
+	ban(kind: 'nick' | 'key', target: string, now: number): BanInfo | undefined {
+		const id = `${kind}:${target}`;
+		const ban = this.banList.get(id);
+		if (!ban) return undefined;
+		if (ban.until !== undefined && ban.until <= now) {
+			this.removeBan(kind, target);
+			return undefined;
+		}
+		return ban;
+	}
+
+	/** Every ban in force, oldest first. */
+	bans(now: number): BanInfo[] {
+		for (const ban of [...this.banList.values()]) this.ban(ban.kind, ban.kind === 'nick' ? banNickKey(ban) : ban.target, now);
+		return [...this.banList.values()].sort((a, b) => a.since - b.since);
+	}
+
+	/** Record a ban (replacing one on the same target). `key` is the nickKey for a nick. Throws when the store cannot be written. */
+	addBan(key: string, ban: BanInfo): void {
+		const id = `${ban.kind}:${key}`;
+		this.stmt.putBan.run(id, JSON.stringify({...ban, ...(ban.kind === 'nick' ? {nickKey: key} : {})}));
+		this.banList.set(id, ban.kind === 'nick' ? ({...ban, nickKey: key} as BanInfo) : ban);
+	}
+
+	/** Lift a ban; false when there was none. Throws when the store cannot be written. */
+	removeBan(kind: 'nick' | 'key', key: string): boolean {
+		const id = `${kind}:${key}`;
+		if (!this.banList.has(id)) return false;
+		this.stmt.deleteBan.run(id);
+		this.banList.delete(id);
+		return true;
 	}
 
 	/**
@@ -159,6 +227,7 @@ export class Store {
 	append(items: readonly AppendItem[]): AppendResult[] {
 		const heads = new Map<string, number>();
 		const topics = new Map<string, string>();
+		const locks = new Map<string, boolean>();
 		const results: AppendResult[] = [];
 		const run = this.db.transaction(() => {
 			for (const {event, origin} of items) {
@@ -176,17 +245,25 @@ export class Store {
 					continue;
 				}
 				heads.set(room, seq);
-				if (event.type === 'topic') topics.set(room, event.text);
+				if (event.type === 'topic') {
+					topics.set(room, event.text);
+					if (event.lock !== undefined) locks.set(room, event.lock);
+				}
 				results.push({room, seq, json, duplicate: false});
 			}
 			for (const [room, seq] of heads) {
-				this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room));
+				const locked = locks.get(room) ?? this.locks.has(room);
+				this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room), locked ? 1 : 0);
 				if (seq > this.retention) this.stmt.prune.run(room, seq - this.retention);
 			}
 		});
 		run();
 		for (const [room, seq] of heads) this.heads.set(room, seq);
 		for (const [room, topic] of topics) this.topics.set(room, topic);
+		for (const [room, locked] of locks) {
+			if (locked) this.locks.add(room);
+			else this.locks.delete(room);
+		}
 		return results;
 	}
 
@@ -214,6 +291,11 @@ export class Store {
 	close(): void {
 		if (this.db.open) this.db.close();
 	}
+}
+
+/** The nickKey a nick ban was recorded under. */
+function banNickKey(ban: BanInfo): string {
+	return (ban as BanInfo & {nickKey?: string}).nickKey ?? ban.target.toLowerCase();
 }
 
 /** Why a directory could not be made: Node's recursive mkdir reports ENOENT for a read-only parent, so ask again without it. */

@@ -1,16 +1,19 @@
 import {isUtf8} from 'node:buffer';
 import {
 	MAX_CLIENT_NAME_LENGTH,
+	MAX_DURATION_MS,
 	MAX_FRAME_BYTES,
 	MAX_FRAMES,
 	MAX_HISTORY_LIMIT,
 	MAX_ID_LENGTH,
+	MAX_REASON_BYTES,
 	MAX_ROOMS_PER_SESSION,
 	MAX_SESSION_LENGTH,
 	MAX_TEXT_BYTES,
 	MIN_SESSION_LENGTH,
 } from './limits.js';
 import {nickProblem, parseRoom} from './names.js';
+import {isZ85Key} from './z85.js';
 import type {Command, CommandType, ErrorCode, ErrorReply, FeedEvent, Reply} from './types.js';
 
 /** A command that could not be accepted, with what to tell the sender. */
@@ -130,14 +133,23 @@ function roomsValue(v: unknown, name: string): Rejection | {value: unknown} {
 
 /** Free text (a message, a topic, a reason): a string within the byte limit; `nonEmpty` refuses blank text. */
 const textValue =
-	(nonEmpty: boolean) =>
+	(nonEmpty: boolean, max = MAX_TEXT_BYTES) =>
 	(v: unknown, name: string): Rejection | {value: unknown} => {
 		if (typeof v !== 'string') return fail('bad_field', `"${name}" must be a string`);
 		if (nonEmpty && v.trim().length === 0) return fail('text_empty', `"${name}" is empty: there is nothing to send`);
 		const bytes = utf8Length(v);
-		if (bytes > MAX_TEXT_BYTES) return fail('text_too_long', `"${name}" is ${bytes} bytes, over the ${MAX_TEXT_BYTES}-byte limit`);
+		if (bytes > max) return fail('text_too_long', `"${name}" is ${bytes} bytes, over the ${max}-byte limit`);
 		return {value: v};
 	};
+
+/** A ban target: a nick, or a public key in Z85 (40 characters). */
+function targetValue(v: unknown, name: string): Rejection | {value: unknown} {
+	if (typeof v !== 'string') return fail('bad_field', `"${name}" must be a nick or a public key`);
+	if (v.length === 40) {
+		return isZ85Key(v) ? {value: v} : fail('bad_field', `"${name}" is 40 characters but not a public key in Z85`);
+	}
+	return nickValue(v, name);
+}
 
 function boolValue(v: unknown, name: string): Rejection | {value: unknown} {
 	return typeof v === 'boolean' ? {value: v} : fail('bad_field', `"${name}" must be true or false`);
@@ -192,6 +204,23 @@ const SCHEMAS: Readonly<Record<CommandType, readonly Check[]>> = {
 	ping: [id(false)],
 	bye: [id(false), field('reason', false, textValue(false))],
 	stats: [id(false)],
+	kick: [id(false), field('nick', true, nickValue), field('reason', false, textValue(false, MAX_REASON_BYTES))],
+	ban: [
+		id(false),
+		field('target', true, targetValue),
+		field('durationMs', false, intValue(1, MAX_DURATION_MS)),
+		field('reason', false, textValue(false, MAX_REASON_BYTES)),
+	],
+	unban: [id(false), field('target', true, targetValue)],
+	bans: [id(false)],
+	mute: [
+		id(false),
+		field('nick', true, nickValue),
+		field('durationMs', false, intValue(1, MAX_DURATION_MS)),
+		field('reason', false, textValue(false, MAX_REASON_BYTES)),
+	],
+	unmute: [id(false), field('nick', true, nickValue)],
+	lock: [id(false), field('room', true, roomValue), field('locked', true, boolValue)],
 };
 
 /** Validate a parsed JSON value as a command, returning a clean copy with only known fields. */

@@ -1,4 +1,5 @@
 import {isUtf8} from 'node:buffer';
+import {NICK_PATTERN, ROOM_PATTERN} from './limits.js';
 import {topicRoom} from './topic.js';
 import type {FeedEvent, FeedEventType, Reply, ReplyType} from './types.js';
 
@@ -25,13 +26,20 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const optStr = (v: unknown) => v === undefined || isStr(v);
 const isStrArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
+/** Nicks and room names follow rules (ASCII, short): anything else is not from a well-behaved hub. */
+const isNick = (v: unknown): v is string => isStr(v) && NICK_PATTERN.test(v);
+const isRoom = (v: unknown): v is string => isStr(v) && ROOM_PATTERN.test(v);
 
 const FEED_FIELDS: Readonly<Record<FeedEventType, (o: Obj) => boolean>> = {
 	message: o => isStr(o['text']) && (o['action'] === undefined || typeof o['action'] === 'boolean'),
 	join: () => true,
-	part: o => optStr(o['reason']) && (o['quit'] === undefined || typeof o['quit'] === 'boolean'),
-	nick: o => isStr(o['to']),
-	topic: o => isStr(o['text']),
+	part: o =>
+		optStr(o['reason']) &&
+		(o['quit'] === undefined || typeof o['quit'] === 'boolean') &&
+		(o['removed'] === undefined || o['removed'] === 'kick' || o['removed'] === 'ban') &&
+		(o['by'] === undefined || isNick(o['by'])),
+	nick: o => isNick(o['to']),
+	topic: o => isStr(o['text']) && (o['lock'] === undefined || typeof o['lock'] === 'boolean'),
 };
 
 /** A feed event object, checked; undefined when it is not one. */
@@ -40,7 +48,7 @@ export function asFeedEvent(o: unknown): FeedEvent | undefined {
 	const e = o as Obj;
 	const type = e['type'];
 	if (!isStr(type) || !Object.hasOwn(FEED_FIELDS, type)) return undefined;
-	if (!isStr(e['room']) || !isNum(e['seq']) || !isStr(e['epoch']) || !isNum(e['ts']) || !isStr(e['from'])) return undefined;
+	if (!isRoom(e['room']) || !isNum(e['seq']) || !isStr(e['epoch']) || !isNum(e['ts']) || !isNick(e['from'])) return undefined;
 	return FEED_FIELDS[type as FeedEventType](e) ? (e as unknown as FeedEvent) : undefined;
 }
 
@@ -72,9 +80,10 @@ const REPLY_FIELDS: Readonly<Record<ReplyType, (o: Obj) => boolean>> = {
 	topic: o => isStr(o['room']) && isStr(o['text']),
 	history: o => isStr(o['room']) && isStr(o['epoch']) && isNum(o['head']) && Array.isArray(o['events']),
 	pong: o => typeof o['heads'] === 'object' && o['heads'] !== null && isStr(o['epoch']) && typeof o['session'] === 'boolean',
-	dm: o => isStr(o['from']) && isStr(o['to']) && isStr(o['text']) && isNum(o['ts']),
+	dm: o => isNick(o['from']) && isNick(o['to']) && isStr(o['text']) && isNum(o['ts']),
 	stats: o => isNum(o['sessions']),
-	notice: o => isStr(o['code']) && isStr(o['message']),
+	notice: o => isStr(o['code']) && isStr(o['message']) && (o['until'] === undefined || isNum(o['until'])),
+	bans: o => Array.isArray(o['bans']) && (o['bans'] as unknown[]).every(b => typeof b === 'object' && b !== null && isStr((b as Obj)['target']) && isStr((b as Obj)['by'])),
 	error: o => isStr(o['code']) && isStr(o['message']),
 };
 

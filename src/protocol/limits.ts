@@ -40,3 +40,19 @@ export const MAX_NICK_LENGTH = 16;
 
 /** Room rules: lowercase letters, digits, `-`, `_`; 1 to 32 characters (a leading `#` is accepted and dropped). */
 export const ROOM_PATTERN = /^[a-z0-9_-]{1,32}$/;
+
+/** Most rooms a hub keeps track of (`too_many_rooms`): a peer cannot grow its tables without bound. */
+export const MAX_ROOMS_PER_HUB = 10_000;
+
+/** Most sessions one public key may hold at once on a hub with keys (`hub_full`). */
+export const MAX_SESSIONS_PER_KEY = 16;
+
+/** Longest ban or mute a duration can name: ten years (`bad_field`); leave it out for "for good". */
+export const MAX_DURATION_MS = 10 * 365 * 24 * 3600 * 1000;
+
+/** Longest kick, ban or mute reason, in UTF-8 bytes (`text_too_long`). */
+export const MAX_REASON_BYTES = 512;
+
+/** The default flood limit: a burst of 5 messages, then one a second (IRC servers do about this). */
+export const DEFAULT_RATE_BURST = 5;
+export const DEFAULT_RATE_SECONDS = 5;

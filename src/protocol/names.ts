@@ -11,12 +11,16 @@ export function nickProblem(nick: string): string | undefined {
 }
 
 /**
- * The key two nicks clash on. Nicks are ASCII only, so look-alikes from other scripts
- * (Cyrillic "а", fullwidth letters, zero-width joiners) cannot be valid nicks at all; what
- * is left to fold is case.
+ * The key two nicks clash on: two nicks with the same key cannot be online at once, and a
+ * nick reserved, banned or made operator covers every nick with its key.
+ *
+ * Nicks are ASCII only, so look-alikes from other scripts (Cyrillic "а", fullwidth letters,
+ * zero-width joiners) cannot be valid nicks at all. What is left are case ("Alice") and the
+ * ASCII characters that look alike in common terminal fonts: "I", "l" and "1"; "O" and "0";
+ * "rn" and "m". "a1ice", "aIice" and "ALICE" all clash with "alice".
  */
 export function nickKey(nick: string): string {
-	return nick.toLowerCase();
+	return nick.toLowerCase().replace(/rn/g, 'm').replace(/[1i]/g, 'l').replace(/0/g, 'o');
 }
 
 /**

@@ -120,6 +120,57 @@ export interface StatsCommand extends CommandBase {
 	readonly type: 'stats';
 }
 
+// Moderation: operators only (the hub's --op list). Everyone else gets `not_operator`.
+
+/** End someone's session; their client is told why and by whom. */
+export interface KickCommand extends CommandBase {
+	readonly type: 'kick';
+	readonly nick: string;
+	readonly reason?: string;
+}
+
+/**
+ * Ban a nick or a public key (z85, 40 characters) from the hub, for `durationMs` or for good.
+ * Bans are kept in the hub's store. Banning the nick of someone online also ends their
+ * session, and on a hub with keys bans their key as well.
+ */
+export interface BanCommand extends CommandBase {
+	readonly type: 'ban';
+	readonly target: string;
+	readonly durationMs?: number;
+	readonly reason?: string;
+}
+
+export interface UnbanCommand extends CommandBase {
+	readonly type: 'unban';
+	readonly target: string;
+}
+
+/** List the bans in force. */
+export interface BansCommand extends CommandBase {
+	readonly type: 'bans';
+}
+
+/** Stop someone from speaking (say, msg, topic, nick) for `durationMs` or until unmuted. */
+export interface MuteCommand extends CommandBase {
+	readonly type: 'mute';
+	readonly nick: string;
+	readonly durationMs?: number;
+	readonly reason?: string;
+}
+
+export interface UnmuteCommand extends CommandBase {
+	readonly type: 'unmute';
+	readonly nick: string;
+}
+
+/** Lock (or unlock) a room's topic: while locked only operators can change it. */
+export interface LockCommand extends CommandBase {
+	readonly type: 'lock';
+	readonly room: string;
+	readonly locked: boolean;
+}
+
 export type Command =
 	| HelloCommand
 	| SayCommand
@@ -135,7 +186,14 @@ export type Command =
 	| HistoryCommand
 	| PingCommand
 	| ByeCommand
-	| StatsCommand;
+	| StatsCommand
+	| KickCommand
+	| BanCommand
+	| UnbanCommand
+	| BansCommand
+	| MuteCommand
+	| UnmuteCommand
+	| LockCommand;
 
 export type CommandType = Command['type'];
 
@@ -170,6 +228,9 @@ export interface PartEvent extends FeedBase {
 	readonly reason?: string;
 	/** The member left the hub altogether (quit, timed out, hub shutdown), not just the room. */
 	readonly quit?: boolean;
+	/** An operator removed them: `kick` or `ban` (with `by`, the operator's nick). */
+	readonly removed?: 'kick' | 'ban';
+	readonly by?: string;
 }
 
 export interface NickEvent extends FeedBase {
@@ -181,6 +242,8 @@ export interface NickEvent extends FeedBase {
 export interface TopicEvent extends FeedBase {
 	readonly type: 'topic';
 	readonly text: string;
+	/** Present when this event locks (true) or unlocks (false) the topic rather than changing its text. */
+	readonly lock?: boolean;
 }
 
 export type FeedEvent = MessageEvent | JoinEvent | PartEvent | NickEvent | TopicEvent;
@@ -196,6 +259,8 @@ export interface RoomState {
 	readonly seq: number;
 	readonly topic: string;
 	readonly members: readonly string[];
+	/** Only operators can change the topic. */
+	readonly topicLocked?: boolean;
 }
 
 export interface WelcomeReply {
@@ -215,8 +280,17 @@ export interface WelcomeReply {
 		readonly frameBytes: number;
 		readonly roomsPerSession: number;
 		readonly historyLimit: number;
+		/**
+		 * The hub's flood limit: at most `burst` messages at once, then one every
+		 * `seconds / burst` seconds (a token bucket). Absent when the hub has none.
+		 */
+		readonly rate?: {readonly burst: number; readonly seconds: number};
 	};
 	readonly hub: {readonly name: string; readonly version: string};
+	/** The public key (z85) this connection authenticated with, on a hub that uses keys. */
+	readonly key?: string;
+	/** This session may use the operator commands (kick, ban, unban, bans, mute, unmute, lock). */
+	readonly op?: boolean;
 }
 
 export interface AckReply {
@@ -238,6 +312,8 @@ export interface OkReply {
 	readonly command: CommandType;
 	readonly nick?: string;
 	readonly room?: string;
+	/** For ban and unban: the nick or key. */
+	readonly target?: string;
 }
 
 export interface JoinedReply extends RoomState {
@@ -249,6 +325,8 @@ export interface MemberInfo {
 	readonly nick: string;
 	readonly away?: string;
 	readonly idleMs: number;
+	/** An operator of the hub. */
+	readonly op?: boolean;
 }
 
 export interface WhoReply {
@@ -335,11 +413,35 @@ export interface StatsReply {
 	readonly version: string;
 }
 
-/** The hub is going away (shutdown) or ended this session (timeout seen late, kick). */
+export interface BanInfo {
+	/** The banned nick, or public key (z85). */
+	readonly target: string;
+	readonly kind: 'nick' | 'key';
+	/** When the ban ends, ms since 1970; absent for a ban for good. */
+	readonly until?: number;
+	/** The operator who banned. */
+	readonly by: string;
+	readonly reason?: string;
+	readonly since: number;
+}
+
+export interface BansReply {
+	readonly type: 'bans';
+	readonly re?: string;
+	readonly bans: readonly BanInfo[];
+}
+
+/**
+ * Something the hub tells one session without being asked: it is going away (shutdown), it
+ * ended the session (timeout seen late), an operator removed or silenced you (kicked,
+ * banned, muted, unmuted), or your key is no longer on the hub's list (revoked).
+ */
 export interface NoticeReply {
 	readonly type: 'notice';
-	readonly code: 'shutdown' | 'session_ended' | 'storage_failing' | 'storage_ok';
+	readonly code: 'shutdown' | 'session_ended' | 'storage_failing' | 'storage_ok' | 'kicked' | 'banned' | 'muted' | 'unmuted' | 'revoked';
 	readonly message: string;
+	/** For muted: when the mute ends (ms since 1970); absent for a mute until unmuted. */
+	readonly until?: number;
 }
 
 export type ErrorCode =
@@ -360,7 +462,16 @@ export type ErrorCode =
 	| 'no_such_nick'
 	| 'storage_failed'
 	| 'hub_full'
-	| 'shutting_down';
+	| 'shutting_down'
+	| 'rate_limited'
+	| 'unauthenticated'
+	| 'unauthorized'
+	| 'nick_reserved'
+	| 'banned'
+	| 'muted'
+	| 'not_operator'
+	| 'not_banned'
+	| 'topic_locked';
 
 export interface ErrorReply {
 	readonly type: 'error';
@@ -369,7 +480,7 @@ export interface ErrorReply {
 	readonly code: ErrorCode;
 	/** What went wrong and what to do, in words for a person. */
 	readonly message: string;
-	/** Try again after this many milliseconds (storage_failed). */
+	/** Try again after this many milliseconds (storage_failed, rate_limited, muted, banned). */
 	readonly retryAfterMs?: number;
 }
 
@@ -387,6 +498,7 @@ export type Reply =
 	| DmReply
 	| StatsReply
 	| NoticeReply
+	| BansReply
 	| ErrorReply;
 
 export type ReplyType = Reply['type'];

@@ -1,4 +1,4 @@
-import {sanitize} from '../protocol/sanitize.js';
+import {escapeJsonForTerminal, sanitize} from '../protocol/sanitize.js';
 import type {FeedItem, Pending} from '../client/session.js';
 
 /**
@@ -37,35 +37,46 @@ export interface LineParts {
 	readonly self?: boolean;
 }
 
-/** Break a feed item into parts. Text is sanitised with line breaks kept. */
+/**
+ * Break a feed item into parts. Text is sanitised with line breaks kept. Nicks and room
+ * names are sanitised too: the protocol allows only plain ASCII there and the client checks
+ * it on arrival, but nothing that reaches a terminal relies on a single check.
+ */
 export function lineParts(item: FeedItem): LineParts {
 	if (item.kind === 'notice') return {kind: item.level === 'error' ? 'error' : 'notice', ts: item.ts, text: sanitize(item.text, true)};
 	if (item.kind === 'dm') {
+		const from = sanitize(item.from);
 		return {
 			kind: 'dm',
 			ts: item.ts,
-			nick: item.self ? `→${item.to}` : item.from,
-			text: (item.action ? `* ${item.from} ` : '') + sanitize(item.text, true),
+			nick: item.self ? `→${sanitize(item.to)}` : from,
+			text: (item.action ? `* ${from} ` : '') + sanitize(item.text, true),
 			self: item.self,
 		};
 	}
 	const e = item.event;
-	const room = e.room;
+	const room = sanitize(e.room);
+	const from = sanitize(e.from);
 	switch (e.type) {
 		case 'message':
 			return e.action
-				? {kind: 'action', ts: e.ts, nick: e.from, text: sanitize(e.text, true), room, ...(item.mention ? {mention: true} : {})}
-				: {kind: 'message', ts: e.ts, nick: e.from, text: sanitize(e.text, true), room, ...(item.mention ? {mention: true} : {})};
+				? {kind: 'action', ts: e.ts, nick: from, text: sanitize(e.text, true), room, ...(item.mention ? {mention: true} : {})}
+				: {kind: 'message', ts: e.ts, nick: from, text: sanitize(e.text, true), room, ...(item.mention ? {mention: true} : {})};
 		case 'join':
-			return {kind: 'join', ts: e.ts, text: `${e.from} joined #${room}`, room};
+			return {kind: 'join', ts: e.ts, text: `${from} joined #${room}`, room};
 		case 'part': {
 			const reason = e.reason ? ` (${oneLine(e.reason)})` : '';
-			return {kind: 'part', ts: e.ts, text: e.quit ? `${e.from} quit${reason}` : `${e.from} left #${room}${reason}`, room};
+			if (e.removed) {
+				const what = e.removed === 'ban' ? 'was banned' : 'was kicked';
+				return {kind: 'part', ts: e.ts, text: `${from} ${what}${e.by ? ` by ${sanitize(e.by)}` : ''}${reason}`, room};
+			}
+			return {kind: 'part', ts: e.ts, text: e.quit ? `${from} quit${reason}` : `${from} left #${room}${reason}`, room};
 		}
 		case 'nick':
-			return {kind: 'nick', ts: e.ts, text: `${e.from} is now known as ${e.to}`, room};
+			return {kind: 'nick', ts: e.ts, text: `${from} is now known as ${sanitize(e.to)}`, room};
 		case 'topic':
-			return {kind: 'topic', ts: e.ts, text: e.text ? `${e.from} set the topic: ${oneLine(e.text)}` : `${e.from} cleared the topic`, room};
+			if (e.lock !== undefined) return {kind: 'topic', ts: e.ts, text: `${from} ${e.lock ? 'locked' : 'unlocked'} the topic of #${room}`, room};
+			return {kind: 'topic', ts: e.ts, text: e.text ? `${from} set the topic: ${oneLine(e.text)}` : `${from} cleared the topic`, room};
 	}
 }
 
@@ -110,21 +121,28 @@ export function jsonObject(item: FeedItem): Record<string, unknown> {
 		case 'join':
 			return {type: 'join', nick: e.from, ...base};
 		case 'part':
-			return {type: 'part', nick: e.from, ...(e.reason ? {reason: e.reason} : {}), ...(e.quit ? {quit: true} : {}), ...base};
+			return {
+				type: 'part',
+				nick: e.from,
+				...(e.reason ? {reason: e.reason} : {}),
+				...(e.quit ? {quit: true} : {}),
+				...(e.removed ? {removed: e.removed, by: e.by} : {}),
+				...base,
+			};
 		case 'nick':
 			return {type: 'nick', from: e.from, to: e.to, ...base};
 		case 'topic':
-			return {type: 'topic', from: e.from, text: e.text, ...base};
+			return {type: 'topic', from: e.from, text: e.text, ...(e.lock === undefined ? {} : {lock: e.lock}), ...base};
 	}
 }
 
-// Characters JSON.stringify leaves as they are but a terminal may act on: C1 controls,
-// invisible and bidi formatting characters. Escaped as \uXXXX, the JSON means the same.
-const JSON_UNSAFE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
-
-/** JSON for one output line, safe to print to a terminal. */
+/**
+ * JSON for one output line, safe to print to a terminal: what JSON.stringify leaves as it is
+ * but a terminal may act on (C1 controls, invisible and bidi formatting characters) is
+ * written as \uXXXX escapes, so the JSON means the same.
+ */
 export function safeJson(value: unknown): string {
-	return JSON.stringify(value).replace(JSON_UNSAFE, ch => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0'));
+	return escapeJsonForTerminal(JSON.stringify(value));
 }
 
 /** How a pending line is marked: ⧗ waiting, ✓ stored, ✗ refused. */

@@ -2,6 +2,7 @@ import {createInterface} from 'node:readline';
 import type {Readable, Writable} from 'node:stream';
 import type {Client} from '../client/client.js';
 import {backlog} from '../client/session.js';
+import {sanitize} from '../protocol/sanitize.js';
 import {jsonObject, plainLine, safeJson} from './format.js';
 
 /** Lines read ahead of what has been sent, at most; reading stdin pauses beyond it. */
@@ -47,7 +48,8 @@ export function runLineMode(client: Client, io: {input: Readable; output: Writab
 		client.on('exit', (code, message) => {
 			clearTimeout(unreachable);
 			clearTimeout(waiting);
-			if (message) io.error.write(`zchat: ${message}\n`);
+			// Messages can quote what the hub said: shown escaped like everything else.
+			if (message) io.error.write(`zchat: ${sanitize(message)}\n`);
 			rl.close();
 			resolve(code);
 		});

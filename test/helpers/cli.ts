@@ -43,9 +43,15 @@ export function spawnZchat(args: readonly string[], env: NodeJS.ProcessEnv = {})
 	};
 }
 
-/** Start `zchat hub` on free ports and wait for its banner; returns the process and its ports. */
+/**
+ * Start `zchat hub` on free ports and wait for its banner; returns the process and its ports.
+ * Tests send fast, so the hub's flood limit is off unless `extra` sets `--rate-limit`.
+ */
 export async function spawnHub(extra: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{proc: Proc; sub: number; pub: number; args: string[]}> {
-	const proc = spawnZchat(['hub', '--sub', '0', '--pub', '0', ...(extra.includes('--data') ? [] : ['--memory']), ...extra], env);
+	const proc = spawnZchat(
+		['hub', '--sub', '0', '--pub', '0', ...(extra.includes('--data') ? [] : ['--memory']), ...(extra.includes('--rate-limit') ? [] : ['--rate-limit', 'off']), ...extra],
+		env,
+	);
 	const line = await proc.waitLine(/npx zchat join --host \S+ --sub \d+ --pub \d+/);
 	const m = /--sub (\d+) --pub (\d+)/.exec(line)!;
 	const sub = Number(m[1]);

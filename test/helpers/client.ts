@@ -2,7 +2,8 @@ import {randomBytes} from 'node:crypto';
 import * as zmq from 'zeromq';
 import {Client} from '../../src/client/client.js';
 import type {ClientOptions, FeedItem} from '../../src/client/session.js';
-import {ZmqTransport} from '../../src/client/transport.js';
+import {ZmqTransport, type ClientCurve} from '../../src/client/transport.js';
+import type {KeyPair} from '../../src/keys.js';
 import type {HubServer} from '../../src/hub/server.js';
 import {decodeReplyFrame} from '../../src/protocol/incoming.js';
 import type {Reply} from '../../src/protocol/types.js';
@@ -19,8 +20,13 @@ export interface TestClient {
 	close(): Promise<void>;
 }
 
-export function connectClient(hub: {subPort: number; pubPort: number}, nick: string, options: Partial<ClientOptions> = {}): TestClient {
-	const transport = new ZmqTransport({host: '127.0.0.1', subPort: hub.subPort, pubPort: hub.pubPort});
+/** CURVE options for a raw zeromq socket: the hub's public key and a member's key pair. */
+export function curveOptions(hubKey: string, mine: KeyPair): {curveServerKey: string; curvePublicKey: string; curveSecretKey: string} {
+	return {curveServerKey: hubKey, curvePublicKey: mine.publicKey, curveSecretKey: mine.secretKey};
+}
+
+export function connectClient(hub: {subPort: number; pubPort: number}, nick: string, options: Partial<ClientOptions> = {}, curve?: ClientCurve): TestClient {
+	const transport = new ZmqTransport({host: '127.0.0.1', subPort: hub.subPort, pubPort: hub.pubPort, ...(curve ? {curve} : {})});
 	const client = new Client(transport, {
 		nick,
 		nickExplicit: true,
@@ -49,16 +55,18 @@ export function connectClient(hub: {subPort: number; pubPort: number}, nick: str
 
 /** A bare DEALER speaking the protocol by hand: what a hostile or foreign client can do. */
 export class RawDealer {
-	readonly socket = new zmq.Dealer({linger: 0});
+	readonly socket: zmq.Dealer;
 	readonly replies: Reply[] = [];
 	readonly raw: Buffer[][] = [];
 	private loop: Promise<void>;
 
-	constructor(hub: Pick<HubServer, 'routerEndpoint'> | string) {
-		this.socket.connect(typeof hub === 'string' ? hub : hub.routerEndpoint);
+	constructor(hub: Pick<HubServer, 'routerEndpoint'> | string, options: zmq.SocketOptions<zmq.Dealer> = {}) {
+		const socket = new zmq.Dealer({linger: 0, ...options});
+		this.socket = socket;
+		socket.connect(typeof hub === 'string' ? hub : hub.routerEndpoint);
 		this.loop = (async () => {
 			try {
-				for await (const frames of this.socket) {
+				for await (const frames of socket) {
 					this.raw.push(frames);
 					for (const f of frames) {
 						const r = decodeReplyFrame(f);
@@ -82,9 +90,15 @@ export class RawDealer {
 		timeoutMs);
 	}
 
-	async hello(nick: string, rooms = ['lobby']): Promise<void> {
-		await this.send({type: 'hello', v: 1, id: 'hello', nick, session: randomBytes(18).toString('base64url'), rooms});
+	async hello(nick: string, rooms = ['lobby'], session = randomBytes(18).toString('base64url')): Promise<void> {
+		await this.send({type: 'hello', v: 1, id: 'hello', nick, session, rooms});
 		await this.reply('welcome');
+	}
+
+	/** Send a hello and wait for its answer, a welcome or an error. */
+	async tryHello(nick: string, session = randomBytes(18).toString('base64url'), id = `h${Math.random()}`): Promise<Reply> {
+		await this.send({type: 'hello', v: 1, id, nick, session});
+		return waitFor(`an answer to hello ${id}`, () => this.replies.find(r => 're' in r && r.re === id));
 	}
 
 	async close(): Promise<void> {
@@ -95,16 +109,19 @@ export class RawDealer {
 
 /** A bare SUB socket: sees what anyone can see of the feed. */
 export class RawSub {
-	readonly socket = new zmq.Subscriber({linger: 0});
+	readonly socket: zmq.Subscriber;
 	readonly messages: string[][] = [];
 	private loop: Promise<void>;
 
-	constructor(hub: Pick<HubServer, 'pubEndpoint'>, ...prefixes: string[]) {
-		this.socket.connect(hub.pubEndpoint);
-		for (const p of prefixes) this.socket.subscribe(p);
+	/** `hub` may carry socket options (CURVE keys) beside its endpoint, as `socketOptions`. */
+	constructor(hub: Pick<HubServer, 'pubEndpoint'> & {socketOptions?: zmq.SocketOptions<zmq.Subscriber>}, ...prefixes: string[]) {
+		const socket = new zmq.Subscriber({linger: 0, ...hub.socketOptions});
+		this.socket = socket;
+		socket.connect(hub.pubEndpoint);
+		for (const p of prefixes) socket.subscribe(p);
 		this.loop = (async () => {
 			try {
-				for await (const frames of this.socket) this.messages.push(frames.map(f => f.toString('utf8')));
+				for await (const frames of socket) this.messages.push(frames.map(f => f.toString('utf8')));
 			} catch {
 				// closed
 			}

@@ -1,0 +1,307 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import {after, afterEach, beforeEach, describe, test} from 'node:test';
+import {initialState, step, type ClientState, type Effect, type Input} from '../src/client/session.js';
+import {parseRateLimit, takeToken, fullBucket} from '../src/hub/rate-limit.js';
+import {Store} from '../src/hub/store.js';
+import type {Command, Reply} from '../src/protocol/types.js';
+import {connectClient} from './helpers/client.js';
+import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
+import {CoreHarness} from './helpers/core-harness.js';
+import {waitFor} from './helpers/wait.js';
+
+/**
+ * Flood control: a token bucket per session on the hub; clients that pace themselves to it
+ * and keep every refused line; a flooder that neither gets through nor slows anyone else.
+ */
+
+const code = (r: Reply | undefined) => (r?.type === 'error' ? r.code : r?.type);
+const FLOODER = fileURLToPath(new URL('./helpers/flooder.js', import.meta.url));
+
+describe('the token bucket', () => {
+	test('a burst, then one per interval; a refusal costs nothing', () => {
+		const limit = {burst: 5, seconds: 5};
+		const b = fullBucket(limit, 0);
+		for (let i = 0; i < 5; i++) assert.equal(takeToken(b, limit, 0), 0);
+		assert.equal(takeToken(b, limit, 0), 1000);
+		assert.equal(takeToken(b, limit, 400), 600, 'refusals do not use up the refill');
+		assert.equal(takeToken(b, limit, 1000), 0);
+		assert.equal(takeToken(b, limit, 1000), 1000);
+		assert.equal(takeToken(b, limit, 60_000), 0, 'a long pause refills only up to the burst');
+		for (let i = 0; i < 4; i++) assert.equal(takeToken(b, limit, 60_000), 0);
+		assert.ok(takeToken(b, limit, 60_000) > 0);
+	});
+	test('--rate-limit values', () => {
+		assert.deepEqual(parseRateLimit('5/5'), {burst: 5, seconds: 5});
+		assert.deepEqual(parseRateLimit('3/3'), {burst: 3, seconds: 3});
+		assert.deepEqual(parseRateLimit(' 20/1.5 '), {burst: 20, seconds: 1.5});
+		assert.equal(parseRateLimit('off'), 'off');
+		for (const bad of ['5', '0/5', '5/0', 'x/y', '-1/2', '5/5/5']) assert.ok(typeof parseRateLimit(bad) === 'object' && 'error' in (parseRateLimit(bad) as object), bad);
+	});
+});
+
+describe('the hub core under a flood', () => {
+	let store: Store;
+	let h: CoreHarness;
+	beforeEach(() => {
+		store = new Store();
+		h = new CoreHarness(store, {rateLimit: {burst: 5, seconds: 5}});
+	});
+	afterEach(() => store.close());
+
+	test('the excess is refused with rate_limited and when to retry; the sender keeps its session', () => {
+		const p = h.peer('fast');
+		const w = h.hello(p);
+		assert.ok(w.type === 'welcome');
+		assert.deepEqual(w.limits.rate, {burst: 5, seconds: 5}, 'the welcome tells clients the limit');
+		const answers = Array.from({length: 8}, (_, i) => h.ask(p, {type: 'say', room: 'lobby', text: `line ${i}`}, `m${i}`));
+		assert.deepEqual(answers.map(code), ['ack', 'ack', 'ack', 'ack', 'ack', 'rate_limited', 'rate_limited', 'rate_limited']);
+		const refusal = answers[5]!;
+		assert.ok(refusal.type === 'error' && refusal.retryAfterMs === 1000);
+		assert.match(refusal.message, /this hub takes 5 messages at once, then one every 1 s; try again in 1 s/);
+		assert.equal(code(h.ask(p, {type: 'ping'})), 'pong', 'not disconnected');
+		h.advance(1000);
+		assert.equal(code(h.ask(p, {type: 'say', room: 'lobby', text: 'line 5'}, 'm5')), 'ack', 'the refused line goes through later');
+	});
+
+	test('a multi-line paste is one message; a resend of an acked line is free; msg, nick, topic and join count; part does not', () => {
+		const p = h.peer('p');
+		h.hello(p);
+		assert.equal(code(h.ask(p, {type: 'say', room: 'lobby', text: Array.from({length: 40}, (_, i) => `line ${i}`).join('\n')}, 'paste')), 'ack');
+		for (let i = 0; i < 3; i++) assert.equal(code(h.ask(p, {type: 'say', room: 'lobby', text: 'again'}, 'paste')), 'ack', 'a resend with the same id');
+		assert.equal(code(h.ask(p, {type: 'msg', to: 'p', text: 'note to self'}, 'd1')), 'ack');
+		assert.equal(code(h.ask(p, {type: 'nick', nick: 'pp'})), 'ok');
+		assert.equal(code(h.ask(p, {type: 'topic', room: 'lobby', text: 't'})), 'ok');
+		assert.equal(code(h.ask(p, {type: 'join', room: 'dev'})), 'joined');
+		assert.equal(code(h.ask(p, {type: 'join', room: 'ops'})), 'rate_limited');
+		assert.equal(code(h.ask(p, {type: 'part', room: 'dev'})), 'ok', 'leaving is always allowed');
+		assert.equal(code(h.ask(p, {type: 'join', room: 'lobby'})), 'joined', 'a room you are in is free');
+	});
+
+	test('one flooder does not use anyone else\'s allowance', () => {
+		const flood = h.peer('flood');
+		const calm = h.peer('calm');
+		h.hello(flood);
+		h.hello(calm);
+		for (let i = 0; i < 100; i++) h.ask(flood, {type: 'say', room: 'lobby', text: `spam ${i}`}, `f${i}`);
+		assert.equal(code(h.ask(calm, {type: 'say', room: 'lobby', text: 'hello'}, 'c1')), 'ack');
+		assert.equal(h.core.counters.rateLimited, 64, 'refused, with a reply each, up to 64 in a second');
+		assert.equal(h.core.counters.dropped, 31, 'then dropped unread for the rest of that second');
+	});
+});
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Drive the client reducer by hand. */
+class Sim {
+	now = 1000;
+	state: ClientState;
+	effects: Effect[] = [];
+	constructor() {
+		this.state = initialState({nick: 'alice', nickExplicit: true, rooms: ['lobby'], session: 's'.repeat(24), history: 0, quitTimeoutMs: 10_000}, this.now);
+	}
+	do(input: DistributiveOmit<Input, 'now'>): void {
+		const r = step(this.state, {...input, now: this.now} as Input);
+		this.state = r.state;
+		this.effects.push(...r.effects);
+	}
+	sent(): Command[] {
+		const out = this.effects.flatMap(e => (e.type === 'send' ? [e.command] : []));
+		this.effects = [];
+		return out;
+	}
+	welcome(rate?: {burst: number; seconds: number}): void {
+		const hello = this.sent().find(c => c.type === 'hello')!;
+		this.do({
+			type: 'reply',
+			reply: {
+				type: 'welcome',
+				re: hello.id!,
+				v: 1,
+				nick: 'alice',
+				epoch: 'E',
+				resumed: false,
+				rooms: [{room: 'lobby', seq: 0, topic: '', members: ['alice']}],
+				ttlMs: 10_000,
+				limits: {textBytes: 4096, frames: 16, frameBytes: 65536, roomsPerSession: 32, historyLimit: 500, ...(rate ? {rate} : {})},
+				hub: {name: 'zchat', version: 't'},
+			},
+		});
+	}
+}
+
+describe('the client paces itself and keeps what the hub refuses', () => {
+	test('with the limit from the welcome, a burst goes at once and the rest one per interval', () => {
+		const s = new Sim();
+		s.do({type: 'start'});
+		s.welcome({burst: 5, seconds: 5});
+		s.sent();
+		for (let i = 0; i < 12; i++) s.do({type: 'line', text: `line ${i}`});
+		assert.deepEqual(s.sent().map(c => (c as {text: string}).text), ['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+		s.now += 500;
+		s.do({type: 'tick'});
+		assert.deepEqual(s.sent().filter(c => c.type === 'say'), []);
+		s.now += 500;
+		s.do({type: 'tick'});
+		assert.deepEqual(s.sent().filter(c => c.type === 'say').map(c => (c as {text: string}).text), ['line 5']);
+		assert.equal(s.state.pending.length, 12, 'nothing dropped');
+	});
+
+	test('a rate_limited line waits as long as the hub says and goes in its turn; /quit does not give up while lines still go through', () => {
+		const s = new Sim();
+		s.do({type: 'start'});
+		s.welcome(); // a hub that did not announce a limit
+		s.sent();
+		for (let i = 0; i < 4; i++) s.do({type: 'line', text: `l${i}`});
+		const sent = s.sent() as Array<Extract<Command, {type: 'say'}>>;
+		assert.equal(sent.length, 4);
+		s.do({type: 'reply', reply: {type: 'ack', re: sent[0]!.id, room: 'lobby', seq: 1, epoch: 'E'}});
+		for (const c of sent.slice(1)) s.do({type: 'reply', reply: {type: 'error', re: c.id, code: 'rate_limited', message: 'slow down', retryAfterMs: 1000}});
+		assert.equal(s.state.pending.filter(p => p.state === 'queued').length, 3);
+		assert.equal(s.effects.filter(e => e.type === 'show' && e.item.kind === 'notice').length, 1, 'one notice, not one per line');
+		s.do({type: 'leave'});
+		s.now += 999;
+		s.do({type: 'tick'});
+		assert.deepEqual(s.sent().filter(c => c.type === 'say'), [], 'not before retryAfterMs');
+		s.now += 1;
+		s.do({type: 'tick'});
+		const retry = s.sent().filter(c => c.type === 'say') as Array<Extract<Command, {type: 'say'}>>;
+		assert.deepEqual(retry.map(c => c.text), ['l1'], 'one at a time, in order, after a refusal');
+		// Acks keep coming, slowly: past the 10 s quit timeout, still waiting, not failed.
+		let seq = 2;
+		for (let round = 0; round < 15; round++) {
+			const last = s.state.pending.find(p => p.state === 'sent');
+			if (last) s.do({type: 'reply', reply: {type: 'ack', re: last.id, room: 'lobby', seq: seq++, epoch: 'E'}});
+			s.now += 1000;
+			s.do({type: 'tick'});
+		}
+		assert.ok(s.state.exit === undefined || s.state.exit.code === 0, `no failure while the hub takes lines (${JSON.stringify(s.state.exit)})`);
+		assert.equal(s.state.pending.filter(p => p.state !== 'acked').length, 0, 'every line delivered');
+	});
+});
+
+describe('the client and connections the hub does not recognise', () => {
+	test("'unauthenticated': reconnect and say hello again, and give up after five tries in a row", () => {
+		const s = new Sim();
+		s.do({type: 'start'});
+		for (let i = 1; i <= 5; i++) {
+			const hello = s.sent().find(c => c.type === 'hello')!;
+			s.now += 1000;
+			s.do({type: 'reply', reply: {type: 'error', re: hello.id!, code: 'unauthenticated', message: 'this connection is not one the hub authenticated: reconnect'}});
+			assert.equal(s.effects.filter(e => e.type === 'reconnect').length, 1, `reconnect ${i}`);
+			assert.equal(s.state.exit, undefined);
+		}
+		const hello = s.sent().find(c => c.type === 'hello')!;
+		s.now += 1000;
+		s.do({type: 'reply', reply: {type: 'error', re: hello.id!, code: 'unauthenticated', message: 'no'}});
+		assert.equal(s.state.exit?.code, 1);
+		assert.match(s.state.exit?.message ?? '', /does not recognise our connections/);
+	});
+
+	test("kicked, banned or revoked: the client says why and exits 1; muted lines fail with the reason", () => {
+		for (const noticeCode of ['kicked', 'banned', 'revoked'] as const) {
+			const s = new Sim();
+			s.do({type: 'start'});
+			s.welcome();
+			s.do({type: 'reply', reply: {type: 'notice', code: noticeCode, message: `you were ${noticeCode}`}});
+			assert.deepEqual(s.state.exit, {code: 1, message: `you were ${noticeCode}`});
+		}
+		const s = new Sim();
+		s.do({type: 'start'});
+		s.welcome();
+		s.sent();
+		s.do({type: 'line', text: 'can I talk?'});
+		const say = s.sent().find(c => c.type === 'say')!;
+		s.do({type: 'reply', reply: {type: 'error', re: say.id!, code: 'muted', message: 'you are muted by alice for 5 min more', retryAfterMs: 300_000}});
+		assert.equal(s.state.pending[0]!.state, 'failed');
+		assert.ok(s.effects.some(e => e.type === 'show' && e.item.kind === 'notice' && /not delivered: you are muted by alice/.test(e.item.text)));
+	});
+});
+
+describe('floods over real sockets', () => {
+	const procs: Proc[] = [];
+	after(() => {
+		for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+	});
+
+	test('100 lines piped into zchat join: slowed to the limit, all delivered, in order, exit 0', {timeout: 60_000}, async t => {
+		const hub = await spawnHub(['--rate-limit', '20/1']);
+		procs.push(hub.proc);
+		const lines = Array.from({length: 100}, (_, i) => `piped ${i}`);
+		const started = Date.now();
+		const p = spawnZchat(['join', '--json', '--nick', 'script', '--history', '0', ...hub.args]);
+		procs.push(p);
+		p.child.stdin.end(lines.map(l => l + '\n').join(''));
+		assert.equal(await p.exited, 0, p.stderr());
+		const took = Date.now() - started;
+		const events = p.lines().map(l => JSON.parse(l) as {type: string; text?: string});
+		const got = events.filter(e => e.type === 'message').map(e => e.text);
+		const refusals = events.filter(e => e.type !== 'message' && /slowed down/.test(e.text ?? '')).length;
+		t.diagnostic(`100 lines at 20 at once + 20/s: all delivered in ${took} ms; ${refusals} refusal notices (the client paces itself from the welcome)`);
+		assert.deepEqual(got, lines);
+		assert.ok(took >= 3500, `paced: ${took} ms for 80 lines beyond the burst at 20/s`);
+		hub.proc.child.kill('SIGTERM');
+	});
+
+	test('a flooder in a process of its own: its excess is refused or dropped unread, it stays connected, and nobody else is slowed', {timeout: 60_000}, async t => {
+		const hub = await spawnHub(['--rate-limit', '50/1']);
+		procs.push(hub.proc);
+		const alice = connectClient({subPort: hub.sub, pubPort: hub.pub}, 'alice');
+		const bob = connectClient({subPort: hub.sub, pubPort: hub.pub}, 'bob');
+		try {
+			await Promise.all([alice.waitConnected(), bob.waitConnected()]);
+			/** Time from a line typed to the other client showing it, n times, sorted. */
+			const latency = async (label: string, n: number) => {
+				const samples: number[] = [];
+				for (let i = 0; i < n; i++) {
+					const [sender, receiver] = i % 2 === 0 ? [alice, bob] : [bob, alice];
+					const text = `${label} ${i}`;
+					const shown = new Promise<void>(resolve => {
+						const on = (_view: string, item: {kind: string; event?: {type: string; text?: string}}) => {
+							if (item.kind === 'event' && item.event?.type === 'message' && item.event.text === text) {
+								receiver.client.off('show', on);
+								resolve();
+							}
+						};
+						receiver.client.on('show', on);
+					});
+					const t0 = process.hrtime.bigint();
+					sender.client.line(text);
+					await Promise.race([shown, waitFor(`"${text}" to arrive`, () => false, 10_000)]);
+					samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+				}
+				return samples.sort((a, b) => a - b);
+			};
+			const calm = await latency('calm', 20);
+			const flooder = spawn(process.execPath, [FLOODER, `tcp://127.0.0.1:${hub.sub}`], {stdio: ['ignore', 'pipe', 'pipe']});
+			let out = '';
+			flooder.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+			const flooderGone = new Promise(resolve => flooder.on('exit', resolve));
+			try {
+				await waitFor('the flood to be under way', () => /sent [1-9]/.test(out), 10_000);
+				const during = await latency('busy', 20);
+				const sent = Number(/sent (\d+)\s*$/.exec(out)?.[1] ?? 0);
+				assert.equal(flooder.exitCode, null, 'the flooder was not disconnected (its sends still go out)');
+				const p50 = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
+				t.diagnostic(
+					`flooder sent over ${sent} says during the measurement; others' line-to-screen latency p50 ${p50(calm).toFixed(1)} ms before, ` +
+						`${p50(during).toFixed(1)} ms during the flood (max ${calm.at(-1)!.toFixed(1)} / ${during.at(-1)!.toFixed(1)} ms); the flooder runs on the same 2 cores`,
+				);
+				assert.ok(sent > 10_000, 'a real flood');
+				assert.ok(p50(during) < p50(calm) + 40, `latency during the flood (${p50(during).toFixed(1)} ms) stays near ${p50(calm).toFixed(1)} ms`);
+				const fromFlooder = alice.messages().filter(m => m.startsWith('flooder:')).length;
+				assert.ok(fromFlooder <= 50 + 60, `the room saw only what the limit allows from the flooder (${fromFlooder})`);
+				const dropped = await hub.proc.waitLine(/dropped \d+ frames unread/, 10_000);
+				t.diagnostic(`hub log: ${dropped.replace(/^\S+ /, '')}`);
+			} finally {
+				flooder.kill('SIGKILL');
+				await flooderGone;
+			}
+			hub.proc.child.kill('SIGINT');
+			assert.equal(await hub.proc.exited, 0);
+		} finally {
+			await Promise.all([alice.close(), bob.close()]);
+		}
+	});
+});
