@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {after, afterEach, beforeEach, describe, test} from 'node:test';
-import {initialState, step, type ClientState, type Effect, type Input} from '../src/client/session.js';
+import {initialState, pendingLines, step, type ClientState, type Effect, type Input} from '../src/client/session.js';
 import {parseRateLimit, takeToken, fullBucket} from '../src/hub/rate-limit.js';
 import {Store} from '../src/hub/store.js';
 import type {Command, Reply} from '../src/protocol/types.js';
@@ -145,7 +145,7 @@ describe('the client paces itself and keeps what the hub refuses', () => {
 		s.now += 500;
 		s.do({type: 'tick'});
 		assert.deepEqual(s.sent().filter(c => c.type === 'say').map(c => (c as {text: string}).text), ['line 5']);
-		assert.equal(s.state.pending.length, 12, 'nothing dropped');
+		assert.equal(pendingLines(s.state).length, 12, 'nothing dropped');
 	});
 
 	test('a rate_limited line waits as long as the hub says and goes in its turn; /quit does not give up while lines still go through', () => {
@@ -158,7 +158,7 @@ describe('the client paces itself and keeps what the hub refuses', () => {
 		assert.equal(sent.length, 4);
 		s.do({type: 'reply', reply: {type: 'ack', re: sent[0]!.id, room: 'lobby', seq: 1, epoch: 'E'}});
 		for (const c of sent.slice(1)) s.do({type: 'reply', reply: {type: 'error', re: c.id, code: 'rate_limited', message: 'slow down', retryAfterMs: 1000}});
-		assert.equal(s.state.pending.filter(p => p.state === 'queued').length, 3);
+		assert.equal(pendingLines(s.state).filter(p => p.state === 'queued').length, 3);
 		assert.equal(s.effects.filter(e => e.type === 'show' && e.item.kind === 'notice').length, 1, 'one notice, not one per line');
 		s.do({type: 'leave'});
 		s.now += 999;
@@ -171,13 +171,13 @@ describe('the client paces itself and keeps what the hub refuses', () => {
 		// Acks keep coming, slowly: past the 10 s quit timeout, still waiting, not failed.
 		let seq = 2;
 		for (let round = 0; round < 15; round++) {
-			const last = s.state.pending.find(p => p.state === 'sent');
+			const last = pendingLines(s.state).find(p => p.state === 'sent');
 			if (last) s.do({type: 'reply', reply: {type: 'ack', re: last.id, room: 'lobby', seq: seq++, epoch: 'E'}});
 			s.now += 1000;
 			s.do({type: 'tick'});
 		}
 		assert.ok(s.state.exit === undefined || s.state.exit.code === 0, `no failure while the hub takes lines (${JSON.stringify(s.state.exit)})`);
-		assert.equal(s.state.pending.filter(p => p.state !== 'acked').length, 0, 'every line delivered');
+		assert.equal(pendingLines(s.state).filter(p => p.state !== 'acked').length, 0, 'every line delivered');
 	});
 });
 
@@ -214,7 +214,7 @@ describe('the client and connections the hub does not recognise', () => {
 		s.do({type: 'line', text: 'can I talk?'});
 		const say = s.sent().find(c => c.type === 'say')!;
 		s.do({type: 'reply', reply: {type: 'error', re: say.id!, code: 'muted', message: 'you are muted by alice for 5 min more', retryAfterMs: 300_000}});
-		assert.equal(s.state.pending[0]!.state, 'failed');
+		assert.equal(pendingLines(s.state)[0]!.state, 'failed');
 		assert.ok(s.effects.some(e => e.type === 'show' && e.item.kind === 'notice' && /not delivered: you are muted by alice/.test(e.item.text)));
 	});
 });

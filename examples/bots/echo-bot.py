@@ -83,8 +83,8 @@ def on_reply(r):
             hello()
         elif r["code"] == "nick_taken" and epoch is None:
             sys.exit(f"nick taken: {r['message']}")
-        elif r.get("re") in unacked and r["code"] != "storage_failed":
-            unacked.pop(r["re"])                              # refused for good
+        elif r.get("re") in unacked and r["code"] not in ("storage_failed", "rate_limited"):
+            unacked.pop(r["re"])                              # refused for good (else: resent)
         print("error:", r["message"], file=sys.stderr)
 
 hello()

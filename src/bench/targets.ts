@@ -29,7 +29,7 @@ export async function spawnHub(options: HubSpawnOptions = {}): Promise<SpawnedTa
 	const dir = mkdtempSync(join(tmpdir(), 'zchat-bench-'));
 	const child = spawn(
 		process.execPath,
-		[...(options.nodeFlags ?? []), ZCHAT_BIN, 'hub', '--host', '127.0.0.1', '--sub', '0', '--pub', '0', ...(options.memory ? ['--memory'] : ['--data', dir]), '--quiet', ...(options.hubFlags ?? [])],
+		[...(options.nodeFlags ?? []), ZCHAT_BIN, 'hub', '--host', '127.0.0.1', '--sub', '0', '--pub', '0', ...(options.memory ? ['--memory'] : ['--data', dir]), '--quiet', '--rate-limit', 'off', ...(options.hubFlags ?? [])],
 		{stdio: ['ignore', 'pipe', 'pipe']},
 	);
 	try {

@@ -43,10 +43,10 @@ export function connectClient(hub: {subPort: number; pubPort: number}, nick: str
 		client,
 		shown,
 		messages,
-		waitConnected: async (timeoutMs = 5000) => {
+		waitConnected: async (timeoutMs = 10_000) => {
 			await waitFor(`${nick} to be connected`, () => client.state.connection === 'connected' && Object.values(client.state.views).every(v => !('room' in v) || v.synced), timeoutMs);
 		},
-		waitMessage: async (text, timeoutMs = 5000) => {
+		waitMessage: async (text, timeoutMs = 10_000) => {
 			await waitFor(() => `${nick} to see "${text}" (saw ${JSON.stringify(messages().slice(-5))})`, () => messages().some(m => m.endsWith(': ' + text)), timeoutMs);
 		},
 		close: () => client.close(),
@@ -84,7 +84,7 @@ export class RawDealer {
 	}
 
 	/** Wait for a reply matching, and return it. */
-	async reply<T extends Reply['type']>(type: T, match: (r: Extract<Reply, {type: T}>) => boolean = () => true, timeoutMs = 5000): Promise<Extract<Reply, {type: T}>> {
+	async reply<T extends Reply['type']>(type: T, match: (r: Extract<Reply, {type: T}>) => boolean = () => true, timeoutMs = 10_000): Promise<Extract<Reply, {type: T}>> {
 		return waitFor(() => `a ${type} reply (got ${JSON.stringify(this.replies.slice(-3))})`, () =>
 			this.replies.find((r): r is Extract<Reply, {type: T}> => r.type === type && match(r as Extract<Reply, {type: T}>)),
 		timeoutMs);

@@ -6,7 +6,7 @@
 export async function waitFor<T>(
 	what: string | (() => string),
 	probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
-	timeoutMs = 5000,
+	timeoutMs = 10_000,
 	everyMs = 10,
 ): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
