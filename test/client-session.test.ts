@@ -330,6 +330,21 @@ describe('client session: nicks and commands', () => {
 		assert.equal(s.room().lastSeq, 3, 'ignored messages still advance the seq');
 	});
 
+	test('a DM sent under an ignored nick just before a rename stays hidden, for a while', () => {
+		const s = new Sim();
+		s.do({type: 'start'});
+		s.welcome();
+		s.do({type: 'line', text: '/ignore bob'});
+		s.feed({type: 'nick', room: 'lobby', seq: 1, epoch: 'E1', ts: 1, from: 'bob', to: 'bobby'});
+		const dm = (from: string, text: string) => s.reply({type: 'dm', from, to: 'alice', text, ts: s.now});
+		dm('bob', 'sent before the rename, arriving after it');
+		dm('bobby', 'after the rename');
+		assert.equal(s.effects.filter(e => e.type === 'show' && e.item.kind === 'dm').length, 0);
+		s.now += 61_000;
+		dm('bob', 'someone else called bob, much later');
+		assert.equal(s.effects.filter(e => e.type === 'show' && e.item.kind === 'dm').length, 1);
+	});
+
 	test('mentions are marked, ring the bell and count in other views', () => {
 		const s = new Sim({rooms: ['lobby', 'dev']});
 		s.do({type: 'start'});

@@ -151,6 +151,11 @@ export interface ClientState {
 	readonly lastDmFrom?: string;
 	/** Nicks whose messages are hidden (as typed; compared by nickKey). */
 	readonly ignored: readonly string[];
+	/**
+	 * Nicks ignored people had until they renamed, for a minute: a private message they sent
+	 * under the old nick can arrive after the rename (it comes on another socket than the feed).
+	 */
+	readonly ignoredFormerly: ReadonlyArray<{readonly nick: string; readonly now: string; readonly until: number}>;
 	readonly away?: string;
 	/** The hub says this session may use the operator commands. */
 	readonly op?: boolean;
@@ -203,6 +208,7 @@ export interface Step {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const RESEND_BASE_MS = 3000;
+const IGNORE_FORMER_NICK_MS = 60_000;
 const RESEND_MAX_MS = 30_000;
 const NICK_ATTEMPTS = 50;
 
@@ -226,6 +232,7 @@ export function initialState(options: ClientOptions, now: number): ClientState {
 		lastHeard: now,
 		lastSent: now,
 		ignored: [],
+		ignoredFormerly: [],
 		deferred: [],
 	};
 }
@@ -529,7 +536,7 @@ function applyIntent(d: Draft, intent: Intent, now: number): void {
 		case 'unignore': {
 			const key = nickKey(intent.nick);
 			if (!isIgnored(d.s, intent.nick)) return d.notice(`/unignore: you are not ignoring ${intent.nick}`, now, 'error');
-			d.set({ignored: d.s.ignored.filter(k => nickKey(k) !== key)});
+			d.set({ignored: d.s.ignored.filter(k => nickKey(k) !== key), ignoredFormerly: d.s.ignoredFormerly.filter(f => nickKey(f.now) !== key)});
 			return d.notice(`no longer ignoring ${intent.nick}`, now);
 		}
 		case 'clear': {
@@ -998,13 +1005,13 @@ function onError(d: Draft, e: Extract<Reply, {type: 'error'}>, req: Request | un
 }
 
 function onDm(d: Draft, dm: Extract<Reply, {type: 'dm'}>, now: number): void {
-	if (isIgnored(d.s, dm.from)) return;
+	const key = nickKey(dm.from);
+	if (isIgnored(d.s, dm.from) || d.s.ignoredFormerly.some(f => f.until > now && nickKey(f.nick) === key)) return;
 	openDm(d, dm.from);
 	const viewId = dmViewId(d, dm.from);
 	d.set({lastDmFrom: dm.from});
 	d.show(viewId, {kind: 'dm', key: `dm:${dm.from}:${dm.ts}:${d.s.nextId}`, from: dm.from, to: dm.to, text: dm.text, ts: dm.ts, self: false, ...(dm.action ? {action: true} : {})});
 	d.effects.push({type: 'bell'});
-	void now;
 }
 
 // -- the feed, in order -------------------------------------------------------------------
@@ -1108,7 +1115,10 @@ function apply(d: Draft, e: FeedEvent, now: number, replay: boolean): void {
 			break;
 		case 'nick':
 			members = members.map(m => (m === e.from ? e.to : m)).sort(compareNicks);
-			if (isIgnored(d.s, e.from)) ignored = ignored.map(k => (nickKey(k) === nickKey(e.from) ? e.to : k));
+			if (isIgnored(d.s, e.from)) {
+				ignored = ignored.map(k => (nickKey(k) === nickKey(e.from) ? e.to : k));
+				d.set({ignoredFormerly: [...d.s.ignoredFormerly.filter(f => f.until > now), {nick: e.from, now: e.to, until: now + IGNORE_FORMER_NICK_MS}]});
+			}
 			break;
 		case 'topic':
 			topic = e.text;
@@ -1125,7 +1135,6 @@ function apply(d: Draft, e: FeedEvent, now: number, replay: boolean): void {
 		if (item.kind === 'event' && item.mention) d.effects.push({type: 'bell'});
 	}
 	settleAcked(d, e.room);
-	void now;
 }
 
 /** Acked lines whose event is now in the feed are done. */

@@ -1,5 +1,6 @@
 import * as zmq from 'zeromq';
 import {decodeFeedFrames, decodeReplyFrame} from '../protocol/incoming.js';
+import {MAX_FRAMES} from '../protocol/limits.js';
 import {roomTopic} from '../protocol/topic.js';
 import type {Command, FeedEvent, Reply} from '../protocol/types.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
@@ -62,6 +63,8 @@ export class ZmqTransport implements Transport {
 	private readonly dealer: zmq.Dealer;
 	private readonly sub: zmq.Subscriber;
 	private readonly queue: SendQueue;
+	/** Commands of the current burst, sent as one message at the end of it. */
+	private outgoing: string[] = [];
 	private closed = false;
 	private loops: Promise<void>[] = [];
 
@@ -147,8 +150,22 @@ export class ZmqTransport implements Transport {
 		this.handlers?.problem?.(code, message);
 	}
 
+	/**
+	 * Queue a command. Commands given in one burst (one reply handled, one line typed) leave
+	 * together as one multi-frame message, up to the protocol's 16 frames: the hub then pays
+	 * its per-message receive cost once for all of them (docs/PERFORMANCE.md).
+	 */
 	send(command: Command): void {
-		if (!this.closed) this.queue.push([JSON.stringify(command)]);
+		if (this.closed) return;
+		this.outgoing.push(JSON.stringify(command));
+		if (this.outgoing.length === 1) queueMicrotask(() => this.sendOutgoing());
+	}
+
+	private sendOutgoing(): void {
+		const frames = this.outgoing;
+		this.outgoing = [];
+		if (this.closed) return;
+		for (let i = 0; i < frames.length; i += MAX_FRAMES) this.queue.push(frames.slice(i, i + MAX_FRAMES));
 	}
 
 	reconnect(): void {
@@ -200,6 +217,7 @@ export class ZmqTransport implements Transport {
 
 	async close(lingerMs = 500): Promise<void> {
 		if (this.closed) return;
+		this.sendOutgoing();
 		await Promise.race([this.queue.idle(), new Promise(resolve => setTimeout(resolve, lingerMs).unref())]);
 		this.closed = true;
 		this.dealer.linger = Math.max(0, lingerMs);
