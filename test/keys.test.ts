@@ -185,7 +185,7 @@ describe('a hub with --key and --authorized (real processes)', () => {
 	test('an encrypting client against an open hub: told so, exit 2', async () => {
 		const open = await spawnHub();
 		track(open.proc);
-		const p = track(spawnZchat(['join', '--nick', 'alice', '--timeout', '8', ...open.args, '--server-key', hubKey.pub, '--key', alice.file]));
+		const p = track(spawnZchat(['join', '--nick', 'alice', '--timeout', '20', ...open.args, '--server-key', hubKey.pub, '--key', alice.file]));
 		p.child.stdin.end('hi\n');
 		assert.equal(await p.exited, 2);
 		assert.match(p.stderr(), /does not use encryption \(it runs without --key\)/);

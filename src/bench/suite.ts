@@ -4,6 +4,7 @@ import * as zmq from 'zeromq';
 import {VERSION} from '../version.js';
 import {fanout, latency, throughput, type FanoutResult, type LatencyResult, type RunningTarget, type ThroughputResult} from './scenarios.js';
 import {median} from './stats.js';
+import {DEFAULT_WINDOW} from '../client/session.js';
 
 /**
  * The bench suite: every scenario against every variant, in rounds, with the variants'
@@ -57,7 +58,7 @@ export const DEFAULT_SETTINGS: SuiteSettings = {
 	latencyMs: 1500,
 	clients: 1000,
 	probes: 15,
-	window: 64,
+	window: DEFAULT_WINDOW,
 	subscriberProcs: 2,
 	nice: 10,
 };

@@ -39,7 +39,7 @@ export function suiteOptions(): Option[] {
 		new Option('--rates <list>', 'fixed rates for the latency runs, msg/s').default(d.rates, '100,1000,10000').argParser(parseRates),
 		new Option('--clients <n>', 'idle clients for the fan-out run (0 skips it)').default(d.clients).argParser(parseCount(0, 10_000)),
 		new Option('--duration <seconds>', 'length of each throughput run').default(d.throughputMs, String(d.throughputMs / 1000)).argParser(parseSeconds(0.2, 600)),
-		new Option('--window <n>', 'unacked says in flight per sender (the zchat client keeps 64)').default(d.window).argParser(parseCount(1, 100_000)),
+		new Option('--window <n>', 'unacked says in flight per sender (the zchat client keeps 256)').default(d.window).argParser(parseCount(1, 100_000)),
 		new Option('--nice <n>', "the load generator's niceness in the throughput runs, so that on few cores the hub gets the CPU it asks for").default(d.nice).argParser(parseCount(0, 19)),
 		new Option('--json', 'print the result as JSON instead of the table'),
 	] as unknown as Option[];

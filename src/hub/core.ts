@@ -43,7 +43,7 @@ import type {
 import {isZ85Key} from '../protocol/z85.js';
 import {Access} from './access.js';
 import {fullBucket, takeToken, type Bucket, type RateLimit} from './rate-limit.js';
-import type {AppendItem, NewEvent, Store} from './store.js';
+import type {AppendItem, AppendResult, HubStorage, NewEvent} from './store.js';
 
 /** Settings of a hub, all with defaults. */
 export interface HubCoreOptions {
@@ -170,6 +170,8 @@ export class HubCore {
 	private readonly members = new Map<string, Set<Session>>();
 	private pending: Pending[] = [];
 	private replies: PeerOutput[] = [];
+	/** Feed events stored since the last take, in runs per room. */
+	private publish: Outbox['publish'] = [];
 	/** Per peer, the reply of this batch that further DEALER frames are appended to. */
 	private replyIndex = new Map<string, PeerOutput>();
 	private lastTick: number | undefined;
@@ -182,7 +184,7 @@ export class HubCore {
 	readonly connections = {router: 0, pub: 0};
 
 	constructor(
-		private readonly store: Store,
+		private readonly store: HubStorage,
 		now: number,
 		options: HubCoreOptions = {},
 	) {
@@ -207,7 +209,7 @@ export class HubCore {
 
 	/** True when there is something for `flush` to do. */
 	get hasWork(): boolean {
-		return this.pending.length > 0 || this.replies.length > 0;
+		return this.pending.length > 0 || this.replies.length > 0 || this.publish.length > 0;
 	}
 
 	/** Handle one message that arrived on the ROUTER from `peer`. */
@@ -829,50 +831,59 @@ export class HubCore {
 	}
 
 	/**
-	 * Store what this batch appended (one transaction) and return everything to send: acks
-	 * only for what was stored, feed events only once stored. When storage fails nothing is
-	 * acked or published; each sender is told, and keeps its message to send again.
+	 * Store what was appended since the last flush (one transaction) and return everything
+	 * there is to send. Acks and feed events follow only once the batch is stored: at once
+	 * with storage on this thread, or later (collect them with `take`) with the threaded
+	 * store. When storage fails nothing is acked or published; each sender is told, and
+	 * keeps its message to send again.
 	 */
 	flush(): Outbox {
-		const publish: Outbox['publish'] = [];
 		const batch = this.pending;
 		this.pending = [];
 		if (batch.length > 0) {
-			try {
-				const results = this.store.append(batch.map(p => p.item));
-				if (this.storageFailing) {
-					this.storageFailing = false;
-					this.log('storage works again');
-				}
-				for (let i = 0; i < batch.length; i++) {
-					const p = batch[i]!;
-					const r = results[i]!;
-					if (r.json !== undefined) {
-						const run = publish[publish.length - 1];
-						if (run && run.room === r.room) run.events.push(r.json);
-						else publish.push({room: r.room, events: [r.json]});
-						if (p.item.event.type === 'message') this.counters.messages++;
-					} else {
-						this.counters.duplicates++;
-					}
-					if (p.session && p.id !== undefined) {
-						if (p.session.recent.get(p.id) === 'pending') remember(p.session, p.id, {room: r.room, seq: r.seq});
-						this.reply(p.session.peer, p.session.peerKey, 'dealer', {type: 'ack', re: p.id, room: r.room, seq: r.seq, epoch: this.epoch});
-					}
-				}
-			} catch (err) {
-				this.storageFailed(batch, err);
-			}
+			this.store.commit(
+				batch.map(p => p.item),
+				result => (result instanceof Error ? this.storageFailed(batch, result) : this.stored(batch, result)),
+			);
 		}
-		const replies = this.replies;
-		this.replies = [];
-		this.replyIndex = new Map();
-		const revoked = this.revoked;
-		this.revoked = false;
-		return {replies, publish, revoked};
+		return this.take();
 	}
 
-	private storageFailed(batch: Pending[], err: unknown): void {
+	/** Everything to send that has come up since the last flush or take. */
+	take(): Outbox {
+		const out: Outbox = {replies: this.replies, publish: this.publish, revoked: this.revoked};
+		this.replies = [];
+		this.replyIndex = new Map();
+		this.publish = [];
+		this.revoked = false;
+		return out;
+	}
+
+	private stored(batch: readonly Pending[], results: readonly AppendResult[]): void {
+		if (this.storageFailing) {
+			this.storageFailing = false;
+			this.log('storage works again');
+		}
+		const publish = this.publish;
+		for (let i = 0; i < batch.length; i++) {
+			const p = batch[i]!;
+			const r = results[i]!;
+			if (r.json !== undefined) {
+				const run = publish[publish.length - 1];
+				if (run && run.room === r.room) run.events.push(r.json);
+				else publish.push({room: r.room, events: [r.json]});
+				if (p.item.event.type === 'message') this.counters.messages++;
+			} else {
+				this.counters.duplicates++;
+			}
+			if (p.session && p.id !== undefined) {
+				if (p.session.recent.get(p.id) === 'pending') remember(p.session, p.id, {room: r.room, seq: r.seq});
+				this.reply(p.session.peer, p.session.peerKey, 'dealer', {type: 'ack', re: p.id, room: r.room, seq: r.seq, epoch: this.epoch});
+			}
+		}
+	}
+
+	private storageFailed(batch: readonly Pending[], err: unknown): void {
 		this.counters.storageFailures++;
 		const why = describeStorageError(err);
 		if (!this.storageFailing) {

@@ -10,7 +10,8 @@ import {SendQueue} from '../zmq/send-queue.js';
 import {Access} from './access.js';
 import {HubCore, type Outbox} from './core.js';
 import type {RateLimit} from './rate-limit.js';
-import {Store} from './store.js';
+import {Store, type HubStorage} from './store.js';
+import {ThreadedStore} from './threaded-store.js';
 import {PUB_DOMAIN, ROUTER_DOMAIN, ZapHandler} from './zap.js';
 import {ZmtpGuard} from './zmtp-guard.js';
 
@@ -41,7 +42,7 @@ export interface HubServerOptions {
 	 */
 	readonly curve?: {readonly publicKey: string; readonly secretKey: string};
 	/** Who may connect (with `curve`), reserved nicks, operators, bans. @default anyone, no operators */
-	readonly access?: (store: Store) => Access;
+	readonly access?: (store: HubStorage) => Access;
 	/** Flood limit per session; undefined for none. */
 	readonly rateLimit?: RateLimit;
 	/** A connection must finish its ZMTP handshake within this long. @default 3000 */
@@ -71,7 +72,7 @@ const BATCH_MS = 2;
  */
 export class HubServer {
 	readonly core: HubCore;
-	readonly store: Store;
+	readonly store: HubStorage;
 	readonly access: Access;
 	readonly router: zmq.Router;
 	publisher: zmq.Publisher;
@@ -94,14 +95,11 @@ export class HubServer {
 	pubPort = 0;
 	private readonly log: (line: string) => void;
 
-	private constructor(options: HubServerOptions) {
+	private constructor(options: HubServerOptions, store: HubStorage) {
 		this.options = options;
 		this.host = options.host ?? '127.0.0.1';
 		this.log = options.log ?? (() => {});
-		this.store = new Store({
-			...(options.dataDir === undefined ? {} : {dataDir: options.dataDir}),
-			...(options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit}),
-		});
+		this.store = store;
 		this.access = options.access?.(this.store) ?? new Access(this.store);
 		// A hub with keys gets a context of its own: the ZAP handler is bound per context.
 		this.context = options.curve ? new zmq.Context() : undefined;
@@ -161,7 +159,16 @@ export class HubServer {
 
 	/** Bind both sockets and start serving. Throws ZchatError (exit code 2) when a port or host is unusable. */
 	static async start(options: HubServerOptions = {}): Promise<HubServer> {
-		const hub = new HubServer(options);
+		const historyLimit = options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit};
+		// History on disk goes through storage threads, so commits and checkpoints never hold
+		// up the event loop; a throw-away hub keeps it in memory on this thread.
+		let settled = () => {};
+		const store: HubStorage =
+			options.dataDir === undefined
+				? new Store(historyLimit)
+				: await ThreadedStore.open({dataDir: options.dataDir, ...historyLimit, log: line => options.log?.(line), onSettled: () => settled()});
+		const hub = new HubServer(options, store);
+		settled = () => hub.send(hub.core.take());
 		try {
 			if (options.curve && options.zap !== false) hub.zap = await ZapHandler.start(hub.context!, hub.access, hub.log);
 			if (options.curve || options.guard === false) {
@@ -181,7 +188,7 @@ export class HubServer {
 			await hub.zap?.close();
 			hub.router.close();
 			hub.publisher.close();
-			hub.store.close();
+			await hub.store.close();
 			if (hub.privateDir) rmSync(hub.privateDir, {recursive: true, force: true});
 			throw err;
 		}
@@ -242,7 +249,7 @@ export class HubServer {
 		if (this.core.hasWork) this.send(this.core.flush());
 	}
 
-	private send(out: Outbox): void {
+	send(out: Outbox): void {
 		for (const r of out.replies) {
 			this.routerQueue.push(r.envelope === 'req' ? [r.peer, '', ...r.frames] : [r.peer, ...r.frames]);
 		}
@@ -316,6 +323,8 @@ export class HubServer {
 		if (this.timer) clearInterval(this.timer);
 		this.core.shutdown(Date.now(), reason);
 		this.send(this.core.flush());
+		// Everyone's leaving is stored and published before the sockets go.
+		if (this.store instanceof ThreadedStore) await Promise.race([this.store.drain(), delay(2000)]);
 		await Promise.race([Promise.all([this.routerQueue.idle(), this.pubQueue.idle()]), delay(1000)]);
 		this.stopped = true;
 		await this.rebinding?.catch(() => {});
@@ -327,7 +336,7 @@ export class HubServer {
 		this.publisher.close();
 		await this.loop;
 		await this.zap?.close();
-		this.store.close();
+		await this.store.close();
 		if (this.privateDir) rmSync(this.privateDir, {recursive: true, force: true});
 	}
 }

@@ -45,6 +45,42 @@ export interface StoreOptions {
 	readonly dataDir?: string;
 	/** Events kept per room; older ones are deleted. @default 10000 */
 	readonly historyLimit?: number;
+	/**
+	 * Hold the database's lock for as long as the store is open: the one connection to it
+	 * (a hub with its storage on the main thread). The threaded store opens several
+	 * connections and keeps its own lock file instead. @default true
+	 */
+	readonly exclusive?: boolean;
+	/** Let SQLite checkpoint the WAL itself, inside commits. @default true */
+	readonly autoCheckpoint?: boolean;
+}
+
+export interface HistoryQuery {
+	readonly after?: number;
+	readonly before?: number;
+	readonly limit: number;
+}
+
+/**
+ * What the hub's state machine needs from storage. Reads are answered from memory (or, for
+ * history, at once from the database); a batch is committed now or later, and `done` is
+ * called in the order batches were given.
+ */
+export interface HubStorage {
+	readonly epoch: string;
+	/** Where the history lives, for people. */
+	readonly path: string;
+	head(room: string): number;
+	topic(room: string): string;
+	topicLocked(room: string): boolean;
+	readonly roomCount: number;
+	ban(kind: 'nick' | 'key', target: string, now: number): BanInfo | undefined;
+	bans(now: number): BanInfo[];
+	addBan(key: string, ban: BanInfo): void;
+	removeBan(kind: 'nick' | 'key', key: string): boolean;
+	history(room: string, query: HistoryQuery): HistoryPage;
+	commit(items: readonly AppendItem[], done: (result: AppendResult[] | Error) => void): void;
+	close(): void | Promise<void>;
 }
 
 export const DEFAULT_HISTORY_RETENTION = 10_000;
@@ -54,7 +90,7 @@ export const DEFAULT_HISTORY_RETENTION = 10_000;
  * epoch, in SQLite (WAL mode). Appends happen in batches, one transaction per batch; a batch
  * either is stored whole or throws and changes nothing, in the database or in memory.
  */
-export class Store {
+export class Store implements HubStorage {
 	readonly epoch: string;
 	/** The epoch as a JSON string, spliced into every stored event. */
 	private readonly epochJson: string;
@@ -71,21 +107,20 @@ export class Store {
 	constructor(options: StoreOptions = {}) {
 		this.retention = options.historyLimit ?? DEFAULT_HISTORY_RETENTION;
 		if (options.dataDir !== undefined) {
-			try {
-				mkdirSync(options.dataDir, {recursive: true});
-			} catch (err) {
-				throw new ZchatError(`cannot create the data directory ${options.dataDir} (${mkdirProblem(options.dataDir, err)}): pass --data with another, or --memory`, 2);
-			}
+			ensureDataDir(options.dataDir);
 			this.path = join(options.dataDir, 'zchat.db');
 		} else {
 			this.path = ':memory:';
 		}
 		try {
-			this.db = new Database(this.path, {timeout: 200});
-			// One hub per data directory: the first holds an exclusive lock until it exits.
-			this.db.pragma('locking_mode = EXCLUSIVE');
+			this.db = new Database(this.path, {timeout: options.exclusive === false ? 5000 : 200});
+			if (options.exclusive !== false) {
+				// One hub per data directory: the first holds an exclusive lock until it exits.
+				this.db.pragma('locking_mode = EXCLUSIVE');
+			}
 			this.db.pragma('journal_mode = WAL');
-			this.db.exec('BEGIN EXCLUSIVE; COMMIT');
+			if (options.autoCheckpoint === false) this.db.pragma('wal_autocheckpoint = 0');
+			if (options.exclusive !== false) this.db.exec('BEGIN EXCLUSIVE; COMMIT');
 		} catch (err) {
 			const code = (err as {code?: string}).code ?? '';
 			if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
@@ -187,36 +222,44 @@ export class Store {
 
 	/** The ban in force on a nick (by its nickKey) or a key, if any; expired bans are forgotten here. */
 	ban(kind: 'nick' | 'key', target: string, now: number): BanInfo | undefined {
-		const id = `${kind}:${target}`;
-		const ban = this.banList.get(id);
-		if (!ban) return undefined;
-		if (ban.until !== undefined && ban.until <= now) {
-			this.removeBan(kind, target);
-			return undefined;
-		}
-		return ban;
+		return activeBan(this, kind, target, now);
 	}
 
 	/** Every ban in force, oldest first. */
 	bans(now: number): BanInfo[] {
-		for (const ban of [...this.banList.values()]) this.ban(ban.kind, ban.kind === 'nick' ? banNickKey(ban) : ban.target, now);
-		return [...this.banList.values()].sort((a, b) => a.since - b.since);
+		return activeBans(this, now);
 	}
 
 	/** Record a ban (replacing one on the same target). `key` is the nickKey for a nick. Throws when the store cannot be written. */
 	addBan(key: string, ban: BanInfo): void {
-		const id = `${ban.kind}:${key}`;
-		this.stmt.putBan.run(id, JSON.stringify({...ban, ...(ban.kind === 'nick' ? {nickKey: key} : {})}));
-		this.banList.set(id, ban.kind === 'nick' ? ({...ban, nickKey: key} as BanInfo) : ban);
+		this.stmt.putBan.run(`${ban.kind}:${key}`, JSON.stringify({...ban, ...(ban.kind === 'nick' ? {nickKey: key} : {})}));
+		this.cacheBan(key, ban);
 	}
 
 	/** Lift a ban; false when there was none. Throws when the store cannot be written. */
 	removeBan(kind: 'nick' | 'key', key: string): boolean {
-		const id = `${kind}:${key}`;
-		if (!this.banList.has(id)) return false;
-		this.stmt.deleteBan.run(id);
-		this.banList.delete(id);
-		return true;
+		if (!this.cachedBan(kind, key)) return false;
+		this.stmt.deleteBan.run(`${kind}:${key}`);
+		return this.uncacheBan(kind, key);
+	}
+
+	/** The ban recorded on a target, expired or not (memory only). */
+	cachedBan(kind: 'nick' | 'key', key: string): BanInfo | undefined {
+		return this.banList.get(`${kind}:${key}`);
+	}
+
+	/** Every ban recorded (memory only). */
+	cachedBans(): BanInfo[] {
+		return [...this.banList.values()];
+	}
+
+	/** Remember a ban in memory only (its writing is someone else's job). */
+	cacheBan(key: string, ban: BanInfo): void {
+		this.banList.set(`${ban.kind}:${key}`, ban.kind === 'nick' ? ({...ban, nickKey: key} as BanInfo) : ban);
+	}
+
+	uncacheBan(kind: 'nick' | 'key', key: string): boolean {
+		return this.banList.delete(`${kind}:${key}`);
 	}
 
 	/**
@@ -258,20 +301,45 @@ export class Store {
 			}
 		});
 		run();
-		for (const [room, seq] of heads) this.heads.set(room, seq);
-		for (const [room, topic] of topics) this.topics.set(room, topic);
-		for (const [room, locked] of locks) {
-			if (locked) this.locks.add(room);
-			else this.locks.delete(room);
-		}
+		this.noteAppended(items, results);
 		return results;
+	}
+
+	/** Store a batch, calling `done` at once with its results or the error. */
+	commit(items: readonly AppendItem[], done: (result: AppendResult[] | Error) => void): void {
+		let results: AppendResult[];
+		try {
+			results = this.append(items);
+		} catch (err) {
+			done(err instanceof Error ? err : new Error(String(err)));
+			return;
+		}
+		done(results);
+	}
+
+	/**
+	 * Take in what a batch committed (by this store, or by another connection to the same
+	 * database): rooms' heads, topics and locks.
+	 */
+	noteAppended(items: readonly AppendItem[], results: readonly AppendResult[]): void {
+		for (let i = 0; i < results.length; i++) {
+			const r = results[i]!;
+			if (r.json === undefined) continue;
+			if (r.seq > this.head(r.room)) this.heads.set(r.room, r.seq);
+			const event = items[i]!.event;
+			if (event.type === 'topic') {
+				this.topics.set(r.room, event.text);
+				if (event.lock === true) this.locks.add(r.room);
+				else if (event.lock === false) this.locks.delete(r.room);
+			}
+		}
 	}
 
 	/**
 	 * A page of a room's log, oldest first: events after `after`, or else the latest ones
 	 * before `before` (or before the end).
 	 */
-	history(room: string, query: {readonly after?: number; readonly before?: number; readonly limit: number}): HistoryPage {
+	history(room: string, query: HistoryQuery): HistoryPage {
 		if (query.after !== undefined) {
 			const events = this.stmt.after.all(room, query.after, query.limit + 1) as string[];
 			const more = events.length > query.limit;
@@ -296,6 +364,32 @@ export class Store {
 /** The nickKey a nick ban was recorded under. */
 function banNickKey(ban: BanInfo): string {
 	return (ban as BanInfo & {nickKey?: string}).nickKey ?? ban.target.toLowerCase();
+}
+
+/** The ban in force on a target of a store's ban list, forgetting an expired one. */
+export function activeBan(store: HubStorage & {cachedBan(kind: 'nick' | 'key', key: string): BanInfo | undefined}, kind: 'nick' | 'key', target: string, now: number): BanInfo | undefined {
+	const ban = store.cachedBan(kind, target);
+	if (!ban) return undefined;
+	if (ban.until !== undefined && ban.until <= now) {
+		store.removeBan(kind, target);
+		return undefined;
+	}
+	return ban;
+}
+
+/** Every ban in force, oldest first, forgetting expired ones. */
+export function activeBans(store: HubStorage & {cachedBans(): BanInfo[]; cachedBan(kind: 'nick' | 'key', key: string): BanInfo | undefined}, now: number): BanInfo[] {
+	for (const ban of store.cachedBans()) activeBan(store, ban.kind, ban.kind === 'nick' ? banNickKey(ban) : ban.target, now);
+	return store.cachedBans().sort((a, b) => a.since - b.since);
+}
+
+/** Make the data directory, or explain in one line why it cannot be. */
+export function ensureDataDir(dir: string): void {
+	try {
+		mkdirSync(dir, {recursive: true});
+	} catch (err) {
+		throw new ZchatError(`cannot create the data directory ${dir} (${mkdirProblem(dir, err)}): pass --data with another, or --memory`, 2);
+	}
 }
 
 /** Why a directory could not be made: Node's recursive mkdir reports ENOENT for a read-only parent, so ask again without it. */
