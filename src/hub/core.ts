@@ -832,10 +832,9 @@ export class HubCore {
 
 	/**
 	 * Store what was appended since the last flush (one transaction) and return everything
-	 * there is to send. Acks and feed events follow only once the batch is stored: at once
-	 * with storage on this thread, or later (collect them with `take`) with the threaded
-	 * store. When storage fails nothing is acked or published; each sender is told, and
-	 * keeps its message to send again.
+	 * there is to send. Acks and feed events follow only once the batch is stored (storage
+	 * that settles later can hand them over through `take`). When storage fails nothing is
+	 * acked or published; each sender is told, and keeps its message to send again.
 	 */
 	flush(): Outbox {
 		const batch = this.pending;

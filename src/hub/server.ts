@@ -11,7 +11,7 @@ import {Access} from './access.js';
 import {HubCore, type Outbox} from './core.js';
 import type {RateLimit} from './rate-limit.js';
 import {Store, type HubStorage} from './store.js';
-import {ThreadedStore} from './threaded-store.js';
+import {DiskStore} from './disk-store.js';
 import {PUB_DOMAIN, ROUTER_DOMAIN, ZapHandler} from './zap.js';
 import {ZmtpGuard} from './zmtp-guard.js';
 
@@ -160,15 +160,11 @@ export class HubServer {
 	/** Bind both sockets and start serving. Throws ZchatError (exit code 2) when a port or host is unusable. */
 	static async start(options: HubServerOptions = {}): Promise<HubServer> {
 		const historyLimit = options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit};
-		// History on disk goes through storage threads, so commits and checkpoints never hold
-		// up the event loop; a throw-away hub keeps it in memory on this thread.
-		let settled = () => {};
+		// History on disk has a checkpointer thread, so WAL checkpoints never hold up the event
+		// loop; a throw-away hub keeps it in memory.
 		const store: HubStorage =
-			options.dataDir === undefined
-				? new Store(historyLimit)
-				: await ThreadedStore.open({dataDir: options.dataDir, ...historyLimit, log: line => options.log?.(line), onSettled: () => settled()});
+			options.dataDir === undefined ? new Store(historyLimit) : await DiskStore.open({dataDir: options.dataDir, ...historyLimit, log: line => options.log?.(line)});
 		const hub = new HubServer(options, store);
-		settled = () => hub.send(hub.core.take());
 		try {
 			if (options.curve && options.zap !== false) hub.zap = await ZapHandler.start(hub.context!, hub.access, hub.log);
 			if (options.curve || options.guard === false) {
@@ -249,7 +245,7 @@ export class HubServer {
 		if (this.core.hasWork) this.send(this.core.flush());
 	}
 
-	send(out: Outbox): void {
+	private send(out: Outbox): void {
 		for (const r of out.replies) {
 			this.routerQueue.push(r.envelope === 'req' ? [r.peer, '', ...r.frames] : [r.peer, ...r.frames]);
 		}
@@ -323,8 +319,6 @@ export class HubServer {
 		if (this.timer) clearInterval(this.timer);
 		this.core.shutdown(Date.now(), reason);
 		this.send(this.core.flush());
-		// Everyone's leaving is stored and published before the sockets go.
-		if (this.store instanceof ThreadedStore) await Promise.race([this.store.drain(), delay(2000)]);
 		await Promise.race([Promise.all([this.routerQueue.idle(), this.pubQueue.idle()]), delay(1000)]);
 		this.stopped = true;
 		await this.rebinding?.catch(() => {});

@@ -119,7 +119,12 @@ export class Store implements HubStorage {
 				this.db.pragma('locking_mode = EXCLUSIVE');
 			}
 			this.db.pragma('journal_mode = WAL');
-			if (options.autoCheckpoint === false) this.db.pragma('wal_autocheckpoint = 0');
+			if (options.autoCheckpoint === false) {
+				this.db.pragma('wal_autocheckpoint = 0');
+				// When the WAL starts over after a checkpoint, cut it back to nothing: it stays
+				// small, and a full disk shows at the next commit instead of after the reused space.
+				this.db.pragma('journal_size_limit = 0');
+			}
 			if (options.exclusive !== false) this.db.exec('BEGIN EXCLUSIVE; COMMIT');
 		} catch (err) {
 			const code = (err as {code?: string}).code ?? '';

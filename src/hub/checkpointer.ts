@@ -1,0 +1,45 @@
+import {join} from 'node:path';
+import {parentPort, workerData} from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+/**
+ * The checkpointer thread of the disk store (disk-store.ts): on a connection of its own, it
+ * copies the WAL into the database now and then (PASSIVE: it never blocks the hub's commits),
+ * and once more (TRUNCATE) when told to stop.
+ */
+
+export interface CheckpointerData {
+	readonly dataDir: string;
+	/** How often to checkpoint. */
+	readonly everyMs: number;
+}
+
+export type CheckpointerMessage = {readonly op: 'ready'} | {readonly op: 'log'; readonly line: string};
+
+const port = parentPort!;
+const data = workerData as CheckpointerData;
+const post = (m: CheckpointerMessage) => port.postMessage(m);
+
+const db = new Database(join(data.dataDir, 'zchat.db'), {timeout: 5000});
+db.pragma('wal_autocheckpoint = 0');
+let lastError = 0;
+
+function checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): void {
+	try {
+		db.pragma(`wal_checkpoint(${mode})`);
+	} catch (err) {
+		// A full disk or a busy database: the WAL waits for the next try. Say so, not too often.
+		const now = Date.now();
+		if (now - lastError > 10_000) post({op: 'log', line: `checkpointing the history database failed: ${(err as Error).message}`});
+		lastError = now;
+	}
+}
+
+const timer = setInterval(() => checkpoint('PASSIVE'), data.everyMs);
+port.on('message', () => {
+	clearInterval(timer);
+	checkpoint('TRUNCATE');
+	db.close();
+	port.close();
+});
+post({op: 'ready'});

@@ -1,0 +1,184 @@
+import {join} from 'node:path';
+import {Worker} from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import {ZchatError} from '../errors.js';
+import type {BanInfo} from '../protocol/types.js';
+import type {CheckpointerData, CheckpointerMessage} from './checkpointer.js';
+import {ensureDataDir, Store, type AppendItem, type AppendResult, type HistoryPage, type HistoryQuery, type HubStorage} from './store.js';
+
+export interface DiskStoreOptions {
+	readonly dataDir: string;
+	readonly historyLimit?: number;
+	/** The operator's log (checkpoint failures). */
+	readonly log?: (line: string) => void;
+	/** How often the checkpointer looks at the WAL. @default 1000 */
+	readonly checkpointEveryMs?: number;
+}
+
+/**
+ * The hub's history on disk: a Store on this thread for commits and reads, and a thread that
+ * checkpoints the WAL.
+ *
+ * SQLite checkpoints inside a commit by default, copying the WAL into the database and
+ * fsyncing it, which held up the hub's event loop for 3–4 ms every few hundred commits and
+ * made the latency tail (docs/PERFORMANCE.md). Here commits only append to the WAL (no fsync
+ * with synchronous=NORMAL), and the checkpointer thread does the copying and fsyncing on its
+ * own connection, which does not block them. (Committing on a writer thread as well was
+ * measured too: on two cores its thread hops cost more than they saved.)
+ *
+ * One hub per data directory: `zchat.lock` (an SQLite file) is held with an exclusive lock for
+ * as long as the store is open; the operating system lets go of it if the hub dies.
+ */
+export class DiskStore implements HubStorage {
+	private closing: Promise<void> | undefined;
+
+	private constructor(
+		private readonly lock: Database.Database,
+		private readonly store: Store,
+		private readonly checkpointer: Worker,
+		private readonly log: (line: string) => void,
+	) {
+		checkpointer.on('message', (m: CheckpointerMessage) => {
+			if (m.op === 'log') this.log(m.line);
+		});
+		checkpointer.on('error', err => this.log(`the checkpointer thread failed: ${err.message} (the WAL grows until the hub restarts)`));
+		checkpointer.unref();
+	}
+
+	/** Take the data directory's lock, open the database, start the checkpointer. */
+	static async open(options: DiskStoreOptions): Promise<DiskStore> {
+		ensureDataDir(options.dataDir);
+		const lock = takeLock(options.dataDir);
+		let store: Store | undefined;
+		let checkpointer: Worker | undefined;
+		try {
+			store = new Store({dataDir: options.dataDir, exclusive: false, autoCheckpoint: false, ...(options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit})});
+			const workerData: CheckpointerData = {dataDir: options.dataDir, everyMs: options.checkpointEveryMs ?? 1000};
+			checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), {workerData});
+			await started(checkpointer);
+			return new DiskStore(lock, store, checkpointer, options.log ?? (() => {}));
+		} catch (err) {
+			void checkpointer?.terminate();
+			store?.close();
+			lock.close();
+			throw err;
+		}
+	}
+
+	get epoch(): string {
+		return this.store.epoch;
+	}
+
+	get path(): string {
+		return this.store.path;
+	}
+
+	head(room: string): number {
+		return this.store.head(room);
+	}
+
+	topic(room: string): string {
+		return this.store.topic(room);
+	}
+
+	topicLocked(room: string): boolean {
+		return this.store.topicLocked(room);
+	}
+
+	get roomCount(): number {
+		return this.store.roomCount;
+	}
+
+	history(room: string, query: HistoryQuery): HistoryPage {
+		return this.store.history(room, query);
+	}
+
+	ban(kind: 'nick' | 'key', target: string, now: number): BanInfo | undefined {
+		return this.store.ban(kind, target, now);
+	}
+
+	bans(now: number): BanInfo[] {
+		return this.store.bans(now);
+	}
+
+	addBan(key: string, ban: BanInfo): void {
+		this.store.addBan(key, ban);
+	}
+
+	removeBan(kind: 'nick' | 'key', key: string): boolean {
+		return this.store.removeBan(kind, key);
+	}
+
+	commit(items: readonly AppendItem[], done: (result: AppendResult[] | Error) => void): void {
+		this.store.commit(items, done);
+	}
+
+	/** Checkpoint once more and stop the thread, then close the database and the lock. */
+	close(): Promise<void> {
+		this.closing ??= (async () => {
+			await stopped(this.checkpointer);
+			this.store.close();
+			this.lock.close();
+		})();
+		return this.closing;
+	}
+}
+
+/** The data directory's lock: an SQLite file held exclusively, or a clear error when another hub has it. */
+function takeLock(dataDir: string): Database.Database {
+	let lock: Database.Database | undefined;
+	try {
+		lock = new Database(join(dataDir, 'zchat.lock'), {timeout: 200});
+		lock.pragma('locking_mode = EXCLUSIVE');
+		lock.exec(`CREATE TABLE IF NOT EXISTS hub (pid INTEGER); BEGIN EXCLUSIVE; DELETE FROM hub; INSERT INTO hub VALUES (${process.pid}); COMMIT`);
+		return lock;
+	} catch (err) {
+		lock?.close();
+		const code = (err as {code?: string}).code ?? '';
+		const db = join(dataDir, 'zchat.db');
+		if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+			throw new ZchatError(`the data directory ${dataDir} is in use by another running hub: stop it, or pass --data with another directory`, 2);
+		}
+		if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') {
+			throw new ZchatError(`cannot open the history database ${db}: the directory is read-only (pass --data with another directory, or --memory)`, 2);
+		}
+		throw new ZchatError(`cannot open the history database ${db}: ${(err as Error).message} (pass --data with another directory, or --memory)`, 2);
+	}
+}
+
+function started(worker: Worker): Promise<void> {
+	return new Promise((resolve, reject) => {
+		const cleanup = () => {
+			worker.off('message', onMessage);
+			worker.off('error', onError);
+			worker.off('exit', onExit);
+		};
+		const onMessage = (m: CheckpointerMessage) => {
+			if (m.op !== 'ready') return;
+			cleanup();
+			resolve();
+		};
+		const onError = (err: Error) => {
+			cleanup();
+			reject(new ZchatError(`the checkpointer thread could not start: ${err.message}`, 1));
+		};
+		const onExit = (code: number) => {
+			cleanup();
+			reject(new ZchatError(`the checkpointer thread stopped at start (exit ${code})`, 1));
+		};
+		worker.on('message', onMessage);
+		worker.on('error', onError);
+		worker.on('exit', onExit);
+	});
+}
+
+function stopped(worker: Worker): Promise<void> {
+	return new Promise(resolve => {
+		const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 5000);
+		worker.once('exit', () => {
+			clearTimeout(timer);
+			resolve();
+		});
+		worker.postMessage('stop');
+	});
+}
