@@ -54,7 +54,12 @@ export class DiskStore implements HubStorage {
 		try {
 			store = new Store({dataDir: options.dataDir, exclusive: false, autoCheckpoint: false, ...(options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit})});
 			const workerData: CheckpointerData = {dataDir: options.dataDir, everyMs: options.checkpointEveryMs ?? 1000};
-			checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), {workerData});
+			// It runs one statement a second and allocates next to nothing: a small heap keeps
+			// the hub's memory down (each thread has its own V8 heap).
+			checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), {
+				workerData,
+				resourceLimits: {maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16},
+			});
 			await started(checkpointer);
 			return new DiskStore(lock, store, checkpointer, options.log ?? (() => {}));
 		} catch (err) {

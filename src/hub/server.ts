@@ -13,7 +13,7 @@ import type {RateLimit} from './rate-limit.js';
 import {Store, type HubStorage} from './store.js';
 import {DiskStore} from './disk-store.js';
 import {PUB_DOMAIN, ROUTER_DOMAIN, ZapHandler} from './zap.js';
-import {ZmtpGuard} from './zmtp-guard.js';
+import {GuardThread} from './guard-thread.js';
 
 export interface HubServerOptions {
 	/** Address to listen on. @default "127.0.0.1" */
@@ -79,7 +79,7 @@ export class HubServer {
 	/** With keys: the ZAP handler (admission, routing ids, the key of each connection). */
 	zap: ZapHandler | undefined;
 	/** Open hub: the guard in front of the ROUTER. */
-	guard: ZmtpGuard | undefined;
+	guard: GuardThread | undefined;
 	private readonly context: zmq.Context | undefined;
 	private readonly routerQueue: SendQueue;
 	private pubQueue: SendQueue;
@@ -335,10 +335,10 @@ export class HubServer {
 	}
 }
 
-async function listenGuard(hub: HubServer, backend: string, options: HubServerOptions): Promise<ZmtpGuard> {
+async function listenGuard(hub: HubServer, backend: string, options: HubServerOptions): Promise<GuardThread> {
 	const port = options.subPort ?? 5555;
 	try {
-		return await ZmtpGuard.listen({
+		return await GuardThread.start({
 			host: hub.host,
 			port,
 			backend,
