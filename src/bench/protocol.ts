@@ -67,7 +67,9 @@ export interface SubscriberTally {
 	readonly received: number;
 	readonly unique: number;
 	readonly duplicates: number;
-	/** Lines a sender sent (and the hub acked) that this subscriber never got. */
+	/** Lines this subscriber got from the hub's history after a gap (zchat), as a client repairs one. */
+	readonly repaired: number;
+	/** Lines a sender sent (and the hub acked) that this subscriber never got, even from history. */
 	readonly lost: number;
 }
 

@@ -34,6 +34,8 @@ export interface Delivery {
 	/** Summed over subscribers: lines never received, and lines received more than once. */
 	readonly lost: number;
 	readonly duplicated: number;
+	/** Summed over subscribers: lines that reached them from history after a gap (zchat clients repair gaps). */
+	readonly repaired: number;
 	/** Lines sent that the hub never acked (zchat), and error replies by code. */
 	readonly unacked: number;
 	readonly errors: Readonly<Record<string, number>>;
@@ -219,6 +221,7 @@ function delivery(sent: SendResult, collected: readonly CollectResult[]): Delive
 		messages: sent.senders.reduce((n, s) => n + s.acked, 0),
 		lost: subs.reduce((n, s) => n + s.lost, 0),
 		duplicated: subs.reduce((n, s) => n + s.duplicates, 0),
+		repaired: subs.reduce((n, s) => n + s.repaired, 0),
 		unacked: sent.senders.reduce((n, s) => n + s.sent - s.acked, 0),
 		errors,
 	};

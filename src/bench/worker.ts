@@ -221,13 +221,20 @@ class Subscriber {
 	received = 0;
 	unique = 0;
 	duplicates = 0;
+	/** Lines that came from history after a gap, as a zchat client repairs one. */
+	repaired = 0;
+	/** zchat: the last seq applied; events wait in `ahead` until the gap before them is filled. */
+	private lastSeq = -1;
+	private readonly ahead = new Map<number, Buffer>();
+	private history: zmq.Dealer | undefined;
+	private repairing: Promise<void> | undefined;
 	/** Per sender index, the counters seen. */
 	private seen: BitSet[] = [];
 	private readonly loop: Promise<void>;
 	private readonly line: ParsedLine = {kind: 0, sender: 0, counter: 0, sentUs: 0};
 
 	constructor(
-		where: Where,
+		private readonly where: Where,
 		private readonly shared: SubscriberShared,
 	) {
 		this.sub.connect(tcpEndpoint(where.address.host, where.address.pubPort));
@@ -236,29 +243,82 @@ class Subscriber {
 	}
 
 	reset(): void {
-		this.received = this.unique = this.duplicates = 0;
+		this.received = this.unique = this.duplicates = this.repaired = 0;
 		this.seen = [];
 	}
 
 	private async read(): Promise<void> {
-		const line = this.line;
 		try {
 			for await (const frames of this.sub) {
 				const now = nowUs();
 				for (let i = 1; i < frames.length; i++) {
-					if (!parseLine(frames[i]!, line)) continue;
-					if (line.kind === KIND.warmup) {
-						this.warmedUp = true;
-						continue;
-					}
-					if (line.kind !== KIND.measured) continue;
-					this.record(line.sender, line.counter);
-					this.shared.onLine(line, now);
+					if (this.where.kind === 'zchat') this.inOrder(frames[i]!, now);
+					else this.take(frames[i]!, now);
 				}
 			}
 		} catch {
 			// closed
 		}
+	}
+
+	private take(frame: Buffer, now: number): void {
+		const line = this.line;
+		if (!parseLine(frame, line)) return;
+		if (line.kind === KIND.warmup) {
+			this.warmedUp = true;
+			return;
+		}
+		if (line.kind !== KIND.measured) return;
+		this.record(line.sender, line.counter);
+		this.shared.onLine(line, now);
+	}
+
+	/**
+	 * What a zchat client does with the feed: apply events in seq order, drop what it has, and
+	 * fill a gap from the hub's history. A line counts as lost only if even that fails.
+	 */
+	private inOrder(frame: Buffer, now: number): void {
+		const seq = seqOf(frame);
+		if (seq === undefined) return;
+		if (this.lastSeq < 0) this.lastSeq = seq - 1; // where this subscriber came in
+		if (seq <= this.lastSeq) return;
+		if (seq > this.lastSeq + 1) {
+			this.ahead.set(seq, frame);
+			void this.repair();
+			return;
+		}
+		this.lastSeq = seq;
+		this.take(frame, now);
+		for (let next = this.ahead.get(this.lastSeq + 1); next; next = this.ahead.get(this.lastSeq + 1)) {
+			this.ahead.delete(this.lastSeq + 1);
+			this.lastSeq++;
+			this.take(next, now);
+		}
+	}
+
+	/** Ask the hub (sessionless `history`) for what follows lastSeq, until it has no more. */
+	repair(): Promise<void> {
+		this.repairing ??= (async () => {
+			const dealer = (this.history ??= connectedDealer(this.where));
+			try {
+				for (let more = true; more; ) {
+					await dealer.send(JSON.stringify({type: 'history', room: this.where.room, after: this.lastSeq, limit: 500}));
+					const [reply] = await dealer.receive();
+					const page = JSON.parse(reply!.toString('utf8')) as {type: string; events?: unknown[]; more?: boolean};
+					if (page.type !== 'history' || !page.events) return;
+					const now = nowUs();
+					for (const e of page.events) {
+						const before = this.unique;
+						this.inOrder(Buffer.from(JSON.stringify(e)), now);
+						this.repaired += this.unique - before;
+					}
+					more = page.more === true;
+				}
+			} catch {
+				// the hub went away: what is missing stays missing
+			}
+		})().finally(() => (this.repairing = undefined));
+		return this.repairing;
 	}
 
 	private record(sender: number, counter: number): void {
@@ -278,11 +338,12 @@ class Subscriber {
 	}
 
 	tally(expected: readonly SenderTally[]): SubscriberTally {
-		return {received: this.received, unique: this.unique, duplicates: this.duplicates, lost: expected.reduce((s, t) => s + this.lost(t), 0)};
+		return {received: this.received, unique: this.unique, duplicates: this.duplicates, repaired: this.repaired, lost: expected.reduce((s, t) => s + this.lost(t), 0)};
 	}
 
 	async close(): Promise<void> {
 		this.sub.close();
+		this.history?.close();
 		await this.loop;
 	}
 }
@@ -424,6 +485,34 @@ async function send(req: Extract<Request, {op: 'send'}>): Promise<SendResult> {
 	};
 }
 
+/** Subscribers behind ask for the rest of the history; true if any got something. */
+async function catchUp(behind: readonly Subscriber[]): Promise<boolean> {
+	const before = behind.reduce((s, x) => s + x.unique, 0);
+	await Promise.all(behind.map(x => x.repair()));
+	return behind.reduce((s, x) => s + x.unique, 0) > before;
+}
+
+function connectedDealer(where: Where): zmq.Dealer {
+	const dealer = new zmq.Dealer({linger: 0, receiveTimeout: 5000});
+	dealer.connect(tcpEndpoint(where.address.host, where.address.subPort));
+	return dealer;
+}
+
+/** The seq of a zchat feed event (its JSON ends with "seq":N,"epoch":"…"). */
+function seqOf(frame: Buffer): number | undefined {
+	const at = frame.lastIndexOf(SEQ_KEY);
+	if (at < 0) return undefined;
+	let n = 0;
+	for (let i = at + SEQ_KEY.length; i < frame.length; i++) {
+		const d = frame[i]!;
+		if (d < 48 || d > 57) break;
+		n = n * 10 + d - 48;
+	}
+	return n;
+}
+
+const SEQ_KEY = Buffer.from('"seq":');
+
 async function collect(req: Extract<Request, {op: 'collect'}>): Promise<CollectResult> {
 	const total = req.expected.reduce((s, t) => s + t.sent - t.unacked.length, 0);
 	const deadline = Date.now() + req.deadlineMs;
@@ -436,7 +525,10 @@ async function collect(req: Extract<Request, {op: 'collect'}>): Promise<CollectR
 			lastCount = count;
 			lastChange = Date.now();
 		} else if (Date.now() - lastChange > req.quietMs) {
-			break;
+			// A zchat client learns the room's head from its pings and fetches a lost tail.
+			const behind = subscribers.filter(x => x.unique < total);
+			if (behind.length === 0 || !(await catchUp(behind))) break;
+			lastChange = Date.now();
 		}
 		if (Date.now() > deadline) break;
 		await sleep(5);
