@@ -105,6 +105,21 @@ describe('client session: joining without slow-joiner loss', () => {
 		assert.deepEqual(s.room().buffer, []);
 	});
 
+	test('a gap older than the hub keeps is said and skipped, not asked for again forever', () => {
+		const s = new Sim();
+		s.do({type: 'start'});
+		s.welcome([{room: 'lobby', seq: 0}]);
+		s.sent();
+		s.feed(msg(1), msg(20_000));
+		const repair = s.sent().find(c => c.type === 'history')!;
+		// The hub kept only the last 10,000: the page starts at 10,001.
+		s.reply({type: 'history', re: repair.id!, room: 'lobby', epoch: 'E1', head: 20_000, more: true, events: [msg(10_001), msg(10_002)]});
+		assert.ok(s.shown().some(x => x === 'notice:9999 events of #lobby went by while you were away and are older than the hub keeps'));
+		assert.equal(s.room().lastSeq, 10_002);
+		const again = s.sent().find(c => c.type === 'history');
+		assert.ok(again && again.type === 'history' && again.after === 10_002, 'asks for what follows, not for the gap again');
+	});
+
 	test('a pong showing the room ahead of us triggers a repair (a lost tail)', () => {
 		const s = new Sim();
 		s.do({type: 'start'});

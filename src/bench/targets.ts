@@ -9,6 +9,13 @@ import type {RunningTarget} from './scenarios.js';
 const ZCHAT_BIN = fileURLToPath(new URL('../../../bin/zchat.js', import.meta.url));
 const FORWARDER = fileURLToPath(new URL('./forwarder.js', import.meta.url));
 
+/**
+ * Events the bench's hubs keep per room: more than a run sends, so a subscriber of the load
+ * generator that falls far behind can still catch up from history (as a client would within
+ * the default 10,000) and what is measured is delivery, not the retention horizon.
+ */
+const BENCH_HISTORY = 1_000_000;
+
 /** A target process the bench started, and how to end it. */
 export interface SpawnedTarget extends RunningTarget {
 	readonly pid: number;
@@ -29,7 +36,7 @@ export async function spawnHub(options: HubSpawnOptions = {}): Promise<SpawnedTa
 	const dir = mkdtempSync(join(tmpdir(), 'zchat-bench-'));
 	const child = spawn(
 		process.execPath,
-		[...(options.nodeFlags ?? []), ZCHAT_BIN, 'hub', '--host', '127.0.0.1', '--sub', '0', '--pub', '0', ...(options.memory ? ['--memory'] : ['--data', dir]), '--quiet', '--rate-limit', 'off', ...(options.hubFlags ?? [])],
+		[...(options.nodeFlags ?? []), ZCHAT_BIN, 'hub', '--host', '127.0.0.1', '--sub', '0', '--pub', '0', ...(options.memory ? ['--memory'] : ['--data', dir]), '--quiet', '--rate-limit', 'off', '--history-limit', String(BENCH_HISTORY), ...(options.hubFlags ?? [])],
 		{stdio: ['ignore', 'pipe', 'pipe']},
 	);
 	try {

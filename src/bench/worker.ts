@@ -305,7 +305,10 @@ class Subscriber {
 					await dealer.send(JSON.stringify({type: 'history', room: this.where.room, after: this.lastSeq, limit: 500}));
 					const [reply] = await dealer.receive();
 					const page = JSON.parse(reply!.toString('utf8')) as {type: string; events?: unknown[]; more?: boolean};
-					if (page.type !== 'history' || !page.events) return;
+					if (page.type !== 'history' || !page.events || page.events.length === 0) return;
+					// What the hub no longer keeps is lost (the tally counts it): go on from what it has.
+					const first = (page.events[0] as {seq?: unknown}).seq;
+					if (typeof first === 'number' && first > this.lastSeq + 1) this.lastSeq = first - 1;
 					const now = nowUs();
 					for (const e of page.events) {
 						const before = this.unique;

@@ -1083,13 +1083,21 @@ function onHistory(d: Draft, h: HistoryReply, req: Request | undefined, now: num
 		return;
 	}
 	// A repair: apply in order what follows lastSeq.
+	const first = h.events[0];
+	if (first && first.seq > v.lastSeq + 1 && req?.kind === 'repair') {
+		// The hub no longer keeps what we missed (its history has a horizon): say how much is
+		// gone and go on from the oldest event it has, rather than ask for it again forever.
+		const gone = first.seq - v.lastSeq - 1;
+		d.notice(`${gone} event${gone === 1 ? '' : 's'} of #${h.room} went by while you were away and are older than the hub keeps`, now, 'error', v.id);
+		d.updateRoom(h.room, {lastSeq: first.seq - 1, buffer: v.buffer.filter(e => e.seq >= first.seq)});
+	}
 	for (const e of h.events) {
 		const cur = d.room(h.room)!;
 		if (e.seq === cur.lastSeq + 1) apply(d, e, now, false);
 	}
 	drain(d, h.room, now);
 	const cur = d.room(h.room)!;
-	if (cur.lastSeq < h.head) repair(d, h.room, now);
+	if (cur.lastSeq < h.head && h.events.length > 0) repair(d, h.room, now);
 }
 
 function onPong(d: Draft, heads: Readonly<Record<string, number>>, now: number): void {
