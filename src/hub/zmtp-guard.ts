@@ -153,6 +153,10 @@ export class ZmtpGuard {
 				if (seen >= MECHANISM_END && !isNullMechanism(greetingBytes)) {
 					wrongMechanism = true;
 					this.counters.refusedProtocol++;
+					// Let the ROUTER answer the signature and version with the rest of its greeting
+					// ("NULL"): the client then knows at once that this hub does not encrypt.
+					if (forwarded < MECHANISM_START) backend.write(greetingBytes.subarray(forwarded, MECHANISM_START));
+					forwarded = MECHANISM_START;
 					return;
 				}
 				if (upTo > forwarded) {
