@@ -1,6 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {readFileSync} from 'node:fs';
 import * as zmq from 'zeromq';
 import {ZchatError} from '../errors.js';
 import {MAX_FRAME_BYTES} from '../protocol/limits.js';
@@ -84,7 +82,6 @@ export class HubServer {
 	private readonly routerQueue: SendQueue;
 	private pubQueue: SendQueue;
 	private readonly options: HubServerOptions;
-	private privateDir: string | undefined;
 	private rebinding: Promise<void> | undefined;
 	private flushScheduled = false;
 	private timer: NodeJS.Timeout | undefined;
@@ -171,11 +168,12 @@ export class HubServer {
 				await bindOrExplain(hub.router, hub.host, options.subPort ?? 5555, '--sub');
 				hub.subPort = endpointPort(hub.router.lastEndpoint ?? '');
 			} else {
-				// Open hub: the ROUTER listens on a private unix socket behind the guard.
-				hub.privateDir = mkdtempSync(join(tmpdir(), 'zchat-hub-'));
-				const backend = join(hub.privateDir, 'router');
-				await hub.router.bind(`ipc://${backend}`);
-				hub.guard = await listenGuard(hub, backend, options);
+				// Open hub: the ROUTER listens on a loopback port behind the guard. Not a unix
+				// socket: libzmq 4.3.5 aborts the process when accepting on one fails for want of
+				// file descriptors (ipc_listener.cpp:297), which a flood of connections to the
+				// PUB port brings about; over TCP it waits until one is free.
+				await hub.router.bind('tcp://127.0.0.1:0');
+				hub.guard = await listenGuard(hub, endpointPort(hub.router.lastEndpoint ?? ''), options);
 				hub.subPort = hub.guard.port;
 			}
 			await bindOrExplain(hub.publisher, hub.host, options.pubPort ?? 5556, '--pub');
@@ -185,7 +183,6 @@ export class HubServer {
 			hub.router.close();
 			hub.publisher.close();
 			await hub.store.close();
-			if (hub.privateDir) rmSync(hub.privateDir, {recursive: true, force: true});
 			throw err;
 		}
 		hub.pubPort = endpointPort(hub.publisher.lastEndpoint ?? '');
@@ -331,17 +328,16 @@ export class HubServer {
 		await this.loop;
 		await this.zap?.close();
 		await this.store.close();
-		if (this.privateDir) rmSync(this.privateDir, {recursive: true, force: true});
 	}
 }
 
-async function listenGuard(hub: HubServer, backend: string, options: HubServerOptions): Promise<GuardThread> {
+async function listenGuard(hub: HubServer, backendPort: number, options: HubServerOptions): Promise<GuardThread> {
 	const port = options.subPort ?? 5555;
 	try {
 		return await GuardThread.start({
 			host: hub.host,
 			port,
-			backend,
+			backendPort,
 			handshakeMs: options.handshakeMs ?? 3000,
 			maxConnections: connectionBudget(),
 			log: line => options.log?.(line),

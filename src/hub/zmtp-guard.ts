@@ -11,7 +11,7 @@ import {createServer, connect, type Server, type Socket} from 'node:net';
  * enforce it.
  *
  * The guard enforces it. It listens on the hub's public port and relays each connection to
- * the real ROUTER on a private unix socket, after reading the client's ZMTP 3 greeting and
+ * the real ROUTER on a loopback port, after reading the client's ZMTP 3 greeting and
  * READY command: a connection is refused when it is not ZMTP 3 with a READY (the NULL
  * mechanism), when
  * its READY claims a routing id starting with a zero byte, or when the handshake takes longer
@@ -24,8 +24,8 @@ export interface GuardOptions {
 	readonly host: string;
 	/** Public port; 0 picks a free one. */
 	readonly port: number;
-	/** Path of the unix socket the ROUTER listens on. */
-	readonly backend: string;
+	/** Port on 127.0.0.1 where the ROUTER listens. */
+	readonly backendPort: number;
 	/** A connection must finish its handshake within this long. */
 	readonly handshakeMs: number;
 	/** Connections at once; further ones are closed on arrival. */
@@ -93,7 +93,7 @@ export class ZmtpGuard {
 	private accept(client: Socket): void {
 		this.counters.accepted++;
 		this.sockets.add(client);
-		const backend = connect({path: this.options.backend});
+		const backend = connect({host: '127.0.0.1', port: this.options.backendPort, noDelay: true});
 		this.sockets.add(backend);
 		let done = false;
 		/** Drop both at once: refusals, errors. */
