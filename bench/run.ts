@@ -55,7 +55,7 @@ const program = new Command('npm run bench')
 async function tuiFigures(quick: boolean, log: (line: string) => void): Promise<TuiFigures | null> {
 	if (!existsSync(TUI_BENCH)) return null;
 	log('TUI: measuring zchat join (bench/tui.ts)…');
-	const args = [TUI_BENCH, '--json', ...(quick ? ['--runs', '1', '--seconds', '3'] : [])];
+	const args = [TUI_BENCH, '--json', ...(quick ? ['--runs', '1', '--seconds', '3'] : ['--seconds', '30'])];
 	const out = await new Promise<{code: number | null; stdout: string; stderr: string}>(resolve => {
 		execFile(process.execPath, args, {timeout: 180_000, maxBuffer: 1 << 20}, (err, stdout, stderr) =>
 			resolve({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr}),
@@ -65,7 +65,7 @@ async function tuiFigures(quick: boolean, log: (line: string) => void): Promise<
 		if (out.code !== 0) throw new Error(`exit ${out.code}: ${out.stderr.trim().slice(-300)}`);
 		const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
 			firstFrameMs?: {median?: number};
-			load?: {achievedRate?: number; tuiCpuPercentOfOneCore?: number; tuiRssMiB?: number; seconds?: number};
+			load?: {achievedRate?: number; tuiCpuPercentOfOneCore?: number; tuiRssMiB?: number; tuiRssMiBAtHalf?: number; seconds?: number};
 		};
 		const firstFrameMs = r.firstFrameMs?.median;
 		const cpu = r.load?.tuiCpuPercentOfOneCore;
@@ -76,6 +76,7 @@ async function tuiFigures(quick: boolean, log: (line: string) => void): Promise<
 			...(typeof r.load?.achievedRate === 'number' ? {rate: r.load.achievedRate} : {}),
 			...(typeof r.load?.seconds === 'number' ? {seconds: r.load.seconds} : {}),
 			...(typeof r.load?.tuiRssMiB === 'number' ? {rssEndMb: r.load.tuiRssMiB} : {}),
+			...(typeof r.load?.tuiRssMiBAtHalf === 'number' ? {rssHalfMb: r.load.tuiRssMiBAtHalf} : {}),
 		};
 	} catch (err) {
 		log(`TUI: the TUI benchmark failed, its figures are left out: ${(err as Error).message}`);

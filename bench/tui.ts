@@ -19,6 +19,7 @@ import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 import {Client} from '../src/client/client.js';
 import {ZmqTransport} from '../src/client/transport.js';
+import {undelivered} from '../src/client/session.js';
 import {spawnHub, spawnZchat} from '../test/helpers/cli.js';
 import {TmuxTui} from '../test/helpers/tmux.js';
 import {waitFor} from '../test/helpers/wait.js';
@@ -101,17 +102,24 @@ async function load(hubArgs: {host: string; sub: number; pub: number}, room: str
 		say: n => {
 			for (let i = 0; i < n; i++) client.line(`load message ${++sent} ${'x'.repeat(40)}`);
 		},
-		acked: () => sent - client.state.pending.filter(p => p.state !== 'acked').length,
+		acked: () => sent - undelivered(client.state).length,
 	};
 }
 
 /** Say `rate` lines a second for `seconds`; resolves with how many were said and how long it took. */
-async function flood(gen: {say: (n: number) => void}): Promise<{said: number; elapsed: number}> {
+async function flood(gen: {say: (n: number) => void}, pid: number): Promise<{said: number; elapsed: number; rssMiB: number[]}> {
 	const t0 = performance.now();
 	let said = 0;
+	// The TUI's RSS once a second: memory that stops growing is a target, not just its end value.
+	const rss: number[] = [];
+	let nextSample = 1;
 	await new Promise<void>(resolve => {
 		const timer = setInterval(() => {
 			const elapsed = (performance.now() - t0) / 1000;
+			if (elapsed >= nextSample) {
+				rss.push(rssMiB(pid));
+				nextSample++;
+			}
 			const due = Math.min(rate * seconds, Math.floor(elapsed * rate));
 			gen.say(due - said);
 			said = due;
@@ -121,7 +129,7 @@ async function flood(gen: {say: (n: number) => void}): Promise<{said: number; el
 			}
 		}, 10);
 	});
-	return {said, elapsed: (performance.now() - t0) / 1000};
+	return {said, elapsed: (performance.now() - t0) / 1000, rssMiB: rss};
 }
 
 /** The same load on a line-mode client (`--json --stay`): what the client costs without the TUI. */
@@ -131,7 +139,7 @@ async function baseline(hub: {args: string[]; sub: number; pub: number}): Promis
 		await proc.waitLine('"type":"join"');
 		const gen = await load({host: '127.0.0.1', sub: hub.sub, pub: hub.pub}, 'base');
 		const cpu0 = cpuSeconds(proc.child.pid!);
-		const {said, elapsed} = await flood(gen);
+		const {said, elapsed} = await flood(gen, proc.child.pid!);
 		const cpu = cpuSeconds(proc.child.pid!) - cpu0;
 		await proc.waitLine(`"load message ${said} `, 30_000);
 		await gen.client.close();
@@ -162,7 +170,7 @@ async function main(): Promise<void> {
 			const idlePct = (100 * (cpuSeconds(pid) - idleStart)) / ((performance.now() - idleT0) / 1000);
 
 			const cpu0 = cpuSeconds(pid);
-			const {said, elapsed} = await flood(gen);
+			const {said, elapsed, rssMiB: rssSamples} = await flood(gen, pid);
 			const cpu = cpuSeconds(pid) - cpu0;
 			const rss = rssMiB(pid);
 			const last = `load message ${said} `;
@@ -186,6 +194,10 @@ async function main(): Promise<void> {
 					tuiCpuPercentOfOneCore: Number(((100 * cpu) / elapsed).toFixed(1)),
 					tuiIdleCpuPercent: Number(idlePct.toFixed(1)),
 					tuiRssMiB: Number(rss.toFixed(1)),
+					// At half time and the greatest after it: equal when memory stopped growing.
+					tuiRssMiBAtHalf: Number((rssSamples[Math.floor(rssSamples.length / 2)] ?? rss).toFixed(1)),
+					tuiRssMiBEachSecond: rssSamples.map(v => Number(v.toFixed(1))),
+					tuiRssMiBMaxSecondHalf: Number(Math.max(rss, ...rssSamples.slice(Math.floor(rssSamples.length / 2))).toFixed(1)),
 					lineModeCpuPercentOfOneCore: Number(lineModeCpu.toFixed(1)),
 					lastMessageOnScreenAfterMs: Math.round(caughtUpMs),
 					exitCode: code,
@@ -198,7 +210,7 @@ async function main(): Promise<void> {
 				process.stdout.write(
 					[
 						`first frame of zchat join in tmux (${size.columns}x${size.rows}): median ${result.firstFrameMs.median} ms over ${runs} runs (${result.firstFrameMs.runs.join(', ')} ms); connected: median ${result.connectedMs.median} ms`,
-						`TUI CPU with ${result.load.achievedRate} msg/s for ${result.load.seconds} s in its room: ${result.load.tuiCpuPercentOfOneCore}% of one core (idle: ${result.load.tuiIdleCpuPercent}%), RSS ${result.load.tuiRssMiB} MiB`,
+						`TUI CPU with ${result.load.achievedRate} msg/s for ${result.load.seconds} s in its room: ${result.load.tuiCpuPercentOfOneCore}% of one core (idle: ${result.load.tuiIdleCpuPercent}%), RSS ${result.load.tuiRssMiBAtHalf} MiB at half time, at most ${result.load.tuiRssMiBMaxSecondHalf} MiB after, ${result.load.tuiRssMiB} MiB at the end`,
 						`the same load on a line-mode client (--json --stay, no TUI): ${result.load.lineModeCpuPercentOfOneCore}% of one core`,
 						`the last message was on screen ${result.load.lastMessageOnScreenAfterMs} ms after the last send; exit code ${code}`,
 					].join('\n') + '\n',

@@ -9,6 +9,7 @@
  */
 import {build} from 'esbuild';
 import {fileURLToPath} from 'node:url';
+import {boundInkCaches} from './ink-caches.js';
 
 const dist = fileURLToPath(new URL('../', import.meta.url));
 
@@ -26,6 +27,7 @@ await build({
 	// Some of Ink's dependencies are CommonJS and call require().
 	banner: {js: "import {createRequire as __zchatRequire} from 'node:module'; const require = __zchatRequire(import.meta.url);"},
 	plugins: [
+		boundInkCaches,
 		{
 			// Ink loads React's devtools only with DEV=true; one file cannot load it lazily, and zchat
 			// never turns it on.

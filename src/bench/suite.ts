@@ -84,6 +84,8 @@ export interface TuiFigures {
 	readonly seconds?: number;
 	/** Its memory at the end of the load, MB. */
 	readonly rssEndMb?: number;
+	/** RSS half way through the load: with rssEndMb, whether memory stopped growing. */
+	readonly rssHalfMb?: number;
 }
 
 export interface SuiteResult {

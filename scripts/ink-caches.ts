@@ -1,0 +1,34 @@
+import type {Plugin} from 'esbuild';
+import {readFile} from 'node:fs/promises';
+
+/** Entries each of Ink's text caches may hold before it starts again (a screen needs a few hundred). */
+export const INK_CACHE_ENTRIES = 5000;
+
+/**
+ * Ink 6 keeps every distinct string it has measured or wrapped, for ever, in two module-level
+ * caches (measure-text.js, wrap-text.js; vadimdemedes/ink#986, bounded in Ink 7, which needs
+ * Node 22). A chat shows new text with every message: at 1000 messages a second the TUI grew by
+ * ~25 MB a minute (a heap snapshot showed 42,000 entries in measureText's cache after 50 s).
+ * Bound both: when a cache is full it is emptied, and the next frame measures its text again.
+ * The build fails if Ink's code no longer looks as expected, rather than ship the leak.
+ */
+export const boundInkCaches: Plugin = {
+	name: 'bound-ink-caches',
+	setup(b) {
+		const patches: Record<string, Array<[string, string]>> = {
+			'measure-text.js': [['cache.set(text, dimensions);', `if (cache.size >= ${INK_CACHE_ENTRIES}) cache.clear();\n    cache.set(text, dimensions);`]],
+			'wrap-text.js': [
+				['const cache = {};', 'let cache = {};\nlet cacheEntries = 0;'],
+				['cache[cacheKey] = wrappedText;', `if (++cacheEntries > ${INK_CACHE_ENTRIES}) {\n        cache = {};\n        cacheEntries = 1;\n    }\n    cache[cacheKey] = wrappedText;`],
+			],
+		};
+		b.onLoad({filter: /[\\/]ink[\\/]build[\\/](measure|wrap)-text\.js$/}, async args => {
+			let contents = await readFile(args.path, 'utf8');
+			for (const [from, to] of patches[args.path.replace(/^.*[\\/]/, '')]!) {
+				if (!contents.includes(from)) throw new Error(`${args.path}: "${from}" not found; check that Ink's text caches are still unbounded`);
+				contents = contents.replace(from, to);
+			}
+			return {contents, loader: 'js'};
+		});
+	},
+};

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import {readFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {dirname, join} from 'node:path';
+import {pathToFileURL} from 'node:url';
+import {after, test} from 'node:test';
+import {build} from 'esbuild';
+import {boundInkCaches, INK_CACHE_ENTRIES} from '../scripts/ink-caches.js';
+import {tempDir} from './helpers/hub.js';
+
+/**
+ * Ink 6 keeps every string it measures or wraps in caches without a bound; the TUI's bundle
+ * bounds them (scripts/ink-caches.ts). Ink's own modules, bundled with that plugin as the TUI
+ * is, and driven with more distinct strings than the bound.
+ */
+
+const dir = tempDir('zchat-ink-');
+after(() => dir.remove());
+
+const inkBuild = dirname(createRequire(import.meta.url).resolve('ink'));
+
+interface InkText {
+	measureText: (text: string) => {width: number; height: number};
+	wrapText: (text: string, width: number, wrap: string) => string;
+}
+
+async function bundledInkText(): Promise<InkText> {
+	const outfile = join(dir.path, 'ink-text.mjs');
+	await build({
+		stdin: {
+			contents: `export {default as measureText} from ${JSON.stringify(join(inkBuild, 'measure-text.js'))};\nexport {default as wrapText} from ${JSON.stringify(join(inkBuild, 'wrap-text.js'))};`,
+			resolveDir: inkBuild,
+			loader: 'js',
+		},
+		outfile,
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		plugins: [boundInkCaches],
+		logLevel: 'silent',
+	});
+	return (await import(pathToFileURL(outfile).href)) as InkText;
+}
+
+test("Ink's measure and wrap caches are bounded in the bundle: the first string is measured again after many others", async () => {
+	const ink = await bundledInkText();
+	const first = ink.measureText('<alice> hello');
+	assert.deepEqual(first, {width: 13, height: 1});
+	assert.equal(ink.measureText('<alice> hello'), first, 'a cached measurement is reused');
+	for (let i = 0; i < INK_CACHE_ENTRIES; i++) ink.measureText(`<bob> line ${i}`);
+	const again = ink.measureText('<alice> hello');
+	assert.deepEqual(again, first, 'the same answer');
+	assert.notEqual(again, first, 'but measured anew: the cache was emptied when full');
+
+	// wrapText returns strings, whose identity says nothing: check it stays right across the bound.
+	for (let i = 0; i < INK_CACHE_ENTRIES + 10; i++) {
+		assert.equal(ink.wrapText(`word${i} word${i}`, 6 + String(i).length, 'wrap'), `word${i} \nword${i}`, 'Ink keeps the space at the break');
+	}
+	assert.equal(ink.wrapText('abcdefgh', 5, 'truncate'), 'abcd…');
+});
+
+test('the TUI bundle that zchat join loads was built with the bounds', () => {
+	const bundle = readFileSync(new URL('../tui.bundle.js', import.meta.url), 'utf8');
+	assert.match(bundle, /if \(cache\.size >= \d+(e\d+)?\) cache\.clear\(\);/);
+	assert.match(bundle, /if \(\+\+cacheEntries > \d+(e\d+)?\) \{/);
+});
