@@ -65,7 +65,7 @@ async function tuiFigures(quick: boolean, log: (line: string) => void): Promise<
 		if (out.code !== 0) throw new Error(`exit ${out.code}: ${out.stderr.trim().slice(-300)}`);
 		const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
 			firstFrameMs?: {median?: number};
-			load?: {achievedRate?: number; tuiCpuPercentOfOneCore?: number; tuiRssMiB?: number; tuiRssMiBAtHalf?: number; seconds?: number};
+			load?: {achievedRate?: number; tuiCpuPercentOfOneCore?: number; tuiRssMiB?: number; tuiRssMiBLowFirstHalf?: number; tuiRssMiBLowSecondHalf?: number; seconds?: number};
 		};
 		const firstFrameMs = r.firstFrameMs?.median;
 		const cpu = r.load?.tuiCpuPercentOfOneCore;
@@ -76,7 +76,9 @@ async function tuiFigures(quick: boolean, log: (line: string) => void): Promise<
 			...(typeof r.load?.achievedRate === 'number' ? {rate: r.load.achievedRate} : {}),
 			...(typeof r.load?.seconds === 'number' ? {seconds: r.load.seconds} : {}),
 			...(typeof r.load?.tuiRssMiB === 'number' ? {rssEndMb: r.load.tuiRssMiB} : {}),
-			...(typeof r.load?.tuiRssMiBAtHalf === 'number' ? {rssHalfMb: r.load.tuiRssMiBAtHalf} : {}),
+			...(typeof r.load?.tuiRssMiBLowFirstHalf === 'number' && typeof r.load.tuiRssMiBLowSecondHalf === 'number'
+				? {rssLowMb: [r.load.tuiRssMiBLowFirstHalf, r.load.tuiRssMiBLowSecondHalf] as const}
+				: {}),
 		};
 	} catch (err) {
 		log(`TUI: the TUI benchmark failed, its figures are left out: ${(err as Error).message}`);

@@ -53,6 +53,11 @@ function rssMiB(pid: number): number {
 	return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** The smallest of some RSS samples (or `fallback` when there are none), to 0.1 MiB. */
+function lowest(samples: number[], fallback: number): number {
+	return Number((samples.length > 0 ? Math.min(...samples) : fallback).toFixed(1));
+}
+
 /** The node process running zchat in the pane (a child of the pane's shell). */
 function zchatPid(tui: TmuxTui): number {
 	const shell = tui.panePid();
@@ -194,10 +199,12 @@ async function main(): Promise<void> {
 					tuiCpuPercentOfOneCore: Number(((100 * cpu) / elapsed).toFixed(1)),
 					tuiIdleCpuPercent: Number(idlePct.toFixed(1)),
 					tuiRssMiB: Number(rss.toFixed(1)),
-					// At half time and the greatest after it: equal when memory stopped growing.
-					tuiRssMiBAtHalf: Number((rssSamples[Math.floor(rssSamples.length / 2)] ?? rss).toFixed(1)),
+					// Lowest RSS in each half (after the first 5 s of warming up): V8's RSS is a saw, and its
+					// low points are the live memory. A leak lifts the second half's; bounded memory does not.
+					tuiRssMiBLowFirstHalf: lowest(rssSamples.slice(5, Math.floor(rssSamples.length / 2)), rss),
+					tuiRssMiBLowSecondHalf: lowest(rssSamples.slice(Math.floor(rssSamples.length / 2)), rss),
+					tuiRssMiBMax: Number(Math.max(rss, ...rssSamples).toFixed(1)),
 					tuiRssMiBEachSecond: rssSamples.map(v => Number(v.toFixed(1))),
-					tuiRssMiBMaxSecondHalf: Number(Math.max(rss, ...rssSamples.slice(Math.floor(rssSamples.length / 2))).toFixed(1)),
 					lineModeCpuPercentOfOneCore: Number(lineModeCpu.toFixed(1)),
 					lastMessageOnScreenAfterMs: Math.round(caughtUpMs),
 					exitCode: code,
@@ -210,7 +217,7 @@ async function main(): Promise<void> {
 				process.stdout.write(
 					[
 						`first frame of zchat join in tmux (${size.columns}x${size.rows}): median ${result.firstFrameMs.median} ms over ${runs} runs (${result.firstFrameMs.runs.join(', ')} ms); connected: median ${result.connectedMs.median} ms`,
-						`TUI CPU with ${result.load.achievedRate} msg/s for ${result.load.seconds} s in its room: ${result.load.tuiCpuPercentOfOneCore}% of one core (idle: ${result.load.tuiIdleCpuPercent}%), RSS ${result.load.tuiRssMiBAtHalf} MiB at half time, at most ${result.load.tuiRssMiBMaxSecondHalf} MiB after, ${result.load.tuiRssMiB} MiB at the end`,
+						`TUI CPU with ${result.load.achievedRate} msg/s for ${result.load.seconds} s in its room: ${result.load.tuiCpuPercentOfOneCore}% of one core (idle: ${result.load.tuiIdleCpuPercent}%), RSS at its lowest ${result.load.tuiRssMiBLowFirstHalf} MiB in the first half and ${result.load.tuiRssMiBLowSecondHalf} MiB in the second, at most ${result.load.tuiRssMiBMax} MiB`,
 						`the same load on a line-mode client (--json --stay, no TUI): ${result.load.lineModeCpuPercentOfOneCore}% of one core`,
 						`the last message was on screen ${result.load.lastMessageOnScreenAfterMs} ms after the last send; exit code ${code}`,
 					].join('\n') + '\n',

@@ -157,7 +157,7 @@ export function formatReport(r: SuiteResult): string {
 	// -- TUI
 	out.push(
 		r.tui
-			? `TUI (zchat join in tmux, bench/tui.ts): first frame ${r.tui.firstFrameMs.toFixed(0)} ms · ${r.tui.cpuPercentAt1000.toFixed(0)}% of a core at ${fmtInt(r.tui.rate ?? 1000)} msg/s${r.tui.seconds !== undefined ? ` for ${r.tui.seconds.toFixed(0)} s` : ''}${r.tui.rssEndMb !== undefined ? ` · RSS ${r.tui.rssHalfMb !== undefined ? `${r.tui.rssHalfMb.toFixed(0)} MB half way, ` : ''}${r.tui.rssEndMb.toFixed(0)} MB at the end` : ''}`
+			? `TUI (zchat join in tmux, bench/tui.ts): first frame ${r.tui.firstFrameMs.toFixed(0)} ms · ${r.tui.cpuPercentAt1000.toFixed(0)}% of a core at ${fmtInt(r.tui.rate ?? 1000)} msg/s${r.tui.seconds !== undefined ? ` for ${r.tui.seconds.toFixed(0)} s` : ''}${r.tui.rssLowMb !== undefined ? ` · RSS at its lowest ${r.tui.rssLowMb[0].toFixed(0)} MB in the first half, ${r.tui.rssLowMb[1].toFixed(0)} MB in the second` : r.tui.rssEndMb !== undefined ? ` · RSS ${r.tui.rssEndMb.toFixed(0)} MB at the end` : ''}`
 			: 'TUI (zchat join rendering 1000 msg/s): first frame — ms · — % of a core (not measured: bench/tui.ts is not in this checkout, or it failed)',
 		'',
 	);

@@ -84,8 +84,8 @@ export interface TuiFigures {
 	readonly seconds?: number;
 	/** Its memory at the end of the load, MB. */
 	readonly rssEndMb?: number;
-	/** RSS half way through the load: with rssEndMb, whether memory stopped growing. */
-	readonly rssHalfMb?: number;
+	/** Lowest RSS in the first and the second half of the load: a leak lifts the second. */
+	readonly rssLowMb?: readonly [number, number];
 }
 
 export interface SuiteResult {
