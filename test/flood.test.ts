@@ -9,6 +9,7 @@ import type {Command, Reply} from '../src/protocol/types.js';
 import {connectClient} from './helpers/client.js';
 import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {CoreHarness} from './helpers/core-harness.js';
+import {lineLatency} from './helpers/latency.js';
 import {waitFor} from './helpers/wait.js';
 
 /**
@@ -251,36 +252,14 @@ describe('floods over real sockets', () => {
 		const bob = connectClient({subPort: hub.sub, pubPort: hub.pub}, 'bob');
 		try {
 			await Promise.all([alice.waitConnected(), bob.waitConnected()]);
-			/** Time from a line typed to the other client showing it, n times, sorted. */
-			const latency = async (label: string, n: number) => {
-				const samples: number[] = [];
-				for (let i = 0; i < n; i++) {
-					const [sender, receiver] = i % 2 === 0 ? [alice, bob] : [bob, alice];
-					const text = `${label} ${i}`;
-					const shown = new Promise<void>(resolve => {
-						const on = (_view: string, item: {kind: string; event?: {type: string; text?: string}}) => {
-							if (item.kind === 'event' && item.event?.type === 'message' && item.event.text === text) {
-								receiver.client.off('show', on);
-								resolve();
-							}
-						};
-						receiver.client.on('show', on);
-					});
-					const t0 = process.hrtime.bigint();
-					sender.client.line(text);
-					await Promise.race([shown, waitFor(`"${text}" to arrive`, () => false, 10_000)]);
-					samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-				}
-				return samples.sort((a, b) => a - b);
-			};
-			const calm = await latency('calm', 20);
+			const calm = await lineLatency(alice, bob, 'calm', 10);
 			const flooder = spawn(process.execPath, [FLOODER, `tcp://127.0.0.1:${hub.sub}`], {stdio: ['ignore', 'pipe', 'pipe']});
 			let out = '';
 			flooder.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
 			const flooderGone = new Promise(resolve => flooder.on('exit', resolve));
 			try {
 				await waitFor('the flood to be under way', () => /sent [1-9]/.test(out), 10_000);
-				const during = await latency('busy', 20);
+				const during = await lineLatency(alice, bob, 'busy', 10);
 				const sent = Number(/sent (\d+)\s*$/.exec(out)?.[1] ?? 0);
 				assert.equal(flooder.exitCode, null, 'the flooder was not disconnected (its sends still go out)');
 				const p50 = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;

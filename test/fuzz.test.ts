@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import {after, test} from 'node:test';
 import * as zmq from 'zeromq';
-import {connectClient, type TestClient} from './helpers/client.js';
+import {connectClient} from './helpers/client.js';
 import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
+import {lineLatency} from './helpers/latency.js';
 import {waitFor} from './helpers/wait.js';
 import {rawConnect} from './helpers/zmtp.js';
 
@@ -95,7 +96,7 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 	const alice = connectClient({subPort: hub.sub, pubPort: hub.pub}, 'alice');
 	const bob = connectClient({subPort: hub.sub, pubPort: hub.pub}, 'bob');
 	await Promise.all([alice.waitConnected(), bob.waitConnected()]);
-	const latencyBefore = await latency(alice, bob, 'before', 4);
+	const latencyBefore = await lineLatency(alice, bob, 'before', 4);
 
 	const hostileText = () => (r.next() < 0.7 ? r.pick(HOSTILE) : '') + randomText(r, r.int(60)) + (r.next() < 0.5 ? r.pick(HOSTILE) : '');
 	const anyValue = (depth = 0): unknown => {
@@ -260,7 +261,7 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 
 	assert.equal(hub.proc.child.exitCode, null, `the hub is running (stderr: ${hub.proc.stderr()})`);
 	assert.equal(hub.proc.child.signalCode, null);
-	const latencyAfter = await latency(alice, bob, 'after', 4);
+	const latencyAfter = await lineLatency(alice, bob, 'after', 4);
 	const p50 = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
 	t.diagnostic(
 		`${sent} frames in ${messages} messages sent in ${sending} ms (${Math.round((sent / sending) * 1000)} frames/s), ${replyFrames} reply frames within ${took} ms; ` +
@@ -314,27 +315,4 @@ function randomText(r: ReturnType<typeof prng>, n: number): string {
 		s += cp >= 0xd800 && cp <= 0xdfff ? '\ufffd' : String.fromCodePoint(cp);
 	}
 	return s;
-}
-
-/** Line-to-screen latency between two real clients, n samples each way, sorted. */
-async function latency(a: TestClient, b: TestClient, label: string, n: number): Promise<number[]> {
-	const samples: number[] = [];
-	for (let i = 0; i < 2 * n; i++) {
-		const [sender, receiver] = i % 2 === 0 ? [a, b] : [b, a];
-		const text = `${label} ${i}`;
-		const shown = new Promise<void>(resolve => {
-			const on = (_view: string, item: {kind: string; event?: {type: string; text?: string}}) => {
-				if (item.kind === 'event' && item.event?.type === 'message' && item.event.text === text) {
-					receiver.client.off('show', on);
-					resolve();
-				}
-			};
-			receiver.client.on('show', on);
-		});
-		const t0 = process.hrtime.bigint();
-		sender.client.line(text);
-		await Promise.race([shown, waitFor(`"${text}" to arrive`, () => false, 10_000)]);
-		samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-	}
-	return samples.sort((x, y) => x - y);
 }

@@ -1,66 +1,24 @@
 import assert from 'node:assert/strict';
 import {afterEach, beforeEach, describe, test} from 'node:test';
-import {HubCore, type Outbox} from '../src/hub/core.js';
+import type {Outbox} from '../src/hub/core.js';
 import {Store} from '../src/hub/store.js';
-import type {FeedEvent, Reply} from '../src/protocol/types.js';
+import {CoreHarness, type Peer} from './helpers/core-harness.js';
 import {tempDir} from './helpers/hub.js';
 
-/** A peer as the core sees it: a routing id, and what it was sent. */
-class Peer {
-	readonly id: Buffer;
-	replies: Reply[] = [];
-	constructor(name: string) {
-		this.id = Buffer.from(name);
-	}
-	last(): Reply {
-		return this.replies[this.replies.length - 1]!;
-	}
-	take(): Reply[] {
-		const r = this.replies;
-		this.replies = [];
-		return r;
-	}
-}
-
-class Harness {
-	now = 1_000_000;
-	published: FeedEvent[] = [];
-	readonly peers = new Map<string, Peer>();
-	readonly core: HubCore;
-	constructor(
-		readonly store: Store,
-		options: ConstructorParameters<typeof HubCore>[2] = {},
-	) {
-		this.core = new HubCore(store, this.now, {ttlMs: 10_000, ...options});
-	}
-	peer(name: string): Peer {
-		let p = this.peers.get(name);
-		if (!p) this.peers.set(name, (p = new Peer(name)));
-		return p;
+/** The shared core harness, with raw frames and a hello by peer name, as these tests use them. */
+class Harness extends CoreHarness {
+	constructor(store: Store, options: ConstructorParameters<typeof CoreHarness>[1] = {}) {
+		super(store, {ttlMs: 10_000, ...options});
 	}
 	/** Send raw frames from a peer, then flush as the transport would. */
 	raw(peer: Peer, frames: Array<string | Buffer>): Outbox {
 		this.core.receive(peer.id, frames.map(f => (typeof f === 'string' ? Buffer.from(f) : f)), this.now);
 		return this.flush();
 	}
-	send(peer: Peer, ...commands: object[]): Outbox {
-		return this.raw(
-			peer,
-			commands.map(c => JSON.stringify(c)),
-		);
-	}
-	flush(): Outbox {
-		const out = this.core.flush();
-		for (const r of out.replies) {
-			const p = [...this.peers.values()].find(x => x.id.equals(r.peer))!;
-			for (const f of r.frames) p.replies.push(JSON.parse(f) as Reply);
-		}
-		for (const {events} of out.publish) for (const e of events) this.published.push(JSON.parse(e) as FeedEvent);
-		return out;
-	}
-	hello(name: string, nick = name, rooms = ['lobby']): Peer {
+	/** A peer named `name` says hello as `nick`; returns the peer. */
+	enter(name: string, nick = name, rooms = ['lobby']): Peer {
 		const p = this.peer(name);
-		this.send(p, {type: 'hello', v: 1, id: 'h', nick, session: `secret-of-${name}-0123456789`, rooms});
+		this.hello(p, nick, rooms);
 		return p;
 	}
 }
@@ -79,7 +37,7 @@ afterEach(() => {
 
 describe('hub core: sessions and nicks', () => {
 	test('hello gets a welcome and a join notice in each room', () => {
-		const a = h.hello('a', 'alice', ['lobby', 'dev']);
+		const a = h.enter('a', 'alice', ['lobby', 'dev']);
 		const w = a.last();
 		assert.equal(w.type, 'welcome');
 		assert.ok(w.type === 'welcome');
@@ -102,8 +60,8 @@ describe('hub core: sessions and nicks', () => {
 	});
 
 	test('a taken nick is refused whatever its case, saying why', () => {
-		h.hello('a', 'alice');
-		const b = h.hello('b', 'ALICE');
+		h.enter('a', 'alice');
+		const b = h.enter('b', 'ALICE');
 		const e = b.last();
 		assert.equal(e.type, 'error');
 		assert.ok(e.type === 'error');
@@ -123,7 +81,7 @@ describe('hub core: sessions and nicks', () => {
 	});
 
 	test('the same secret resumes the session from a new connection, unannounced', () => {
-		const a = h.hello('a', 'alice');
+		const a = h.enter('a', 'alice');
 		h.published = [];
 		const a2 = h.peer('a-reconnected');
 		h.send(a2, {type: 'hello', v: 1, nick: 'whatever', session: 'secret-of-a-0123456789'});
@@ -138,7 +96,7 @@ describe('hub core: sessions and nicks', () => {
 	});
 
 	test('nick change is announced in every room and frees the old nick', () => {
-		const a = h.hello('a', 'alice', ['lobby', 'dev']);
+		const a = h.enter('a', 'alice', ['lobby', 'dev']);
 		h.published = [];
 		h.send(a, {type: 'nick', id: 'n', nick: 'Alicia'});
 		assert.deepEqual(a.last(), {type: 'ok', re: 'n', command: 'nick', nick: 'Alicia'});
@@ -149,13 +107,13 @@ describe('hub core: sessions and nicks', () => {
 				['nick', 'dev', 'alice', 'Alicia'],
 			],
 		);
-		const b = h.hello('b', 'alice');
+		const b = h.enter('b', 'alice');
 		assert.equal(b.last().type, 'welcome');
 	});
 
 	test('bye ends the session with a quit notice; timeouts end silent sessions', () => {
-		const a = h.hello('a', 'alice');
-		h.hello('b', 'bob');
+		const a = h.enter('a', 'alice');
+		h.enter('b', 'bob');
 		h.published = [];
 		h.send(a, {type: 'bye', reason: 'lunch'});
 		assert.deepEqual(h.published.map(e => [e.type, e.from, (e as {reason?: string}).reason, (e as {quit?: boolean}).quit]), [['part', 'alice', 'lunch', true]]);
@@ -170,7 +128,7 @@ describe('hub core: sessions and nicks', () => {
 	});
 
 	test('a hub that was frozen does not time everyone out when it wakes', () => {
-		h.hello('a', 'alice');
+		h.enter('a', 'alice');
 		h.core.tick(h.now);
 		h.now += 60_000; // SIGSTOP for a minute
 		h.core.tick(h.now);
@@ -181,15 +139,15 @@ describe('hub core: sessions and nicks', () => {
 	test('hub_full when the session limit is reached', () => {
 		h.store.close();
 		h = new Harness(new Store(), {maxSessions: 1});
-		h.hello('a', 'alice');
-		const b = h.hello('b', 'bob');
+		h.enter('a', 'alice');
+		const b = h.enter('b', 'bob');
 		assert.equal(b.last().type === 'error' && (b.last() as {code: string}).code, 'hub_full');
 	});
 });
 
 describe('hub core: messages', () => {
 	test('say is acked with its seq only once stored, and published hub-stamped', () => {
-		const a = h.hello('a', 'alice');
+		const a = h.enter('a', 'alice');
 		h.published = [];
 		a.take();
 		h.core.receive(a.id, [Buffer.from(JSON.stringify({type: 'say', id: 'm1', room: 'lobby', text: 'hi', from: 'bob'}))], h.now);
@@ -207,7 +165,7 @@ describe('hub core: messages', () => {
 	});
 
 	test('a resent message (same session, same id) is stored once and acked again', () => {
-		const a = h.hello('a', 'alice');
+		const a = h.enter('a', 'alice');
 		h.published = [];
 		const say = {type: 'say', id: 'm1', room: 'lobby', text: 'once'};
 		h.send(a, say, say); // twice in one batch
@@ -219,12 +177,12 @@ describe('hub core: messages', () => {
 	});
 
 	test('duplicates are recognised across a hub restart on the same data', () => {
-		const a = h.hello('a', 'alice');
+		const a = h.enter('a', 'alice');
 		h.send(a, {type: 'say', id: 'm1', room: 'lobby', text: 'before the crash'});
 		h.store.close();
 		const store = new Store({dataDir: dir.path});
 		h = new Harness(store);
-		const again = h.hello('a', 'alice');
+		const again = h.enter('a', 'alice');
 		h.published = [];
 		again.take();
 		h.send(again, {type: 'say', id: 'm1', room: 'lobby', text: 'before the crash'});
@@ -240,7 +198,7 @@ describe('hub core: messages', () => {
 	});
 
 	test('say to a room you are not in is refused', () => {
-		const a = h.hello('a', 'alice');
+		const a = h.enter('a', 'alice');
 		h.send(a, {type: 'say', id: 'm1', room: 'dev', text: 'hi'});
 		const e = a.last();
 		assert.ok(e.type === 'error');
@@ -249,7 +207,7 @@ describe('hub core: messages', () => {
 	});
 
 	test('malformed frames get errors and nothing is published', () => {
-		const a = h.hello('a', 'alice');
+		const a = h.enter('a', 'alice');
 		h.published = [];
 		a.take();
 		h.raw(a, ['{not json', Buffer.from([0xc3, 0x28]), '', JSON.stringify({type: 'say', id: 'm', room: 'lobby', text: 'x'.repeat(5000)})]);
@@ -261,8 +219,8 @@ describe('hub core: messages', () => {
 	});
 
 	test('private messages go to the recipient only, never to the feed', () => {
-		const a = h.hello('a', 'alice');
-		const b = h.hello('b', 'bob');
+		const a = h.enter('a', 'alice');
+		const b = h.enter('b', 'bob');
 		h.published = [];
 		a.take();
 		b.take();
@@ -281,8 +239,8 @@ describe('hub core: messages', () => {
 
 describe('hub core: rooms and questions', () => {
 	test('join, part, topic, who, rooms, whois', () => {
-		const a = h.hello('a', 'alice');
-		const b = h.hello('b', 'bob', ['dev']);
+		const a = h.enter('a', 'alice');
+		const b = h.enter('b', 'bob', ['dev']);
 		h.send(a, {type: 'join', id: 'j', room: '#dev'});
 		const joined = a.last();
 		assert.ok(joined.type === 'joined');
@@ -315,7 +273,7 @@ describe('hub core: rooms and questions', () => {
 	});
 
 	test('history: latest, before and after, oldest first', () => {
-		const a = h.hello('a', 'alice');
+		const a = h.enter('a', 'alice');
 		for (let i = 1; i <= 10; i++) h.send(a, {type: 'say', id: `m${i}`, room: 'lobby', text: `n${i}`});
 		a.take();
 		h.send(a, {type: 'history', id: 'q1', room: 'lobby', limit: 3});
@@ -358,7 +316,7 @@ describe('hub core: rooms and questions', () => {
 
 describe('hub core: storage that fails', () => {
 	test('nothing is acked or published when the store cannot write; it recovers', () => {
-		const a = h.hello('a', 'alice');
+		const a = h.enter('a', 'alice');
 		h.published = [];
 		a.take();
 		const realAppend = h.store.append.bind(h.store);

@@ -121,7 +121,7 @@ export class ZapHandler {
 		id[0] = 0x80 | id[0]!; // never a zero first byte: those are libzmq's own
 		this.keys.set(id.toString('latin1'), z85);
 		if (this.keys.size > MAX_TRACKED) this.keys.delete(this.keys.keys().next().value!);
-		return ok(frames, z85, property('Identity', id));
+		return ok(frames, z85, zmtpProperty('Identity', id));
 	}
 
 	/** At most one log line a second for refusals, so a flood of bad keys cannot flood the log. */
@@ -158,7 +158,7 @@ function refusal(frames: Buffer[], status: '400' | '500', text: string): Buffer[
 }
 
 /** One ZMTP metadata property: name length (1 byte), name, value length (4 bytes), value. */
-function property(name: string, value: Buffer): Buffer {
+export function zmtpProperty(name: string, value: Buffer): Buffer {
 	const head = Buffer.alloc(1 + name.length + 4);
 	head[0] = name.length;
 	head.write(name, 1, 'latin1');

@@ -1,4 +1,5 @@
 import {connect, type Socket} from 'node:net';
+import {zmtpProperty} from '../../src/hub/zap.js';
 
 /**
  * ZMTP 3 spoken by hand over a raw TCP socket: what a hostile peer can send that a ZeroMQ
@@ -16,17 +17,9 @@ export function greeting(mechanism = 'NULL', major = 3): Buffer {
 	return g;
 }
 
-function property(name: string, value: Buffer): Buffer {
-	const head = Buffer.alloc(1 + name.length + 4);
-	head[0] = name.length;
-	head.write(name, 1, 'latin1');
-	head.writeUInt32BE(value.length, 1 + name.length);
-	return Buffer.concat([head, value]);
-}
-
 /** A READY command claiming `identity` as the routing id (an empty one asks the ROUTER to make one). */
 export function ready(identity: Buffer, socketType = 'DEALER'): Buffer {
-	const body = Buffer.concat([Buffer.from([5]), Buffer.from('READY'), property('Socket-Type', Buffer.from(socketType)), property('Identity', identity)]);
+	const body = Buffer.concat([Buffer.from([5]), Buffer.from('READY'), zmtpProperty('Socket-Type', Buffer.from(socketType)), zmtpProperty('Identity', identity)]);
 	return Buffer.concat([Buffer.from([0x04, body.length]), body]);
 }
 
