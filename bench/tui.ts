@@ -8,7 +8,7 @@
  *    says `--rate` messages a second in its room for `--seconds` seconds; and, for
  *    comparison, a line-mode client under the same load (the client's own share).
  *
- *   npm run build && node dist/bench/tui.js [--runs 5] [--rate 1000] [--seconds 10] [--json]
+ *   npm run build && node dist/bench/tui.js [--runs 5] [--rate 1000] [--seconds 10] [--rooms 1] [--json]
  *
  * Needs tmux and Linux (/proc).
  */
@@ -31,6 +31,7 @@ const {values} = parseArgs({
 		seconds: {type: 'string', default: '10'},
 		columns: {type: 'string', default: '100'},
 		rows: {type: 'string', default: '30'},
+		rooms: {type: 'string', default: '1'},
 		json: {type: 'boolean', default: false},
 	},
 });
@@ -38,6 +39,8 @@ const runs = Number(values.runs);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const size = {columns: Number(values.columns), rows: Number(values.rows)};
+/** Rooms the TUI is in, each with a load client of its own; the rate is shared among them. */
+const rooms = Array.from({length: Math.max(1, Number(values.rooms))}, (_, i) => (i === 0 ? 'load' : `load${i + 1}`));
 
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
 
@@ -90,9 +93,13 @@ async function firstFrame(hubArgs: string[], run: number): Promise<{frameMs: num
 }
 
 /** A client in this process saying `rate` lines a second; resolves with how many were acked. */
-async function load(hubArgs: {host: string; sub: number; pub: number}, room: string): Promise<{client: Client; say: (n: number) => void; acked: () => number}> {
+async function load(
+	hubArgs: {host: string; sub: number; pub: number},
+	room: string,
+	nick = 'loadgen',
+): Promise<{client: Client; say: (n: number) => void; sent: () => number; acked: () => number}> {
 	const client = new Client(new ZmqTransport({host: hubArgs.host, subPort: hubArgs.sub, pubPort: hubArgs.pub}), {
-		nick: 'loadgen',
+		nick,
 		nickExplicit: false,
 		rooms: [room],
 		session: randomBytes(18).toString('base64url'),
@@ -107,6 +114,7 @@ async function load(hubArgs: {host: string; sub: number; pub: number}, room: str
 		say: n => {
 			for (let i = 0; i < n; i++) client.line(`load message ${++sent} ${'x'.repeat(40)}`);
 		},
+		sent: () => sent,
 		acked: () => sent - undelivered(client.state).length,
 	};
 }
@@ -162,11 +170,20 @@ async function main(): Promise<void> {
 		const frames: Array<{frameMs: number; connectedMs: number}> = [];
 		for (let i = 0; i < runs; i++) frames.push(await firstFrame(args, i));
 
-		const tui = TmuxTui.start(['--nick', 'watcher', '--room', 'load', ...args], size);
+		const tui = TmuxTui.start(['--nick', 'watcher', ...rooms.flatMap(r => ['--room', r]), ...args], size);
 		try {
 			await tui.waitScreen('connected', s => s.includes('● connected'));
 			const pid = zchatPid(tui);
-			const gen = await load({host: '127.0.0.1', sub: hub.sub, pub: hub.pub}, 'load');
+			const gens: Array<Awaited<ReturnType<typeof load>>> = [];
+			for (const [i, room] of rooms.entries()) gens.push(await load({host: '127.0.0.1', sub: hub.sub, pub: hub.pub}, room, i === 0 ? 'loadgen' : `loadgen${i + 1}`));
+			let turn = 0;
+			// Lines go to the rooms in turn; the TUI shows the first, the others count as unread.
+			const gen = {
+				say: (n: number) => {
+					for (let i = 0; i < n; i++) gens[turn++ % gens.length]!.say(1);
+				},
+				acked: () => gens.reduce((sum, g) => sum + g.acked(), 0),
+			};
 			await tui.waitScreen('the load client in the room', s => s.includes('loadgen'));
 
 			const idleStart = cpuSeconds(pid);
@@ -178,12 +195,12 @@ async function main(): Promise<void> {
 			const {said, elapsed, rssMiB: rssSamples} = await flood(gen, pid);
 			const cpu = cpuSeconds(pid) - cpu0;
 			const rss = rssMiB(pid);
-			const last = `load message ${said} `;
+			const last = `load message ${gens[0]!.sent()} `;
 			const caughtUp0 = performance.now();
 			await tui.waitScreen('the last message', s => s.includes(last), 30_000);
 			const caughtUpMs = performance.now() - caughtUp0;
 			await waitFor('every line acked', () => gen.acked() >= said, 30_000);
-			await gen.client.close();
+			for (const g of gens) await g.client.close();
 			tui.keys('C-c');
 			const code = await tui.waitExit();
 			const lineModeCpu = await baseline(hub);
@@ -193,6 +210,7 @@ async function main(): Promise<void> {
 				connectedMs: {median: Math.round(median(frames.map(f => f.connectedMs)))},
 				load: {
 					rate,
+					rooms: rooms.length,
 					seconds: Number(elapsed.toFixed(2)),
 					messages: said,
 					achievedRate: Math.round(said / elapsed),
@@ -217,7 +235,7 @@ async function main(): Promise<void> {
 				process.stdout.write(
 					[
 						`first frame of zchat join in tmux (${size.columns}x${size.rows}): median ${result.firstFrameMs.median} ms over ${runs} runs (${result.firstFrameMs.runs.join(', ')} ms); connected: median ${result.connectedMs.median} ms`,
-						`TUI CPU with ${result.load.achievedRate} msg/s for ${result.load.seconds} s in its room: ${result.load.tuiCpuPercentOfOneCore}% of one core (idle: ${result.load.tuiIdleCpuPercent}%), RSS at its lowest ${result.load.tuiRssMiBLowFirstHalf} MiB in the first half and ${result.load.tuiRssMiBLowSecondHalf} MiB in the second, at most ${result.load.tuiRssMiBMax} MiB`,
+						`TUI CPU with ${result.load.achievedRate} msg/s for ${result.load.seconds} s in ${rooms.length === 1 ? 'its room' : `its ${rooms.length} rooms (the first shown)`}: ${result.load.tuiCpuPercentOfOneCore}% of one core (idle: ${result.load.tuiIdleCpuPercent}%), RSS at its lowest ${result.load.tuiRssMiBLowFirstHalf} MiB in the first half and ${result.load.tuiRssMiBLowSecondHalf} MiB in the second, at most ${result.load.tuiRssMiBMax} MiB`,
 						`the same load on a line-mode client (--json --stay, no TUI): ${result.load.lineModeCpuPercentOfOneCore}% of one core`,
 						`the last message was on screen ${result.load.lastMessageOnScreenAfterMs} ms after the last send; exit code ${code}`,
 					].join('\n') + '\n',

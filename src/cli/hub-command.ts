@@ -106,6 +106,19 @@ Running a hub on a network: docs/SECURITY.md.`,
 				...(rateLimit === undefined ? {} : {rateLimit}),
 				access: store => new Access(store, {...(authorized === undefined ? {} : {authorized}), opNicks, opKeys}),
 			});
+			// Signals first: whoever reads the banner may stop the hub at once, and a signal with no
+			// handler yet would kill it instead of shutting it down.
+			const stopped = new Promise<void>(resolve => {
+				let stopping = false;
+				const stop = (signal: string) => {
+					if (stopping) process.exit(130);
+					stopping = true;
+					log(`${signal}: shutting down`);
+					void hub.stop().then(resolve);
+				};
+				process.on('SIGINT', () => stop('SIGINT'));
+				process.on('SIGTERM', () => stop('SIGTERM'));
+			});
 			process.stdout.write(banner(hub, dataDir, curve?.publicKey, authorizedFile, authorized?.length));
 			if (!curve && !isLoopback(opts.host)) {
 				const where = opts.host === '0.0.0.0' || opts.host === '::' ? 'on every interface' : `on ${opts.host}`;
@@ -135,17 +148,7 @@ Running a hub on a network: docs/SECURITY.md.`,
 					log(`SIGHUP: ${(err as Error).message}; keeping the previous list`);
 				}
 			});
-			await new Promise<void>(resolve => {
-				let stopping = false;
-				const stop = (signal: string) => {
-					if (stopping) process.exit(130);
-					stopping = true;
-					log(`${signal}: shutting down`);
-					void hub.stop().then(resolve);
-				};
-				process.on('SIGINT', () => stop('SIGINT'));
-				process.on('SIGTERM', () => stop('SIGTERM'));
-			});
+			await stopped;
 		});
 	return cmd as unknown as Command<[], Record<string, unknown>>;
 }
