@@ -208,9 +208,12 @@ export interface Step {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
- * Lines in flight at once. The hub acks after storing, so a sender's rate is at most this
- * many lines per ack round trip: 64 held one bench sender to ~40k msg/s against a hub that
- * could take more (docs/PERFORMANCE.md).
+ * Lines between sending and being seen back on the feed, at most. The hub acks after
+ * storing, so a sender's rate is at most this many lines per round trip: 64 held one bench
+ * sender to ~40k msg/s against a hub that could take more (docs/PERFORMANCE.md). Acked lines
+ * count until the feed brings them back: a client whose feed falls behind its acks slows
+ * down instead of keeping ever more lines to match (20,000 piped lines took 4–30 s of CPU
+ * that way, where the feed kept up they take under 2 s).
  */
 export const DEFAULT_WINDOW = 256;
 const RESEND_BASE_MS = 3000;
@@ -380,14 +383,22 @@ export function step(state: ClientState, input: Input): Step {
 		case 'intent':
 			applyIntent(d, input.intent, input.now);
 			break;
-		case 'reply':
+		case 'reply': {
 			d.set({lastHeard: input.now});
 			if (d.s.connection === 'reconnecting' && d.s.epoch !== undefined && isSessionReply(input.reply)) d.set({connection: 'connected'});
+			const unsettled = d.s.pending.length;
 			onReply(d, input.reply, input.now);
+			// History that brought our own lines back frees room in the window.
+			if (d.s.pending.length < unsettled) pump(d, input.now);
 			break;
-		case 'feed':
+		}
+		case 'feed': {
+			const unsettled = d.s.pending.length;
 			for (const e of input.events) onFeedEvent(d, e, input.now);
+			// Our own lines seen on the feed free room in the window: send what waits.
+			if (d.s.pending.length < unsettled) pump(d, input.now);
 			break;
+		}
 		case 'tick':
 			tick(d, input.now);
 			break;
@@ -618,27 +629,36 @@ export function backlog(state: ClientState): number {
 }
 
 /**
- * Send what is due, keeping at most `window` unacked lines in flight: first what the user
- * asked for, in the order asked (lines and commands), then resends.
+ * Send what is due, keeping at most `window` lines between sending and being seen on the
+ * feed: first what the user asked for, in the order asked (lines and commands), then resends.
  */
 function pump(d: Draft, now: number): void {
 	if (d.s.connection !== 'connected') return;
 	if (d.s.throttledUntil !== undefined && now < d.s.throttledUntil) return;
-	const window = d.s.paced ? 1 : (d.s.options.window ?? DEFAULT_WINDOW);
-	let inFlight = d.s.pending.filter(p => p.state === 'sent').length;
+	const window = d.s.options.window ?? DEFAULT_WINDOW;
+	// Paced by the hub's flood limit: one unacked line at a time.
+	const ackWindow = d.s.paced ? 1 : window;
+	let unacked = 0;
+	let unseen = 0;
+	for (const p of d.s.pending) {
+		if (p.state === 'sent') unacked++;
+		if (p.state === 'sent' || p.state === 'acked') unseen++;
+	}
+	const full = () => unacked >= ackWindow || unseen >= window;
 	// Lines go in the order they were typed: one that must wait (a resend not yet due, or the
 	// hub's flood limit) holds back everything after it, commands included.
 	const resend = new Set<string>();
 	let blocked = false;
 	for (const p of d.s.pending) {
 		if (p.state !== 'queued') continue;
-		if (inFlight >= window || p.due > now || !takeToken(d, now)) {
+		if (full() || p.due > now || !takeToken(d, now)) {
 			blocked = true;
 			break;
 		}
 		d.send(sendCommand(p), now);
 		resend.add(p.id);
-		inFlight++;
+		unacked++;
+		unseen++;
 	}
 	const fresh: Pending[] = [];
 	const queue = d.s.queue;
@@ -650,14 +670,15 @@ function pump(d: Draft, now: number): void {
 			d.request(item.kind, item.command, now, item.room);
 			continue;
 		}
-		if (inFlight >= window) break;
+		if (full()) break;
 		const line = item.line;
 		// A line for a room we are not (yet) in waits until we are, and so does what follows it.
 		if (line.view.startsWith('#') && !d.room(line.view.slice(1))?.joined) break;
 		if (!takeToken(d, now)) break;
 		d.send(sendCommand(line), now);
 		fresh.push({...line, state: 'sent', attempts: 1, due: now + backoff(1)});
-		inFlight++;
+		unacked++;
+		unseen++;
 		head++;
 	}
 	if (head !== d.s.queueHead) d.set(head > 1024 && head * 2 > queue.length ? {queue: queue.slice(head), queueHead: 0} : {queueHead: head});
@@ -849,6 +870,8 @@ function onWelcome(d: Draft, w: Extract<Reply, {type: 'welcome'}>, now: number):
 			const v = d.s.views[id];
 			if (v && 'room' in v) d.putView({...v, synced: false, lastSeq: 0, oldestSeq: 0, buffer: []});
 		}
+		// Lines it had acked were stored in the data it lost: their seq numbers will never come.
+		d.set({pending: d.s.pending.filter(p => p.state !== 'acked')});
 		d.notice('the hub started on new data (its history was reset): resynced from its new history', now, 'error');
 	} else if (wasReconnecting) {
 		d.notice(w.resumed ? 'reconnected' : 'reconnected (new session)', now);

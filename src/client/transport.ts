@@ -75,8 +75,14 @@ export class ZmqTransport implements Transport {
 	constructor(readonly options: ZmqTransportOptions) {
 		const curve = options.curve ? {curveServerKey: options.curve.serverKey, curvePublicKey: options.curve.publicKey, curveSecretKey: options.curve.secretKey} : {};
 		const common = {reconnectInterval: 100, reconnectMaxInterval: 2000, heartbeatInterval: 2000, heartbeatTimeout: 6000, heartbeatTimeToLive: 6000, ...curve};
-		this.dealer = new zmq.Dealer({...common, sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000, linger: 0});
-		this.sub = new zmq.Subscriber({...common, receiveHighWaterMark: 1000, linger: 0});
+		// No receive limits: libzmq 4.3.5 aborts the process when a connection whose input was
+		// stopped by a full receive queue times out on heartbeats and reconnects (libzmq#3937,
+		// "Assertion failed: _input_stopped"); a client busy for a few seconds did it. Without a
+		// limit input never stops. What arrives is read as fast as the client can; a client
+		// that is stopped (Ctrl+Z) lets TCP fill, and the hub's PUB drops for it and the gap
+		// comes back from history.
+		this.dealer = new zmq.Dealer({...common, sendHighWaterMark: 10_000, receiveHighWaterMark: 0, linger: 0});
+		this.sub = new zmq.Subscriber({...common, receiveHighWaterMark: 0, linger: 0});
 		this.queue = new SendQueue(this.dealer);
 		this.watch(this.dealer, tcpEndpoint(options.host, options.subPort));
 		this.watch(this.sub, tcpEndpoint(options.host, options.pubPort));
