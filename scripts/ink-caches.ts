@@ -7,8 +7,8 @@ export const INK_CACHE_ENTRIES = 5000;
 /**
  * Ink 6 keeps every distinct string it has measured or wrapped, for ever, in two module-level
  * caches (measure-text.js, wrap-text.js; vadimdemedes/ink#986, bounded in Ink 7, which needs
- * Node 22). A chat shows new text with every message: at 1000 messages a second the TUI grew by
- * ~25 MB a minute (a heap snapshot showed 42,000 entries in measureText's cache after 50 s).
+ * Node 22). A chat shows new text with every message: at 1000 messages a second the TUI's live
+ * heap grew 37.0 -> 42.5 MB between 20 s and 50 s, with 42,000 entries in measureText's cache.
  * Bound both: when a cache is full it is emptied, and the next frame measures its text again.
  * The build fails if Ink's code no longer looks as expected, rather than ship the leak.
  */

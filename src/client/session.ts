@@ -383,22 +383,16 @@ export function step(state: ClientState, input: Input): Step {
 		case 'intent':
 			applyIntent(d, input.intent, input.now);
 			break;
-		case 'reply': {
+		case 'reply':
 			d.set({lastHeard: input.now});
 			if (d.s.connection === 'reconnecting' && d.s.epoch !== undefined && isSessionReply(input.reply)) d.set({connection: 'connected'});
-			const unsettled = d.s.pending.length;
-			onReply(d, input.reply, input.now);
-			// History that brought our own lines back frees room in the window.
-			if (d.s.pending.length < unsettled) pump(d, input.now);
+			settling(d, input.now, () => onReply(d, input.reply, input.now));
 			break;
-		}
-		case 'feed': {
-			const unsettled = d.s.pending.length;
-			for (const e of input.events) onFeedEvent(d, e, input.now);
-			// Our own lines seen on the feed free room in the window: send what waits.
-			if (d.s.pending.length < unsettled) pump(d, input.now);
+		case 'feed':
+			settling(d, input.now, () => {
+				for (const e of input.events) onFeedEvent(d, e, input.now);
+			});
 			break;
-		}
 		case 'tick':
 			tick(d, input.now);
 			break;
@@ -626,6 +620,16 @@ function sendCommand(p: Pending): Command {
 /** How many lines and commands wait to be sent for the first time. */
 export function backlog(state: ClientState): number {
 	return state.queue.length - state.queueHead;
+}
+
+/**
+ * Run `work`; when it settled lines of ours (seen back on the feed or in history), they free
+ * room in the window: send what waits at once, once for the whole batch.
+ */
+function settling(d: Draft, now: number, work: () => void): void {
+	const unsettled = d.s.pending.length;
+	work();
+	if (d.s.pending.length < unsettled) pump(d, now);
 }
 
 /**
