@@ -1,9 +1,9 @@
+import type {DistributiveOmit} from '../src/protocol/exhaustive.js';
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {initialState, mentions, pendingLines, step, type ClientOptions, type ClientState, type Effect, type Input, type RoomView} from '../src/client/session.js';
 import type {Command, FeedEvent, Reply} from '../src/protocol/types.js';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Drive the reducer like the Client does, keeping the effects for inspection. */
 class Sim {

@@ -1,3 +1,4 @@
+import type {DistributiveOmit} from '../src/protocol/exhaustive.js';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
@@ -92,7 +93,6 @@ describe('the hub core under a flood', () => {
 	});
 });
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Drive the client reducer by hand. */
 class Sim {

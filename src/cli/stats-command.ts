@@ -1,6 +1,6 @@
 import {Command, Option} from '@commander-js/extra-typings';
 import {HubAsker} from '../client/ask.js';
-import {formatDuration} from '../client/session.js';
+import {formatDuration} from '../protocol/durations.js';
 import {ZchatError} from '../errors.js';
 import type {RoomsReply, StatsReply} from '../protocol/types.js';
 import {oneLine, safeJson} from '../ui/format.js';

@@ -1,6 +1,6 @@
 import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
 import {HubAsker} from '../client/ask.js';
-import {formatDuration} from '../client/session.js';
+import {formatDuration} from '../protocol/durations.js';
 import {ZchatError} from '../errors.js';
 import {parseRoom} from '../protocol/names.js';
 import type {MemberInfo} from '../protocol/types.js';

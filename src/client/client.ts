@@ -1,9 +1,9 @@
+import type {DistributiveOmit} from '../protocol/exhaustive.js';
 import {EventEmitter} from 'node:events';
 import type {Intent} from './commands.js';
 import {initialState, step, type ClientOptions, type ClientState, type Effect, type FeedItem, type Input} from './session.js';
 import type {Transport} from './transport.js';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface ClientEvents {
 	/** The state changed (the TUI re-renders from it). */

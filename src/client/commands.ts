@@ -1,4 +1,4 @@
-import {MAX_DURATION_MS} from '../protocol/limits.js';
+import {parseDuration} from '../protocol/durations.js';
 import {nickProblem, parseRoom} from '../protocol/names.js';
 import {isZ85Key} from '../protocol/z85.js';
 
@@ -71,16 +71,6 @@ export const COMMANDS: readonly CommandHelp[] = [
 	{name: 'lock', usage: '/lock [#room]', summary: '(operators) only operators may change the topic', details: 'Locks the topic of the current room (or the one named). /unlock undoes it.'},
 	{name: 'unlock', usage: '/unlock [#room]', summary: '(operators) anyone in the room may change the topic again', details: 'Undoes /lock.'},
 ];
-
-/** "30s", "10m", "2h", "7d", "1w", or plain seconds: milliseconds, or undefined when it is not a duration. */
-export function parseDuration(text: string): number | undefined {
-	const m = /^(\d+(?:\.\d+)?)(s|sec|m|min|h|d|w)?$/i.exec(text.trim());
-	if (!m) return undefined;
-	const unit = (m[2] ?? 's').toLowerCase();
-	const scale = unit === 'w' ? 604_800_000 : unit === 'd' ? 86_400_000 : unit === 'h' ? 3_600_000 : unit === 'm' || unit === 'min' ? 60_000 : 1000;
-	const ms = Math.round(Number(m[1]) * scale);
-	return ms >= 1 && ms <= MAX_DURATION_MS ? ms : undefined;
-}
 
 /** "nick [duration] [reason]" after /ban or /mute. */
 function targetDurationReason(rest: string, words: readonly string[]): {target: string; durationMs?: number; reason?: string} {

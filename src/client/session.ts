@@ -1,3 +1,5 @@
+import {formatDuration} from '../protocol/durations.js';
+import type {DistributiveOmit} from '../protocol/exhaustive.js';
 import {nickKey, nickWithSuffix} from '../protocol/names.js';
 import {DEFAULT_HISTORY_LIMIT, PROTOCOL_VERSION} from '../protocol/limits.js';
 import type {Command, FeedEvent, HistoryReply, Reply, RoomState} from '../protocol/types.js';
@@ -204,8 +206,6 @@ export interface Step {
 	readonly state: ClientState;
 	readonly effects: readonly Effect[];
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
  * Lines between sending and being seen back on the feed, at most. The hub acks after
@@ -1268,16 +1268,6 @@ function tick(d: Draft, now: number): void {
 		for (const [id] of stale) delete requests[id];
 		d.set({requests});
 	}
-}
-
-export function formatDuration(ms: number): string {
-	const s = Math.max(0, Math.floor(ms / 1000));
-	if (s < 60) return `${s}s`;
-	const m = Math.floor(s / 60);
-	if (m < 60) return `${m}m`;
-	const h = Math.floor(m / 60);
-	if (h < 48) return `${h}h${m % 60 ? ` ${m % 60}m` : ''}`;
-	return `${Math.floor(h / 24)}d`;
 }
 
 /** Every line typed and not done yet, oldest first: sent (or refused) ones, then those not sent yet. */

@@ -11,6 +11,8 @@ import {
 	MAX_TEXT_BYTES,
 	PROTOCOL_VERSION,
 } from '../protocol/limits.js';
+import {formatSeconds} from '../protocol/durations.js';
+import {assertNever} from '../protocol/exhaustive.js';
 import {nickKey} from '../protocol/names.js';
 import {sanitize} from '../protocol/sanitize.js';
 import type {
@@ -322,7 +324,7 @@ export class HubCore {
 			case 'lock':
 				return this.lock(session, cmd, now, send);
 			default:
-				return checkExhaustive(cmd);
+				return assertNever(cmd, 'command');
 		}
 	}
 
@@ -965,17 +967,6 @@ function oneLineReason(reason: string): string {
 	return sanitize(reason.replace(/\r?\n/g, ' '));
 }
 
-/** "1.5 s", "5 min", "3 h", "2 d": a duration for people. */
-export function formatSeconds(ms: number): string {
-	if (ms < 60_000) {
-		const s = ms / 1000;
-		return `${s < 10 ? Math.round(s * 10) / 10 : Math.round(s)} s`;
-	}
-	if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-	if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)} h`;
-	return `${Math.round(ms / 86_400_000)} d`;
-}
-
 function banMessage(ban: BanInfo, now: number): string {
 	const what = ban.kind === 'key' ? 'your key is' : `the nick "${ban.target}" is`;
 	const span = ban.until === undefined ? 'for good' : `for ${formatSeconds(ban.until - now)} more`;
@@ -1000,8 +991,4 @@ function describeStorageError(err: unknown): string {
 	if (code === 'SQLITE_READONLY' || code === 'SQLITE_READONLY_DBMOVED') return 'the data directory is read-only';
 	if (typeof code === 'string' && code.startsWith('SQLITE_IOERR')) return 'a disk I/O error';
 	return err instanceof Error ? err.message : String(err);
-}
-
-function checkExhaustive(value: never): never {
-	throw new Error(`unhandled command: ${JSON.stringify(value)}`);
 }

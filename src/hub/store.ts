@@ -1,3 +1,4 @@
+import type {DistributiveOmit} from '../protocol/exhaustive.js';
 import {randomBytes} from 'node:crypto';
 import {accessSync, constants, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
@@ -7,7 +8,6 @@ import type {BanInfo, FeedEvent} from '../protocol/types.js';
 
 /** A feed event before the store gives it its place in the room's log. */
 export type NewEvent = DistributiveOmit<FeedEvent, 'seq' | 'epoch'>;
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface AppendItem {
 	readonly event: NewEvent;

@@ -1,8 +1,8 @@
+import type {DistributiveOmit} from '../../src/protocol/exhaustive.js';
 import type {Transport} from '../../src/client/transport.js';
 import {initialState, step, type ClientOptions, type ClientState, type Input} from '../../src/client/session.js';
 import type {Command, FeedEvent, Reply, WelcomeReply} from '../../src/protocol/types.js';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export const EPOCH = 'E1';
 
