@@ -1,16 +1,15 @@
-import {execFileSync} from 'node:child_process';
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
-import {ZCHAT_BIN} from './cli.js';
-import {waitFor} from './wait.js';
-
 /**
  * The real `zchat join` in a real pseudo-terminal: a tmux session on a private server,
  * typed into with send-keys and read back with capture-pane. Ink renders no live frames
  * when CI is set, and React runs slowly in development mode, so the TUI is started with CI
  * and NODE_ENV removed from its environment (bin/zchat.js then sets production mode).
  */
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {ZCHAT_BIN} from './zchat.js';
+import {waitFor} from './wait.js';
 
 /** Fail loudly when tmux is missing: these tests must not pass by being skipped. */
 export function requireTmux(): void {

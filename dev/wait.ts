@@ -1,7 +1,7 @@
 /**
- * Waiting for things in tests: poll a condition until it holds or a deadline passes. No
- * fixed sleeps: a test waits exactly as long as the event takes, and fails with a message
- * saying what it was waiting for when the deadline comes first.
+ * Waiting for things in tests, the bench and the demo: poll a condition until it holds or a
+ * deadline passes. No fixed sleeps: a test waits exactly as long as the event takes, and fails
+ * with a message saying what it was waiting for when the deadline comes first.
  */
 export async function waitFor<T>(
 	what: string | (() => string),
