@@ -79,6 +79,22 @@ describe('zchat hub', () => {
 			dir.remove();
 		}
 	});
+
+	test('--ready-json: one JSON line first, saying where it listens, for programs; then the banner', async () => {
+		const dir = tempDir();
+		try {
+			const hub = await spawnHub(['--data', dir.path]);
+			track(hub.proc);
+			const [first, second] = hub.proc.lines();
+			assert.deepEqual(JSON.parse(first!), {zchat: 'hub', version: hub.ready.version, host: '127.0.0.1', sub: hub.sub, pub: hub.pub, serverKey: null, pid: hub.proc.child.pid, data: dir.path});
+			assert.match(hub.ready.version, /^\d+\.\d+\.\d+/);
+			assert.match(second!, /^zchat hub \S+ listening on 127\.0\.0\.1$/);
+			hub.proc.child.kill('SIGTERM');
+			assert.equal(await hub.proc.exited, 0);
+		} finally {
+			dir.remove();
+		}
+	});
 });
 
 describe('zchat join (line mode)', () => {
