@@ -1,7 +1,6 @@
 /**
- * The real zchat binary of this checkout as a child process, for the tests, the bench and the
- * demo: its output collected as it arrives, and a hub on free ports, found from its
- * `--ready-json` line rather than from its banner's wording.
+ * The real zchat binary as a child process for the tests, the bench and the demo, and a hub
+ * on free ports found from its `--ready-json` line (not from its banner's wording).
  */
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {fileURLToPath} from 'node:url';

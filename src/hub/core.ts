@@ -1,9 +1,6 @@
 /**
- * The hub's rooms and sessions as a state machine: it takes in each received message, hands
- * each command to its handler (lifecycle, rooms, messages, queries, moderation), and at each
- * flush stores the batch and gives back everything to send; a timer ticks it. The handlers
- * and what they share (state.ts) live beside it. A little over 300 lines: the two dispatch
- * switches, one case a command, are a sixth of it.
+ * The hub's state machine: dispatch of each command to its handler, flush, tick and shutdown.
+ * Just over 300 lines because the two dispatch switches, a case a command, are a sixth of it.
  */
 import {decodeCommandFrames, isRejection, rejectionReply} from '../protocol/codec.js';
 import {MAX_ROOMS_PER_HUB} from '../protocol/limits.js';
@@ -63,10 +60,12 @@ function isQuestion(cmd: Command): cmd is Question {
 }
 
 /**
- * It does no I/O of its own: the transport hands it each received message (`receive`),
- * calls `flush` soon after (which stores the batch and returns everything to send), and calls
- * `tick` on a timer. Time comes in as an argument. The store is the one collaborator, and a
- * real SQLite file or `:memory:` both work in tests.
+ * The hub's rooms and sessions as a state machine; its handlers (lifecycle, rooms, messages,
+ * queries, moderation) and what they share (state.ts) live beside it. It does no I/O of its
+ * own: the transport hands it each received message (`receive`), calls `flush` soon after
+ * (which stores the batch and returns everything to send), and calls `tick` on a timer. Time
+ * comes in as an argument. The store is the one collaborator, and a real SQLite file or
+ * `:memory:` both work in tests.
  *
  * State is mutated in place rather than copied: the hub's per-message path must stay cheap
  * (see docs/PERFORMANCE.md). Everything observable goes out through the Outbox.

@@ -1,7 +1,6 @@
 /**
- * Flood control: charging a session's messages to its token bucket, refusing what is over
- * the limit, and the rule that drops a connection's frames unread once it has been refused
- * too often within a second.
+ * Flood control: a session's messages charged to its token bucket, refusals, and the rule
+ * that drops a connection's frames unread once it was refused too often within a second.
  */
 import type {CommandContext} from './outbox.js';
 import {fullBucket, takeToken, type Bucket, type RateLimit} from './rate-limit.js';

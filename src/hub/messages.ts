@@ -1,7 +1,6 @@
 /**
- * What sessions say: a line in a room (stored, then acked and published at the flush) and a
- * private message (straight to its recipient's connection), each answered once however often
- * its client sends it again.
+ * What sessions say: a line in a room (acked and published once stored) and a private message
+ * (straight to its recipient), each done once however often its client sends it again.
  */
 import type {MsgCommand, Reply, SayCommand} from '../protocol/types.js';
 import type {CommandContext} from './outbox.js';

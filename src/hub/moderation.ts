@@ -1,7 +1,6 @@
 /**
- * What operators do (kick, ban, unban, the ban list, mute, unmute, topic locks; only
- * operators get here, checked before) and what the hub does when its list of keys changes
- * (revalidate).
+ * What operators do (kick, ban, unban, bans, mute, unmute, lock; checked before they get
+ * here), and ending the sessions a changed list of keys no longer admits (revalidate).
  */
 import {nickKey} from '../protocol/names.js';
 import type {BanCommand, BanInfo, BansCommand, KickCommand, LockCommand, MuteCommand, UnbanCommand, UnmuteCommand} from '../protocol/types.js';

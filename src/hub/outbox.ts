@@ -1,7 +1,6 @@
 /**
- * What the hub sends, gathered between flushes: replies per peer (a DEALER's replies of one
- * batch go out as one message), feed events in runs per room, and the context a command is
- * answered through.
+ * What the hub sends, gathered between flushes (replies batched per peer, feed events in runs
+ * per room), and the context each command is answered through.
  */
 import type {Envelope} from '../protocol/codec.js';
 import type {ErrorCode, Reply} from '../protocol/types.js';

@@ -1,7 +1,6 @@
 /**
- * What every command handler of the hub reaches: its settings, the store, who may do what,
- * the session table, room membership, mutes, flood control, what goes out, the appends
- * waiting for the next flush, the operator's log and counters; and ending a session.
+ * What the hub's command handlers share: settings, store, access, sessions, rooms, mutes,
+ * flood control, outbox, pending appends, log and counters; and ending a session.
  */
 import type {Access} from './access.js';
 import {FloodControl} from './flood.js';

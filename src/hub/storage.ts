@@ -1,7 +1,6 @@
 /**
- * What the hub's state machine needs from storage, and the shapes it trades with it: events
- * to append, where they were stored, pages of history. The SQLite store (store.ts) and the
- * disk store around it (disk-store.ts) provide it.
+ * What the hub's state machine needs from storage (store.ts, disk-store.ts), and the shapes
+ * they trade: events to append, where they were stored, pages of history.
  */
 import type {DistributiveOmit} from '../protocol/exhaustive.js';
 import type {BanInfo, FeedEvent} from '../protocol/types.js';

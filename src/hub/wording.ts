@@ -1,7 +1,6 @@
 /**
- * Sentences the hub puts together for people: refusals with a reason or a time in them (bans,
- * mutes, the flood limit, storage), the notices an operator's action sends, and the ones that
- * more than one command says. A one-off sentence stays beside the check that sends it.
+ * Sentences the hub builds (bans, mutes, the flood limit, storage, an operator's notices) or
+ * says from more than one place; a one-off sentence stays beside the check that sends it.
  */
 import {formatSeconds} from '../protocol/durations.js';
 import {sanitize} from '../protocol/sanitize.js';
