@@ -65,7 +65,7 @@ export function spawnZchat(args: readonly string[], env: NodeJS.ProcessEnv = {},
 
 export interface SpawnedHub {
 	readonly proc: Proc;
-	/** What the hub said once it listened. */
+	/** What the hub said once it listened (after its banner, which is all on stdout by then). */
 	readonly ready: HubReady;
 	readonly sub: number;
 	readonly pub: number;
