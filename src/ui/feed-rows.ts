@@ -1,4 +1,4 @@
-import type {FeedItem, Pending} from '../client/session.js';
+import type {FeedItem, Pending} from '../client/state.js';
 import {sanitize} from '../protocol/sanitize.js';
 import {clock, lineParts, pendingMark, type LineParts} from './format.js';
 import {plainRow, type Row, type Segment} from './rows.js';

@@ -1,4 +1,4 @@
-import type {ClientState} from '../client/session.js';
+import type {ClientState} from '../client/state.js';
 
 /**
  * Whether two client states draw the same screen. The client's state changes on every
