@@ -113,8 +113,14 @@ export function plainLine(item: FeedItem, options: PlainOptions = {}): string {
 			return `${time}*${p.nick}* ${text}`;
 		case 'error':
 			return `${time}!! ${text}`;
-		default:
+		case 'notice':
+		case 'join':
+		case 'part':
+		case 'nick':
+		case 'topic':
 			return `${time}${room}-- ${text}`;
+		default:
+			return assertNever(p.kind, 'line kind');
 	}
 }
 
