@@ -11,49 +11,36 @@ import {leave} from './quit.js';
 import {queueSend} from './send-window.js';
 import {isIgnored, newRoomView} from './state.js';
 
+/** Intents of one kind (or a few). */
+type IntentOf<T extends Intent['type']> = Extract<Intent, {type: T}>;
+
 export function applyIntent(d: Draft, intent: Intent): void {
 	switch (intent.type) {
 		case 'say':
 		case 'me':
 			return say(d, intent.text, intent.type === 'me');
 		case 'msg':
-			d.openDm(intent.to);
-			return queueSend(d, '@' + intent.to, intent.text, false);
 		case 'reply':
-			return reply(d, intent.text);
+			return privately(d, intent);
 		case 'join':
 			return join(d, intent.room);
 		case 'part':
 			return part(d, intent.room, intent.reason);
-		case 'rooms':
-			return d.userRequest('rooms', {type: 'rooms'});
 		case 'topic':
-			return topic(d, intent.text);
-		case 'switch':
-			return switchTo(d, intent.view);
-		case 'nick':
-			return d.userRequest('nick', {type: 'nick', nick: intent.nick});
 		case 'who':
-			return who(d, intent.room);
+		case 'rooms':
+		case 'nick':
 		case 'whois':
-			return d.userRequest('whois', {type: 'whois', nick: intent.nick});
 		case 'away':
-			d.set({away: intent.text});
-			return d.userRequest('away', {type: 'away', text: intent.text});
 		case 'back':
-			d.unset('away');
-			return d.userRequest('away', {type: 'away'});
+			return ask(d, intent);
 		case 'ignore':
-			return ignore(d, intent.nick);
 		case 'unignore':
-			return unignore(d, intent.nick);
+			return ignoring(d, intent);
+		case 'switch':
 		case 'clear':
-			return clear(d);
 		case 'help':
-			for (const line of helpText(intent.command)) d.notice(line);
-			return;
-		case 'quit':
-			return leave(d, intent.reason);
+			return view(d, intent);
 		case 'kick':
 		case 'ban':
 		case 'unban':
@@ -62,6 +49,8 @@ export function applyIntent(d: Draft, intent: Intent): void {
 		case 'unmute':
 		case 'lock':
 			return moderate(d, intent);
+		case 'quit':
+			return leave(d, intent.reason);
 		default:
 			assertNever(intent, 'intent');
 	}
@@ -83,11 +72,12 @@ function say(d: Draft, text: string, action: boolean): void {
 	if (room) queueSend(d, '#' + room, text, action);
 }
 
-function reply(d: Draft, text: string): void {
-	const to = d.s.lastDmFrom;
+/** A private message, to a nick or to whoever sent you the last one. */
+function privately(d: Draft, intent: IntentOf<'msg' | 'reply'>): void {
+	const to = intent.type === 'msg' ? intent.to : d.s.lastDmFrom;
 	if (!to) return d.notice('/reply: nobody has sent you a private message yet', 'error');
 	d.openDm(to);
-	queueSend(d, '@' + to, text, false);
+	queueSend(d, '@' + to, intent.text, false);
 }
 
 function join(d: Draft, room: string): void {
@@ -115,47 +105,77 @@ function part(d: Draft, named: string | undefined, reason: string | undefined): 
 	d.notice(`you left #${room}`, 'info', '#' + room);
 }
 
-function topic(d: Draft, text: string | undefined): void {
-	const room = currentRoom(d, '/topic');
-	if (room) d.userRequest('topic', text === undefined ? {type: 'topic', room} : {type: 'topic', room, text}, room);
-}
-
-function switchTo(d: Draft, view: string): void {
-	if (!d.s.views[view]) {
-		if (view.startsWith('@')) d.openDm(view.slice(1));
-		else return d.notice(`/switch: you are not in ${view}: /join it first`, 'error');
+/** A question for the hub, or a change of how others see you: sent in its turn after the lines typed before it. */
+function ask(d: Draft, intent: IntentOf<'topic' | 'who' | 'rooms' | 'nick' | 'whois' | 'away' | 'back'>): void {
+	switch (intent.type) {
+		case 'topic': {
+			const room = currentRoom(d, '/topic');
+			if (room) d.userRequest('topic', intent.text === undefined ? {type: 'topic', room} : {type: 'topic', room, text: intent.text}, room);
+			return;
+		}
+		case 'who': {
+			if (intent.room === '*') return d.userRequest('who', {type: 'who'});
+			const room = intent.room ?? currentRoom(d, '/who');
+			if (room) d.userRequest('who', {type: 'who', room}, room);
+			return;
+		}
+		case 'rooms':
+			return d.userRequest('rooms', {type: 'rooms'});
+		case 'nick':
+			return d.userRequest('nick', {type: 'nick', nick: intent.nick});
+		case 'whois':
+			return d.userRequest('whois', {type: 'whois', nick: intent.nick});
+		case 'away':
+			d.set({away: intent.text});
+			return d.userRequest('away', {type: 'away', text: intent.text});
+		case 'back':
+			d.unset('away');
+			return d.userRequest('away', {type: 'away'});
+		default:
+			assertNever(intent, 'question');
 	}
-	d.activate(view);
 }
 
-function who(d: Draft, named: string | undefined): void {
-	if (named === '*') return d.userRequest('who', {type: 'who'});
-	const room = named ?? currentRoom(d, '/who');
-	if (room) d.userRequest('who', {type: 'who', room}, room);
-}
-
-function ignore(d: Draft, nick: string | undefined): void {
-	if (!nick) return d.notice(d.s.ignored.length ? `ignoring: ${d.s.ignored.join(', ')}` : 'you are not ignoring anyone');
-	if (nickKey(nick) === nickKey(d.s.nick)) return d.notice('/ignore: you cannot ignore yourself', 'error');
-	if (!isIgnored(d.s, nick)) d.set({ignored: [...d.s.ignored, nick]});
-	d.notice(`ignoring ${nick} (on your side only): /unignore ${nick} to undo`);
-}
-
-function unignore(d: Draft, nick: string): void {
+/** Hide someone's messages on this side, or show them again; with no nick, list who is hidden. */
+function ignoring(d: Draft, intent: IntentOf<'ignore' | 'unignore'>): void {
+	const nick = intent.nick ?? '';
+	if (intent.type === 'ignore' && !nick) return d.notice(d.s.ignored.length ? `ignoring: ${d.s.ignored.join(', ')}` : 'you are not ignoring anyone');
 	const key = nickKey(nick);
+	if (intent.type === 'ignore') {
+		if (key === nickKey(d.s.nick)) return d.notice('/ignore: you cannot ignore yourself', 'error');
+		if (!isIgnored(d.s, nick)) d.set({ignored: [...d.s.ignored, nick]});
+		return d.notice(`ignoring ${nick} (on your side only): /unignore ${nick} to undo`);
+	}
 	if (!isIgnored(d.s, nick)) return d.notice(`/unignore: you are not ignoring ${nick}`, 'error');
 	d.set({ignored: d.s.ignored.filter(k => nickKey(k) !== key), ignoredFormerly: d.s.ignoredFormerly.filter(f => nickKey(f.now) !== key)});
 	d.notice(`no longer ignoring ${nick}`);
 }
 
-/** Empty the feed shown (on this side only); a room's history can be fetched again. */
-function clear(d: Draft): void {
-	const v = d.s.views[d.s.active];
-	if (v) d.putView({...v, feed: [], ...('room' in v ? {hasOlder: v.lastSeq > 0} : {})});
+/** What is on screen: another view, an empty feed (on this side only), the help. */
+function view(d: Draft, intent: IntentOf<'switch' | 'clear' | 'help'>): void {
+	switch (intent.type) {
+		case 'switch':
+			if (!d.s.views[intent.view]) {
+				if (!intent.view.startsWith('@')) return d.notice(`/switch: you are not in ${intent.view}: /join it first`, 'error');
+				d.openDm(intent.view.slice(1));
+			}
+			return d.activate(intent.view);
+		case 'clear': {
+			// A room's history can be fetched again by scrolling up.
+			const v = d.s.views[d.s.active];
+			if (v) d.putView({...v, feed: [], ...('room' in v ? {hasOlder: v.lastSeq > 0} : {})});
+			return;
+		}
+		case 'help':
+			for (const line of helpText(intent.command)) d.notice(line);
+			return;
+		default:
+			assertNever(intent, 'view intent');
+	}
 }
 
 /** Operator commands: sent at once (the hub says whether you may). */
-function moderate(d: Draft, intent: Extract<Intent, {type: 'kick' | 'ban' | 'unban' | 'bans' | 'mute' | 'unmute' | 'lock'}>): void {
+function moderate(d: Draft, intent: IntentOf<'kick' | 'ban' | 'unban' | 'bans' | 'mute' | 'unmute' | 'lock'>): void {
 	const reason = 'reason' in intent && intent.reason ? {reason: intent.reason} : {};
 	const duration = 'durationMs' in intent && intent.durationMs ? {durationMs: intent.durationMs} : {};
 	switch (intent.type) {

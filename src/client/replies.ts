@@ -4,13 +4,13 @@
  */
 import {assertNever} from '../protocol/exhaustive.js';
 import {nickKey} from '../protocol/names.js';
-import type {AckReply, DmReply, NoticeReply, OkReply, PongReply, Reply} from '../protocol/types.js';
+import type {AckReply, BansReply, DmReply, NoticeReply, OkReply, PongReply, Reply, RoomsReply, TopicReply, WhoReply, WhoisReply} from '../protocol/types.js';
 import type {Draft} from './draft.js';
 import {finish, progress} from './quit.js';
 import {onError} from './reply-errors.js';
 import {catchUp, onHistory, syncRoom} from './room-feed.js';
 import {pump} from './send-window.js';
-import {isIgnored} from './state.js';
+import {isIgnored, type Answer} from './state.js';
 import {hello, onWelcome} from './welcome.js';
 
 export function onReply(d: Draft, reply: Reply): void {
@@ -32,22 +32,13 @@ export function onReply(d: Draft, reply: Reply): void {
 			return onPong(d, reply);
 		case 'ok':
 			return onOk(d, reply);
-		case 'bans':
-			if (reply.bans.length === 0) return d.answer({type: 'no-bans'});
-			for (const ban of reply.bans) d.answer({type: 'ban', ban});
-			return;
 		case 'who':
-			return d.answer({type: 'who', room: reply.room, members: reply.members});
-		case 'whois': {
-			const {type: _type, re: _re, ...whois} = reply;
-			return d.answer({type: 'whois', whois});
-		}
+		case 'whois':
 		case 'rooms':
-			if (reply.rooms.length === 0) return d.answer({type: 'no-rooms'});
-			for (const room of reply.rooms) d.answer({type: 'room', room});
-			return;
+		case 'bans':
 		case 'topic':
-			return d.answer({type: 'topic', room: reply.room, text: reply.text});
+			for (const answer of answers(reply)) d.answer(answer);
+			return;
 		case 'dm':
 			return onDm(d, reply);
 		case 'notice':
@@ -56,6 +47,26 @@ export function onReply(d: Draft, reply: Reply): void {
 			return;
 		default:
 			assertNever(reply, 'reply');
+	}
+}
+
+/** The hub's answer to a question, as data for the view: a list gives one answer per entry, or its "none". */
+function answers(reply: WhoReply | WhoisReply | RoomsReply | BansReply | TopicReply): Answer[] {
+	switch (reply.type) {
+		case 'who':
+			return [{type: 'who', room: reply.room, members: reply.members}];
+		case 'whois': {
+			const {type: _type, re: _re, ...whois} = reply;
+			return [{type: 'whois', whois}];
+		}
+		case 'rooms':
+			return reply.rooms.length === 0 ? [{type: 'no-rooms'}] : reply.rooms.map(room => ({type: 'room', room}));
+		case 'bans':
+			return reply.bans.length === 0 ? [{type: 'no-bans'}] : reply.bans.map(ban => ({type: 'ban', ban}));
+		case 'topic':
+			return [{type: 'topic', room: reply.room, text: reply.text}];
+		default:
+			return assertNever(reply, 'answer');
 	}
 }
 
