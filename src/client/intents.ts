@@ -75,7 +75,7 @@ function say(d: Draft, text: string, action: boolean): void {
 /** A private message, to a nick or to whoever sent you the last one. */
 function privately(d: Draft, intent: IntentOf<'msg' | 'reply'>): void {
 	const to = intent.type === 'msg' ? intent.to : d.s.lastDmFrom;
-	if (!to) return d.notice('/reply: nobody has sent you a private message yet', 'error');
+	if (to === undefined) return d.notice('/reply: nobody has sent you a private message yet', 'error');
 	d.openDm(to);
 	queueSend(d, '@' + to, intent.text, false);
 }
