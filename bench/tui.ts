@@ -19,7 +19,7 @@ import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 import {Client} from '../src/client/client.js';
 import {ZmqTransport} from '../src/client/transport.js';
-import {undelivered} from '../src/client/session.js';
+import {undelivered} from '../src/client/state.js';
 import {spawnHub, spawnZchat} from '../test/helpers/cli.js';
 import {TmuxTui} from '../test/helpers/tmux.js';
 import {waitFor} from '../test/helpers/wait.js';
