@@ -19,7 +19,7 @@ import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 import {Client} from '../src/client/client.js';
 import {ZmqTransport} from '../src/client/transport.js';
-import {undelivered} from '../src/client/session.js';
+import {undelivered} from '../src/client/state.js';
 import {TmuxTui} from '../dev/tmux.js';
 import {waitFor} from '../dev/wait.js';
 import {spawnHub, spawnZchat} from '../dev/zchat.js';

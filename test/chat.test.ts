@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {after, afterEach, before, describe, test} from 'node:test';
 import type {HubServer} from '../src/hub/server.js';
-import {pendingLines} from '../src/client/session.js';
+import {pendingLines} from '../src/client/state.js';
 import {connectClient, RawDealer, RawSub, type TestClient} from './helpers/client.js';
 import {startHub} from './helpers/hub.js';
 import {waitFor} from './helpers/wait.js';

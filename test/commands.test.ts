@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import {after, afterEach, before, describe, test} from 'node:test';
-import {pendingLines, type FeedItem, type RoomView} from '../src/client/session.js';
+import {pendingLines, type FeedItem, type RoomView} from '../src/client/state.js';
 import type {HubServer} from '../src/hub/server.js';
+import {answerText} from '../src/ui/answers.js';
 import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {connectClient, type TestClient} from './helpers/client.js';
 import {startHub} from './helpers/hub.js';
@@ -9,8 +10,9 @@ import {waitFor} from './helpers/wait.js';
 
 /** Every command of the chat, and its error paths, between real clients over real sockets. */
 
+/** The notices a client showed, and the hub's answers in the words the view gives them. */
 function notices(c: TestClient): string[] {
-	return c.shown.flatMap(({item}) => (item.kind === 'notice' ? [item.text] : []));
+	return c.shown.flatMap(({item}) => (item.kind === 'notice' ? [item.text] : item.kind === 'answer' ? [answerText(item.answer, item.ts)] : []));
 }
 
 async function waitNotice(c: TestClient, pattern: RegExp): Promise<string> {

@@ -6,7 +6,7 @@ import {trackReadMarkers} from '../src/ui/read-markers.js';
 import {rowText, type Segment} from '../src/ui/rows.js';
 import {textWidth} from '../src/ui/text-width.js';
 import {throttle} from '../src/ui/throttle.js';
-import {event, Sim} from './helpers/tui.js';
+import {event, Sim} from './helpers/sim.js';
 
 const text = (segs: readonly Segment[]) => segs.map(s => s.text).join('');
 

@@ -13,7 +13,8 @@ import {StatusBar} from '../src/ui/components/StatusBar.js';
 import {PASTE_END, PASTE_START} from '../src/ui/keys.js';
 import {plainRow} from '../src/ui/rows.js';
 import {plain, TestTerminal} from './helpers/ink.js';
-import {event, FakeTransport, Sim} from './helpers/tui.js';
+import {event, Sim} from './helpers/sim.js';
+import {FakeTransport} from './helpers/tui.js';
 import {waitFor} from './helpers/wait.js';
 
 after(() => cleanup());

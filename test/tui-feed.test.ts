@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import type {FeedItem, Pending, RoomView} from '../src/client/session.js';
+import type {FeedItem, Pending, RoomView} from '../src/client/state.js';
 import {clock} from '../src/ui/format.js';
 import {dayLabel, itemRows, pendingRows, RowCache} from '../src/ui/feed-rows.js';
 import {activeScreen, FeedModel, feedModel, feedScreen, olderState} from '../src/ui/feed-screen.js';
@@ -8,7 +8,7 @@ import {rowText} from '../src/ui/rows.js';
 import {textWidth} from '../src/ui/text-width.js';
 import {nickColor, NICK_PALETTE} from '../src/ui/theme.js';
 import {LIVE, scrollUp} from '../src/ui/viewport.js';
-import {EPOCH, event, Sim} from './helpers/tui.js';
+import {EPOCH, event, Sim} from './helpers/sim.js';
 
 const TS = Date.UTC(2025, 10, 26, 12, 0, 0);
 

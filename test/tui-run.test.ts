@@ -7,7 +7,8 @@ import {drawsTheSame} from '../src/ui/screen-state.js';
 import {ALT_SCREEN_OFF, ALT_SCREEN_ON} from '../src/ui/terminal.js';
 import {runTui} from '../src/ui/tui.js';
 import {TestTerminal} from './helpers/ink.js';
-import {event, FakeTransport, Sim} from './helpers/tui.js';
+import {event, Sim} from './helpers/sim.js';
+import {FakeTransport} from './helpers/tui.js';
 import {waitFor} from './helpers/wait.js';
 
 /**

@@ -1,39 +1,19 @@
 import {randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
-import {userInfo} from 'node:os';
-import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
+import {Command, Option} from '@commander-js/extra-typings';
 import {Client} from '../client/client.js';
 import {ZmqTransport, type ClientCurve} from '../client/transport.js';
 import {ZchatError} from '../errors.js';
 import {defaultKeyFile, generateKeyPair, readKeyPair, readPublicKey} from '../keys.js';
-import {nickFrom, nickProblem, parseRoom} from '../protocol/names.js';
 import {runLineMode} from '../ui/line-mode.js';
 import {VERSION} from '../version.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
-import {hubAddressOptions, parseCount, parseSeconds} from './options.js';
-
-function parseNick(value: string): string {
-	const problem = nickProblem(value);
-	if (problem) throw new InvalidArgumentError(`${problem}.`);
-	return value;
-}
+import {defaultNick, hubAddressOptions, parseCount, parseNick, parseRoomName, parseSeconds} from './options.js';
 
 function collectRoom(value: string, previous: string[] | undefined): string[] {
-	const r = parseRoom(value);
-	if ('error' in r) throw new InvalidArgumentError(`${r.error}.`);
+	const room = parseRoomName(value);
 	const list = previous ?? [];
-	return list.includes(r.room) ? list : [...list, r.room];
-}
-
-/** The login name, made into a valid nick. */
-export function defaultNick(): string {
-	let login = process.env['USER'] ?? '';
-	try {
-		login = userInfo().username || login;
-	} catch {
-		// No passwd entry (containers): fall back to $USER.
-	}
-	return nickFrom(login);
+	return list.includes(room) ? list : [...list, room];
 }
 
 /** The CURVE keys to join an encrypted hub with, or undefined for an open hub. */

@@ -1,4 +1,31 @@
+import {userInfo} from 'node:os';
 import {InvalidArgumentError, Option} from '@commander-js/extra-typings';
+import {nickFrom, nickProblem, parseRoom} from '../protocol/names.js';
+
+/** The login name, made into a valid nick (the default of --nick). */
+export function defaultNick(): string {
+	let login = process.env['USER'] ?? '';
+	try {
+		login = userInfo().username || login;
+	} catch {
+		// No passwd entry (containers): fall back to $USER.
+	}
+	return nickFrom(login);
+}
+
+/** Parse a nick given as an option. */
+export function parseNick(value: string): string {
+	const problem = nickProblem(value);
+	if (problem) throw new InvalidArgumentError(`${problem}.`);
+	return value;
+}
+
+/** Parse a room name given as an option or argument ("#" optional). */
+export function parseRoomName(value: string): string {
+	const r = parseRoom(value);
+	if ('error' in r) throw new InvalidArgumentError(`${r.error}.`);
+	return r.room;
+}
 
 /** Parse a TCP port; `allowZero` lets the hub ask for a free one. */
 export function parsePort(allowZero: boolean) {

@@ -1,28 +1,14 @@
 import {randomBytes} from 'node:crypto';
 import type {Readable} from 'node:stream';
-import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
+import {Command, Option} from '@commander-js/extra-typings';
 import {Client} from '../client/client.js';
-import {undelivered} from '../client/session.js';
+import {undelivered} from '../client/state.js';
 import {ZmqTransport} from '../client/transport.js';
 import {ZchatError} from '../errors.js';
 import {MAX_TEXT_BYTES} from '../protocol/limits.js';
-import {nickProblem, parseRoom} from '../protocol/names.js';
 import {VERSION} from '../version.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
-import {defaultNick} from './join-command.js';
-import {hubAddressOptions, timeoutOption} from './options.js';
-
-function parseNick(value: string): string {
-	const problem = nickProblem(value);
-	if (problem) throw new InvalidArgumentError(`${problem}.`);
-	return value;
-}
-
-function parseRoomOption(value: string): string {
-	const r = parseRoom(value);
-	if ('error' in r) throw new InvalidArgumentError(`${r.error}.`);
-	return r.room;
-}
+import {defaultNick, hubAddressOptions, parseNick, parseRoomName, timeoutOption} from './options.js';
 
 /**
  * The messages to send: the arguments as one message, else stdin, one message per non-blank
@@ -136,7 +122,7 @@ export function makeSendCommand(): Command<[], Record<string, unknown>> {
 		.addOption(host)
 		.addOption(sub)
 		.addOption(pub)
-		.addOption(new Option('--room <room>', 'the room to say it in ("#" optional)').default('lobby').argParser(parseRoomOption))
+		.addOption(new Option('--room <room>', 'the room to say it in ("#" optional)').default('lobby').argParser(parseRoomName))
 		.addOption(
 			new Option('--nick <nick>', 'who says it (default: your login name); if taken, a number is added (ci2)').env('ZCHAT_NICK').argParser(parseNick),
 		)

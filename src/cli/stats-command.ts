@@ -2,8 +2,8 @@ import {Command, Option} from '@commander-js/extra-typings';
 import {HubAsker} from '../client/ask.js';
 import {formatDuration} from '../protocol/durations.js';
 import {ZchatError} from '../errors.js';
+import {oneLine, safeJson} from '../protocol/sanitize.js';
 import type {RoomsReply, StatsReply} from '../protocol/types.js';
-import {oneLine, safeJson} from '../ui/format.js';
 import {hubAddressOptions, timeoutOption} from './options.js';
 
 /** What `zchat stats --json` prints: the hub's stats with the room list in place of the room count. */

@@ -1,17 +1,10 @@
-import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
+import {Command, Option} from '@commander-js/extra-typings';
 import {HubAsker} from '../client/ask.js';
 import {formatDuration} from '../protocol/durations.js';
 import {ZchatError} from '../errors.js';
-import {parseRoom} from '../protocol/names.js';
+import {oneLine, safeJson} from '../protocol/sanitize.js';
 import type {MemberInfo} from '../protocol/types.js';
-import {oneLine, safeJson} from '../ui/format.js';
-import {hubAddressOptions, timeoutOption} from './options.js';
-
-function parseRoomArgument(value: string): string {
-	const r = parseRoom(value);
-	if ('error' in r) throw new InvalidArgumentError(`${r.error}.`);
-	return r.room;
-}
+import {hubAddressOptions, parseRoomName, timeoutOption} from './options.js';
 
 /** What `zchat who` prints: who is in a room (or on the hub), idle time and away message. */
 export function whoText(room: string | undefined, members: readonly MemberInfo[]): string {
@@ -29,7 +22,7 @@ export function makeWhoCommand(): Command<[], Record<string, unknown>> {
 	const [host, sub, pub] = hubAddressOptions(false);
 	const cmd = new Command('who')
 		.description('ask a running hub who is in a room, or on the hub (over a REQ socket: no session, nobody sees you)')
-		.argument('[room]', 'only this room ("#" optional); everyone on the hub when left out', parseRoomArgument)
+		.argument('[room]', 'only this room ("#" optional); everyone on the hub when left out', parseRoomName)
 		.addOption(host)
 		.addOption(sub)
 		.addOption(pub.hideHelp()) // not needed here; accepted so the same address flags work for every command

@@ -1,9 +1,9 @@
-import type {DistributiveOmit} from '../protocol/exhaustive.js';
 import {EventEmitter} from 'node:events';
+import {assertNever, type DistributiveOmit} from '../protocol/exhaustive.js';
 import type {Intent} from './commands.js';
-import {initialState, step, type ClientOptions, type ClientState, type Effect, type FeedItem, type Input} from './session.js';
+import {step} from './session.js';
+import {initialState, type ClientOptions, type ClientState, type Effect, type FeedItem, type Input} from './state.js';
 import type {Transport} from './transport.js';
-
 
 export interface ClientEvents {
 	/** The state changed (the TUI re-renders from it). */
@@ -96,6 +96,8 @@ export class Client extends EventEmitter<ClientEvents> {
 				if (this.timer) clearInterval(this.timer);
 				void this.transport.close().then(() => this.emit('exit', effect.code, effect.message));
 				return;
+			default:
+				assertNever(effect, 'effect');
 		}
 	}
 

@@ -1,6 +1,6 @@
-import type {ClientState, ConnectionState} from '../client/session.js';
+import type {ClientState, ConnectionState} from '../client/state.js';
 import {sanitize} from '../protocol/sanitize.js';
-import {oneLine} from './format.js';
+import {oneLine} from '../protocol/sanitize.js';
 import type {Editor} from './line-editor.js';
 import type {Row, Segment} from './rows.js';
 import {fitStart, graphemes, textWidth} from './text-width.js';

@@ -1,4 +1,5 @@
-import type {FeedItem, Pending} from '../client/session.js';
+import type {FeedItem, Pending} from '../client/state.js';
+import {assertNever} from '../protocol/exhaustive.js';
 import {sanitize} from '../protocol/sanitize.js';
 import {clock, lineParts, pendingMark, type LineParts} from './format.js';
 import {plainRow, type Row, type Segment} from './rows.js';
@@ -72,9 +73,14 @@ function lead(p: LineParts, time: Segment | undefined): {prefix: Segment[]; text
 		case 'error':
 			prefix.push({text: '!! ', color: theme.error, bold: true});
 			return {prefix, text: {color: theme.error}};
-		default:
+		case 'join':
+		case 'part':
+		case 'nick':
+		case 'topic':
 			prefix.push({text: '-- ', dim: true});
 			return {prefix, text: {dim: true}};
+		default:
+			return assertNever(p.kind, 'line kind');
 	}
 }
 

@@ -1,4 +1,4 @@
-import {pendingLines, type ClientState, type FeedItem} from '../client/session.js';
+import {loadingOlder, pendingLines, type ClientState, type FeedItem} from '../client/state.js';
 import {dayLabel, itemTime, ruleRow, type RowCache, type RowOptions} from './feed-rows.js';
 import type {ReadMarkers} from './read-markers.js';
 import type {Row} from './rows.js';
@@ -94,7 +94,7 @@ export function scrollLine(window: Window, older: OlderState, width: number): Ro
 export function olderState(state: ClientState, viewId: string): OlderState {
 	const v = state.views[viewId];
 	if (!v || !('room' in v)) return 'none';
-	if (Object.values(state.requests).some(r => r.kind === 'older' && r.room === v.room)) return 'loading';
+	if (loadingOlder(state, v.room)) return 'loading';
 	return v.hasOlder ? 'more' : 'none';
 }
 

@@ -1,9 +1,9 @@
 import {createInterface} from 'node:readline';
 import type {Readable, Writable} from 'node:stream';
 import type {Client} from '../client/client.js';
-import {backlog} from '../client/session.js';
-import {sanitize} from '../protocol/sanitize.js';
-import {jsonObject, plainLine, safeJson} from './format.js';
+import {backlog} from '../client/state.js';
+import {safeJson, sanitize} from '../protocol/sanitize.js';
+import {jsonObject, plainLine} from './format.js';
 
 /** Lines read ahead of what has been sent, at most; reading stdin pauses beyond it. */
 const MAX_BACKLOG = 1000;

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {createServer} from 'node:net';
 import {Client} from '../../src/client/client.js';
-import type {FeedItem} from '../../src/client/session.js';
+import type {FeedItem} from '../../src/client/state.js';
 import {ZmqTransport} from '../../src/client/transport.js';
 import {ZCHAT_BIN} from './cli.js';
 import {waitFor} from './wait.js';

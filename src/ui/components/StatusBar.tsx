@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {ClientState} from '../../client/session.js';
+import type {ClientState} from '../../client/state.js';
 import {fill, statusBar} from '../bars.js';
 import {theme} from '../theme.js';
 import {RowText} from './RowText.js';
