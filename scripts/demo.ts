@@ -5,8 +5,8 @@
  * it. At the end every client's feed is checked: every message it should have seen, in
  * order, with the right sender, and nothing it should not (the DM). Exit 0 only if so.
  */
-import {spawnHub, spawnZchat, type Proc} from '../test/helpers/cli.js';
-import {waitFor} from '../test/helpers/wait.js';
+import {waitFor} from '../dev/wait.js';
+import {spawnHub, spawnZchat, type Proc} from '../dev/zchat.js';
 
 interface Event {
 	type: string;

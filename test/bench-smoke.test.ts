@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import {after, describe, test} from 'node:test';
 import {checkTargets, formatReport} from '../src/bench/report.js';
 import {runSuite, type SuiteResult, type SuiteSettings} from '../src/bench/suite.js';
-import {spawnForwarder, spawnHub} from '../src/bench/targets.js';
-import {spawnZchat, spawnHub as spawnHubCli, type Proc} from './helpers/cli.js';
+import {spawnHubTarget} from '../bench/hub-target.js';
+import {spawnForwarder} from '../src/bench/targets.js';
+import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {freePorts} from './helpers/faults.js';
 
 /**
@@ -60,7 +61,7 @@ function assertSane(result: SuiteResult): void {
 describe('bench smoke run', () => {
 	test('npm run bench’s suite, tiny: a zchat hub and a batched forwarder give sane figures, nothing lost or duplicated', {timeout: 90_000}, async t => {
 		const result = await runSuite(
-			{'forwarder-batched': {start: () => spawnForwarder(true)}, zchat: {start: () => spawnHub()}},
+			{'forwarder-batched': {start: () => spawnForwarder(true)}, zchat: {start: () => spawnHubTarget()}},
 			TINY,
 			'smoke',
 			line => t.diagnostic(line),
@@ -73,7 +74,7 @@ describe('bench smoke run', () => {
 	});
 
 	test('zchat bench --json against a running hub, with its process for CPU and memory', {timeout: 90_000}, async () => {
-		const hub = await spawnHubCli(['--quiet']);
+		const hub = await spawnHub(['--quiet']);
 		procs.push(hub.proc);
 		const bench = spawnZchat([
 			'bench', ...hub.args, '--hub-pid', String(hub.proc.child.pid), '--json',

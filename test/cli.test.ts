@@ -79,6 +79,23 @@ describe('zchat hub', () => {
 			dir.remove();
 		}
 	});
+
+	test('--ready-json: the banner, then one JSON line saying where the hub listens, for programs', async () => {
+		const dir = tempDir();
+		try {
+			const hub = await spawnHub(['--data', dir.path]);
+			track(hub.proc);
+			const lines = hub.proc.lines();
+			assert.match(lines[0]!, /^zchat hub \S+ listening on 127\.0\.0\.1$/);
+			assert.match(lines.at(-2)!, new RegExp(`npx zchat join --host 127\\.0\\.0\\.1 --sub ${hub.sub} --pub ${hub.pub}$`), 'the banner is all there');
+			assert.deepEqual(JSON.parse(lines.at(-1)!), {zchat: 'hub', version: hub.ready.version, host: '127.0.0.1', sub: hub.sub, pub: hub.pub, serverKey: null, pid: hub.proc.child.pid, data: dir.path});
+			assert.match(hub.ready.version, /^\d+\.\d+\.\d+/);
+			hub.proc.child.kill('SIGTERM');
+			assert.equal(await hub.proc.exited, 0);
+		} finally {
+			dir.remove();
+		}
+	});
 });
 
 describe('zchat join (line mode)', () => {

@@ -122,6 +122,7 @@ describe('a hub with --key and --authorized (real processes)', () => {
 	test('the banner gives the hub key and the join command', () => {
 		assert.match(hub.proc.stdout(), new RegExp(`security\\s+encrypted \\(CURVE\\), hub key ${hubKey.pair.publicKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; 2 member keys`));
 		assert.ok(hub.proc.stdout().includes(`--server-key '${hubKey.pair.publicKey}'`));
+		assert.equal(hub.ready.serverKey, hubKey.pair.publicKey, 'and --ready-json gives the key');
 	});
 
 	test('members chat; without a key nobody reads the feed or gets an answer', async () => {

@@ -163,10 +163,8 @@ function onNotice(d: Draft, n: NoticeReply): void {
 			d.notice(n.message, 'error');
 			return d.exit(1, n.message);
 		case 'muted':
-		case 'storage_failing':
 			return d.notice(n.message, 'error');
 		case 'unmuted':
-		case 'storage_ok':
 			return d.notice(n.message);
 		case 'shutdown':
 		case 'session_ended':

@@ -5,7 +5,7 @@
  */
 import {DEFAULT_HISTORY_LIMIT} from '../protocol/limits.js';
 import {assertNever} from '../protocol/exhaustive.js';
-import {nickKey} from '../protocol/names.js';
+import {compareNicks, nickKey} from '../protocol/names.js';
 import type {FeedEvent, HistoryReply, RoomState} from '../protocol/types.js';
 import type {Draft} from './draft.js';
 import {DEFAULT_FEED_LIMIT, isIgnored, loadingOlder, mentions, newRoomView, type FeedItem, type Request, type RoomView} from './state.js';
@@ -208,10 +208,4 @@ function insertSorted(buffer: readonly FeedEvent[], e: FeedEvent): FeedEvent[] {
 	while (i > 0 && out[i - 1]!.seq > e.seq) i--;
 	out.splice(i, 0, e);
 	return out;
-}
-
-function compareNicks(a: string, b: string): number {
-	const x = a.toLowerCase();
-	const y = b.toLowerCase();
-	return x < y ? -1 : x > y ? 1 : 0;
 }
