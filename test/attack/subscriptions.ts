@@ -1,0 +1,51 @@
+/**
+ * Issue 11, subscriptions as a weapon: a raw ZMTP SUB on the feed port sends thousands of
+ * distinct long subscriptions (ZMTP 3.0 style: a message of 0x01 + the prefix), stays for a
+ * while, then leaves (stdin "leave", or after --hold-ms) so the parent can see what the hub
+ * gives back.
+ * Usage: node subscriptions.js --pub PORT [--from 127.0.0.2] [--count 8000] [--bytes 4096] [--hold-ms 1000]
+ * Progress: {event: "subscribed"} once all are sent.
+ */
+import {parseArgs} from 'node:util';
+import {performance} from 'node:perf_hooks';
+import {greeting, rawConnect, ready} from '../helpers/zmtp.js';
+import {emit, finish, num, stdinLines, zmtpFrame} from './kit.js';
+
+const {values: a} = parseArgs({
+	options: {
+		host: {type: 'string', default: '127.0.0.1'},
+		sub: {type: 'string'},
+		pub: {type: 'string'},
+		from: {type: 'string'},
+		count: {type: 'string', default: '8000'},
+		bytes: {type: 'string', default: '4096'},
+		'hold-ms': {type: 'string', default: '1000'},
+		'wait-leave': {type: 'boolean', default: false},
+	},
+});
+const count = num(a.count, 8000);
+const bytes = num(a.bytes, 4096);
+const t0 = performance.now();
+const {socket, closed} = await rawConnect(Number(a.pub), a.host, a.from);
+let closedAt: number | undefined;
+void closed.then(() => (closedAt = performance.now()));
+socket.on('error', () => {});
+socket.write(Buffer.concat([greeting('NULL'), ready(Buffer.alloc(0), 'SUB')]));
+let sent = 0;
+let bytesSent = 0;
+const filler = Buffer.alloc(bytes, 'x');
+for (; sent < count && closedAt === undefined; sent++) {
+	// Distinct from the first byte on, so nothing is shared in the hub's subscription trie.
+	const prefix = Buffer.from(filler);
+	prefix.write(`${sent.toString(36).padStart(6, '0')}#`, 0, 'latin1');
+	const frame = zmtpFrame(Buffer.concat([Buffer.from([0x01]), prefix]));
+	bytesSent += frame.length;
+	if (!socket.write(frame)) await Promise.race([new Promise(resolve => socket.once('drain', resolve)), closed]);
+}
+const sentMs = performance.now() - t0;
+emit({event: 'subscribed', sent});
+if (a['wait-leave']) await Promise.race([stdinLines().next(120_000), closed]);
+else await Promise.race([closed, new Promise(resolve => setTimeout(resolve, num(a['hold-ms'], 1000)))]);
+const closedByPeer = closedAt !== undefined;
+socket.destroy();
+await finish({attack: 'subscriptions', subscriptionsSent: sent, bytesSent, sentMs: Math.round(sentMs), closedByPeer});
