@@ -1,0 +1,60 @@
+/**
+ * Issue 12, what a session costs: N raw ZMTP connections (spread over many loopback source
+ * addresses, so per-address limits do not stop them) each answer a ping first (connected,
+ * no session), then say `hello` (a session each, in #lobby), pinging to stay alive. The
+ * parent reads the hub's RSS at each step: (sessions − connections) / N is a session's cost.
+ * Usage: node sessions.js --sub P [--count 1000] [--addresses 250]
+ * stdin: "hello" (make the sessions), "stop". Progress: {event: "connected"}, {event: "sessions"}.
+ */
+import {parseArgs} from 'node:util';
+import type {Socket} from 'node:net';
+import {greeting, rawConnect, ready} from '../helpers/zmtp.js';
+import {emit, finish, jsonFrames, num, secret, stdinLines, ZmtpReader, zmtpFrame} from './kit.js';
+
+const {values: a} = parseArgs({
+	options: {host: {type: 'string', default: '127.0.0.1'}, sub: {type: 'string'}, pub: {type: 'string'}, count: {type: 'string', default: '1000'}, addresses: {type: 'string', default: '250'}},
+});
+const count = num(a.count, 1000);
+const addresses = num(a.addresses, 250);
+const input = stdinLines();
+const conns: Array<{socket: Socket; pongs: number; welcomes: number; errors: string[]}> = [];
+let closedByPeer = 0;
+
+for (let i = 0; i < count; i++) {
+	const k = i % addresses;
+	const from = `127.0.${1 + Math.floor(k / 250)}.${1 + (k % 250)}`;
+	const {socket, closed} = await rawConnect(Number(a.sub), a.host, from);
+	const c = {socket, pongs: 0, welcomes: 0, errors: [] as string[]};
+	void closed.then(() => closedByPeer++);
+	new ZmtpReader(frames => {
+		for (const r of jsonFrames(frames)) {
+			if (r['type'] === 'pong') c.pongs++;
+			else if (r['type'] === 'welcome') c.welcomes++;
+			else if (r['type'] === 'error') c.errors.push(String(r['code']));
+		}
+	}).attach(socket);
+	socket.write(Buffer.concat([greeting('NULL'), ready(Buffer.alloc(0), 'DEALER'), zmtpFrame(Buffer.from(JSON.stringify({type: 'ping', id: 'p'})))]));
+	conns.push(c);
+}
+const deadline = (ms: number) => Date.now() + ms;
+const until = async (what: () => boolean, ms: number) => {
+	const end = deadline(ms);
+	while (!what() && Date.now() < end) await new Promise(resolve => setTimeout(resolve, 10));
+};
+await until(() => conns.every(c => c.pongs > 0), 20_000);
+emit({event: 'connected', answered: conns.filter(c => c.pongs > 0).length, closedByPeer});
+
+// Pings keep the sessions alive (the hub's TTL is 10 s).
+const keepAlive = setInterval(() => {
+	for (const c of conns) if (!c.socket.destroyed) c.socket.write(zmtpFrame(Buffer.from(JSON.stringify({type: 'ping'}))));
+}, 2000);
+
+if ((await input.next(120_000)) === 'hello') {
+	conns.forEach((c, i) => c.socket.write(zmtpFrame(Buffer.from(JSON.stringify({type: 'hello', v: 1, id: 'h', nick: `idle${i}`, session: secret(), rooms: ['lobby']})))));
+	await until(() => conns.every(c => c.welcomes > 0 || c.errors.length > 0), 30_000);
+	emit({event: 'sessions', welcomed: conns.filter(c => c.welcomes > 0).length, refused: conns.filter(c => c.welcomes === 0).map(c => c.errors[0] ?? 'no answer').slice(0, 5), closedByPeer});
+	await input.next(120_000);
+}
+clearInterval(keepAlive);
+for (const c of conns) c.socket.destroy();
+await finish({ok: true, attack: 'sessions', connections: count, welcomed: conns.filter(c => c.welcomes > 0).length, closedByPeer});

@@ -1,0 +1,73 @@
+/**
+ * Issue 12, subscribers that never read: K raw ZMTP SUBs subscribe to #lobby and never take a
+ * byte off the wire, while a member says lines of 4 KB of control characters (about 24 KB
+ * each once escaped in the feed) as fast as the hub acks them. What the hub queues for the
+ * stalled ones is what the parent measures.
+ * Usage: node stalled-feed.js --sub P --pub P [--from 127.0.0.2] [--subscribers 8] [--seconds 3] [--text-bytes 4096] [--window 64]
+ */
+import {parseArgs} from 'node:util';
+import type {Socket} from 'node:net';
+import * as zmq from 'zeromq';
+import {greeting, rawConnect, ready} from '../helpers/zmtp.js';
+import {CONNECT_OPTIONS, curveFromFiles, emit, finish, num, secret, zmqEndpoint, zmtpFrame} from './kit.js';
+
+const {values: a} = parseArgs({
+	options: {...CONNECT_OPTIONS, subscribers: {type: 'string', default: '8'}, seconds: {type: 'string', default: '3'}, 'text-bytes': {type: 'string', default: '4096'}, window: {type: 'string', default: '64'}},
+});
+const stalled: Socket[] = [];
+let closedByPeer = 0;
+for (let i = 0; i < num(a.subscribers, 8); i++) {
+	const {socket, closed} = await rawConnect(Number(a.pub), a.host, a.from);
+	void closed.then(() => closedByPeer++);
+	socket.on('error', () => {});
+	socket.pause();
+	socket.write(Buffer.concat([greeting('NULL'), ready(Buffer.alloc(0), 'SUB'), zmtpFrame(Buffer.from('\x01#lobby:'))]));
+	stalled.push(socket);
+}
+
+// Control characters: 1 byte each in the text, 6 in the JSON of the event.
+const n = num(a['text-bytes'], 4096);
+const text = 'x' + Array.from({length: n - 1}, (_, k) => String.fromCharCode(1 + (k % 8))).join('');
+const d = new zmq.Dealer({linger: 0, ...curveFromFiles(a.key, a['server-key'])});
+d.connect(zmqEndpoint(a.host, a.sub!, a.from));
+await d.send(JSON.stringify({type: 'hello', v: 1, id: 'h', nick: 'loud', session: secret(), rooms: ['lobby']}));
+for (;;) {
+	const [f] = await d.receive();
+	if (f?.toString().includes('"welcome"')) break;
+	if (f?.toString().includes('"error"')) await finish({ok: false, error: f.toString()});
+}
+emit({event: 'ready'});
+let acked = 0;
+let refused = 0;
+let inFlight = 0;
+const windowSize = num(a.window, 64);
+const reader = (async () => {
+	try {
+		for await (const frames of d) {
+			for (const f of frames) {
+				const s = f.toString();
+				if (s.startsWith('{"type":"ack"')) acked++, inFlight--;
+				else if (s.startsWith('{"type":"error"')) refused++, inFlight--;
+			}
+		}
+	} catch {
+		// closed
+	}
+})();
+const t0 = Date.now();
+let said = 0;
+while (Date.now() - t0 < num(a.seconds, 3) * 1000) {
+	if (inFlight >= windowSize) {
+		await new Promise(resolve => setTimeout(resolve, 1));
+		continue;
+	}
+	// 16 lines a message, as zchat's own client packs them.
+	const batch = Array.from({length: 16}, () => JSON.stringify({type: 'say', id: `s${said++}`, room: 'lobby', text}));
+	inFlight += 16;
+	await d.send(batch);
+}
+const seconds = (Date.now() - t0) / 1000;
+d.close();
+await reader;
+for (const s of stalled) s.destroy();
+await finish({ok: true, attack: 'stalled-feed', subscribers: stalled.length, said, acked, refused, seconds: Math.round(seconds * 10) / 10, eventBytesApprox: acked * (6 * n), closedByPeer});
