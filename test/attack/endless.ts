@@ -8,8 +8,7 @@
  */
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
-import {greeting, rawConnect, ready} from '../helpers/zmtp.js';
-import {finish, num, zmtpFrame} from './kit.js';
+import {finish, num, zmtpConnect, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
 	options: {
@@ -31,7 +30,8 @@ const parts = num(a.parts, 4_000_000);
 const chunkParts = num(a['chunk-parts'], 32_768);
 
 const t0 = performance.now();
-const {socket, closed, received} = await rawConnect(port, a.host, a.from);
+const {socket, closed, received, handshaken} = await zmtpConnect({port, host: a.host!, ...(a.from ? {from: a.from} : {}), socketType: feed ? 'SUB' : 'DEALER'});
+if (!handshaken) await finish({attack: 'endless', via: 'raw', error: 'no handshake', closedByPeer: true, partsSent: 0});
 let closedAt: number | undefined;
 let partsSent = 0;
 let closedAfterParts: number | undefined;
@@ -40,7 +40,6 @@ void closed.then(() => {
 	closedAfterParts = partsSent;
 });
 socket.on('error', () => {});
-socket.write(Buffer.concat([greeting('NULL'), ready(Buffer.alloc(0), feed ? 'SUB' : 'DEALER')]));
 
 // One part: an empty frame with "more" set; on the feed port optionally a subscription body.
 const part = a['subscribe-parts'] ? zmtpFrame(Buffer.from([0x01, 0x78]), true) : zmtpFrame(Buffer.alloc(0), true);

@@ -6,6 +6,7 @@
 import {createInterface} from 'node:readline';
 import type {Socket} from 'node:net';
 import {readKeyPair} from '../../src/keys.js';
+import {greeting, rawConnect, ready} from '../helpers/zmtp.js';
 
 /** One JSON object on its own line: progress (`event`) or the final result (`done: true`). */
 export function emit(obj: Record<string, unknown>): void {
@@ -94,11 +95,14 @@ export function zmtpFrame(body: Buffer, more = false): Buffer {
  */
 export class ZmtpReader {
 	private buffer: Buffer = Buffer.alloc(0);
-	private greeted = false;
 	private parts: Buffer[] = [];
 	bytes = 0;
 
-	constructor(private readonly onMessage: (frames: Buffer[]) => void) {}
+	/** `greeted`: attached after zmtpConnect, so what comes is frames. */
+	constructor(
+		private readonly onMessage: (frames: Buffer[]) => void,
+		private greeted = false,
+	) {}
 
 	attach(socket: Socket): this {
 		socket.on('data', chunk => this.push(chunk));
@@ -157,4 +161,43 @@ export function secret(): string {
 /** Resolve after `ms` (for pacing an attacker's own sends, never for waiting on the hub). */
 export function pause(ms: number): Promise<void> {
 	return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+export interface RawZmtp {
+	readonly socket: Socket;
+	/** Resolves when the connection is closed (by either side). */
+	readonly closed: Promise<void>;
+	/** Bytes received so far. */
+	received(): number;
+	/** The peer's READY came: messages may be sent now. False when it closed or did not answer in time. */
+	readonly handshaken: boolean;
+}
+
+/**
+ * A raw ZMTP 3.0 connection with the NULL mechanism, as `socketType` (DEALER, SUB), that
+ * waits for the peer's greeting and READY before it resolves: libzmq drops a connection whose
+ * first message arrives in the same read as the handshake (measured on 4.3.5), so a sender
+ * that wants its messages judged waits, as ZeroMQ libraries do.
+ */
+export async function zmtpConnect(options: {port: number; host: string; from?: string; socketType: string; timeoutMs?: number}): Promise<RawZmtp> {
+	const {socket, closed, received} = await rawConnect(options.port, options.host, options.from);
+	let seen = Buffer.alloc(0);
+	let isClosed = false;
+	void closed.then(() => (isClosed = true));
+	const ok = await new Promise<boolean>(resolve => {
+		const timer = setTimeout(() => done(false), options.timeoutMs ?? 5000);
+		const onData = (d: Buffer) => {
+			seen = Buffer.concat([seen, d]);
+			if (seen.length > 64 && seen.subarray(64).includes('READY')) done(true);
+		};
+		const done = (v: boolean) => {
+			clearTimeout(timer);
+			socket.off('data', onData);
+			resolve(v);
+		};
+		socket.on('data', onData);
+		void closed.then(() => done(false));
+		socket.write(Buffer.concat([greeting('NULL'), ready(Buffer.alloc(0), options.socketType)]));
+	});
+	return {socket, closed, received, handshaken: ok && !isClosed};
 }

@@ -8,8 +8,7 @@
  */
 import {parseArgs} from 'node:util';
 import type {Socket} from 'node:net';
-import {greeting, rawConnect, ready} from '../helpers/zmtp.js';
-import {emit, finish, jsonFrames, num, secret, stdinLines, ZmtpReader, zmtpFrame} from './kit.js';
+import {emit, finish, jsonFrames, num, secret, stdinLines, zmtpConnect, ZmtpReader, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
 	options: {host: {type: 'string', default: '127.0.0.1'}, sub: {type: 'string'}, pub: {type: 'string'}, count: {type: 'string', default: '1000'}, addresses: {type: 'string', default: '250'}},
@@ -20,10 +19,10 @@ const input = stdinLines();
 const conns: Array<{socket: Socket; pongs: number; welcomes: number; errors: string[]}> = [];
 let closedByPeer = 0;
 
-for (let i = 0; i < count; i++) {
+async function open(i: number): Promise<void> {
 	const k = i % addresses;
 	const from = `127.0.${1 + Math.floor(k / 250)}.${1 + (k % 250)}`;
-	const {socket, closed} = await rawConnect(Number(a.sub), a.host, from);
+	const {socket, closed} = await zmtpConnect({port: Number(a.sub), host: a.host!, from, socketType: 'DEALER'});
 	const c = {socket, pongs: 0, welcomes: 0, errors: [] as string[]};
 	void closed.then(() => closedByPeer++);
 	new ZmtpReader(frames => {
@@ -32,10 +31,12 @@ for (let i = 0; i < count; i++) {
 			else if (r['type'] === 'welcome') c.welcomes++;
 			else if (r['type'] === 'error') c.errors.push(String(r['code']));
 		}
-	}).attach(socket);
-	socket.write(Buffer.concat([greeting('NULL'), ready(Buffer.alloc(0), 'DEALER'), zmtpFrame(Buffer.from(JSON.stringify({type: 'ping', id: 'p'})))]));
+	}, true).attach(socket);
+	socket.write(zmtpFrame(Buffer.from(JSON.stringify({type: 'ping', id: 'p'}))));
 	conns.push(c);
 }
+// 50 handshakes at a time: a crowd arriving, not a flood of half-open connections.
+for (let i = 0; i < count; i += 50) await Promise.all(Array.from({length: Math.min(50, count - i)}, (_, j) => open(i + j)));
 const deadline = (ms: number) => Date.now() + ms;
 const until = async (what: () => boolean, ms: number) => {
 	const end = deadline(ms);

@@ -8,8 +8,7 @@
 import {parseArgs} from 'node:util';
 import type {Socket} from 'node:net';
 import * as zmq from 'zeromq';
-import {greeting, rawConnect, ready} from '../helpers/zmtp.js';
-import {CONNECT_OPTIONS, curveFromFiles, emit, finish, num, secret, zmqEndpoint, zmtpFrame} from './kit.js';
+import {CONNECT_OPTIONS, curveFromFiles, emit, finish, num, secret, zmqEndpoint, zmtpConnect, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
 	options: {...CONNECT_OPTIONS, subscribers: {type: 'string', default: '8'}, seconds: {type: 'string', default: '3'}, 'text-bytes': {type: 'string', default: '4096'}, window: {type: 'string', default: '64'}},
@@ -17,11 +16,11 @@ const {values: a} = parseArgs({
 const stalled: Socket[] = [];
 let closedByPeer = 0;
 for (let i = 0; i < num(a.subscribers, 8); i++) {
-	const {socket, closed} = await rawConnect(Number(a.pub), a.host, a.from);
+	const {socket, closed} = await zmtpConnect({port: Number(a.pub), host: a.host!, ...(a.from ? {from: a.from} : {}), socketType: 'SUB'});
 	void closed.then(() => closedByPeer++);
 	socket.on('error', () => {});
 	socket.pause();
-	socket.write(Buffer.concat([greeting('NULL'), ready(Buffer.alloc(0), 'SUB'), zmtpFrame(Buffer.from('\x01#lobby:'))]));
+	socket.write(zmtpFrame(Buffer.from('\x01#lobby:')));
 	stalled.push(socket);
 }
 

@@ -3,13 +3,12 @@
  * distinct long subscriptions (ZMTP 3.0 style: a message of 0x01 + the prefix), stays for a
  * while, then leaves (stdin "leave", or after --hold-ms) so the parent can see what the hub
  * gives back.
- * Usage: node subscriptions.js --pub PORT [--from 127.0.0.2] [--count 8000] [--bytes 4096] [--hold-ms 1000]
+ * Usage: node subscriptions.js --pub PORT [--from 127.0.0.2] [--count 8000] [--bytes 4095: with its 0x01, a 4 KiB frame, the feed port's largest] [--hold-ms 1000]
  * Progress: {event: "subscribed"} once all are sent.
  */
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
-import {greeting, rawConnect, ready} from '../helpers/zmtp.js';
-import {emit, finish, num, stdinLines, zmtpFrame} from './kit.js';
+import {emit, finish, num, stdinLines, zmtpConnect, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
 	options: {
@@ -18,7 +17,7 @@ const {values: a} = parseArgs({
 		pub: {type: 'string'},
 		from: {type: 'string'},
 		count: {type: 'string', default: '8000'},
-		bytes: {type: 'string', default: '4096'},
+		bytes: {type: 'string', default: '4095'},
 		'hold-ms': {type: 'string', default: '1000'},
 		'wait-leave': {type: 'boolean', default: false},
 	},
@@ -26,11 +25,11 @@ const {values: a} = parseArgs({
 const count = num(a.count, 8000);
 const bytes = num(a.bytes, 4096);
 const t0 = performance.now();
-const {socket, closed} = await rawConnect(Number(a.pub), a.host, a.from);
+const {socket, closed, handshaken} = await zmtpConnect({port: Number(a.pub), host: a.host!, ...(a.from ? {from: a.from} : {}), socketType: 'SUB'});
+if (!handshaken) await finish({attack: 'subscriptions', error: 'no handshake', subscriptionsSent: 0, closedByPeer: true});
 let closedAt: number | undefined;
 void closed.then(() => (closedAt = performance.now()));
 socket.on('error', () => {});
-socket.write(Buffer.concat([greeting('NULL'), ready(Buffer.alloc(0), 'SUB')]));
 let sent = 0;
 let bytesSent = 0;
 const filler = Buffer.alloc(bytes, 'x');

@@ -7,8 +7,7 @@
  */
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
-import {greeting, rawConnect, ready} from '../helpers/zmtp.js';
-import {finish, num, zmtpFrame} from './kit.js';
+import {finish, num, zmtpConnect, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
 	options: {
@@ -24,13 +23,13 @@ const {values: a} = parseArgs({
 });
 const requests = num(a.requests, 2000);
 const t0 = performance.now();
-const {socket, closed} = await rawConnect(Number(a.sub), a.host, a.from);
+const {socket, closed, handshaken} = await zmtpConnect({port: Number(a.sub), host: a.host!, ...(a.from ? {from: a.from} : {}), socketType: 'DEALER'});
+if (!handshaken) await finish({attack: 'unread-history', error: 'no handshake', requestsSent: 0, closedByPeer: true, closedWhileHolding: true});
 let closedAt: number | undefined;
 void closed.then(() => (closedAt = performance.now()));
 socket.on('error', () => {});
 // Never read: the kernel's buffers fill, then the hub's.
 socket.pause();
-socket.write(Buffer.concat([greeting('NULL'), ready(Buffer.alloc(0), 'DEALER')]));
 let bytesSent = 0;
 let sent = 0;
 for (; sent < requests && closedAt === undefined; sent++) {
