@@ -54,18 +54,18 @@ export interface MeasureOptions {
 }
 
 export async function measure<T>(hub: AttackHub, attack: (ctx: AttackContext) => Promise<T>, options: MeasureOptions): Promise<Measurement<T>> {
-	const pid = hub.pid;
 	const nick = options.bystander ?? 'bystander';
 	const bystander = nick === false ? undefined : startAttacker<BystanderResult>('bystander', [...hub.attackerArgs(nick), '--nick', nick]);
 	if (bystander) await bystander.waitEvent('ready', 15_000);
-	const beforeMb = (await settledRssMb(pid)) ?? 0;
+	const beforeMb = (await settledRssMb(hub.pid)) ?? 0;
 	const dataBefore = dirBytes(hub.dataDir);
 	const tracked: Array<Attacker<unknown>> = [];
 	let ceilingHit = false;
 	let hubKilled = false;
 	let peakMb = beforeMb;
 	const sampler = setInterval(() => {
-		const now = rssMb(pid);
+		// Read live: a scenario may restart the hub.
+		const now = rssMb(hub.pid);
 		if (now === undefined) return;
 		peakMb = Math.max(peakMb, now);
 		if (!ceilingHit && now - beforeMb > options.ceilingMb) {
@@ -84,7 +84,7 @@ export async function measure<T>(hub: AttackHub, attack: (ctx: AttackContext) =>
 			return a;
 		},
 		stopped: () => ceilingHit,
-		growthMb: () => (rssMb(pid) ?? beforeMb) - beforeMb,
+		growthMb: () => (rssMb(hub.pid) ?? beforeMb) - beforeMb,
 	};
 	const t0 = performance.now();
 	let result: T;
@@ -107,7 +107,7 @@ export async function measure<T>(hub: AttackHub, attack: (ctx: AttackContext) =>
 	bystander?.send('stop');
 	const by = bystander ? await bystander.result : undefined;
 	clearInterval(sampler);
-	const afterMb = (await settledRssMb(pid)) ?? 0;
+	const afterMb = (await settledRssMb(hub.pid)) ?? 0;
 	peakMb = Math.max(peakMb, afterMb);
 	const dataAfter = dirBytes(hub.dataDir);
 	const round = (x: number) => Math.round(x * 10) / 10;
