@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {LOOKALIKE_PAIRS} from './attack/lookalike-pairs.js';
 import type {ScenarioOptions} from './attack/scenarios-11.js';
-import {allowedBy, banReturn, DEFAULT_RATE, lookalikes, muted, roomGrab, sessionCycle, sessionMemory, stalledFeed} from './attack/scenarios-12.js';
+import {allowedBy, DEFAULT_RATE, roomGrab, sessionCycle, sessionMemory, stalledFeed} from './attack/scenarios-12.js';
+import {banReturn, lookalikes, muted} from './attack/scenarios-moderation.js';
 import {finished, memoryProblems} from './attack/verdicts.js';
 
 /**

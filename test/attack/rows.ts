@@ -5,7 +5,8 @@
 import type {Outcome} from './children.js';
 import type {Measurement} from './measure.js';
 import {endless, revoked, specBot, subscriptions, unreadHistory, type EndlessResult, type ScenarioOptions} from './scenarios-11.js';
-import {banReturn, lookalikes, muted, roomGrab, sessionCycle, sessionMemory, stalledFeed, type CycleOptions} from './scenarios-12.js';
+import {roomGrab, sessionCycle, sessionMemory, stalledFeed, type CycleOptions} from './scenarios-12.js';
+import {banReturn, lookalikes, muted} from './scenarios-moderation.js';
 import {forgedRow, hostileHubOutputs, lineModeBanReason, tuiKickReason, type Shown} from './scenarios-terminal.js';
 
 export interface Row {

@@ -109,19 +109,26 @@ export async function hostileHubOutputs(): Promise<Shown[]> {
 		try {
 			const ready = await hostile.waitEvent('ready');
 			const at = ['--host', '127.0.0.1', '--sub', String(ready['sub']), '--pub', String(ready['pub'])];
-			if (hello === 'refuse') {
-				out.push(shown('zchat send, hello refused', await run(['send', ...at, '--nick', 'ci', '--timeout', '5', 'hello'], 15_000)));
-				out.push(shown('line mode, hello refused', await run(['join', ...at, '--nick', 'ci', '--timeout', '5'], 15_000)));
-			} else if (hello === 'kick') {
-				out.push(shown('line mode, kicked', await run(['join', ...at, '--nick', 'ci', '--stay', '--timeout', '5'], 15_000, new Promise(() => {}))));
-				out.push(shown('zchat who', await run(['who', ...at], 10_000)));
-				out.push(shown('zchat stats', await run(['stats', ...at], 10_000)));
-				out.push(shown('zchat who --json', await run(['who', '--json', ...at], 10_000)));
-			} else {
-				out.push(shown('zchat who, refused', await run(['who', ...at], 10_000)));
-				out.push(shown('zchat stats, refused', await run(['stats', ...at], 10_000)));
-				out.push(shown('zchat send, say refused', await run(['send', ...at, '--nick', 'ci', '--timeout', '5', 'hello'], 15_000)));
-			}
+			// The commands of one hub at once: each is a process of its own, as a person's would be.
+			const runs: Array<[string, string[], number, Promise<unknown>?]> =
+				hello === 'refuse'
+					? [
+							['zchat send, hello refused', ['send', ...at, '--nick', 'ci', '--timeout', '5', 'hello'], 15_000],
+							['line mode, hello refused', ['join', ...at, '--nick', 'ci', '--timeout', '5'], 15_000],
+						]
+					: hello === 'kick'
+						? [
+								['line mode, kicked', ['join', ...at, '--nick', 'ci', '--stay', '--timeout', '5'], 15_000, new Promise(() => {})],
+								['zchat who', ['who', ...at], 10_000],
+								['zchat stats', ['stats', ...at], 10_000],
+								['zchat who --json', ['who', '--json', ...at], 10_000],
+							]
+						: [
+								['zchat who, refused', ['who', ...at], 10_000],
+								['zchat stats, refused', ['stats', ...at], 10_000],
+								['zchat send, say refused', ['send', ...at, '--nick', 'ci', '--timeout', '5', 'hello'], 15_000],
+							];
+			out.push(...(await Promise.all(runs.map(async ([what, args, ms, until]) => shown(what, await run(args, ms, until))))));
 		} finally {
 			hostile.send('stop');
 			await hostile.result;
