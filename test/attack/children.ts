@@ -33,9 +33,15 @@ function programPath(name: string, python: boolean): string {
 	return python ? fileURLToPath(new URL(`../../../test/attack/${name}.py`, import.meta.url)) : fileURLToPath(new URL(`./${name}.js`, import.meta.url));
 }
 
-export function startAttacker<R>(name: string, args: readonly string[], options: {python?: boolean} = {}): Attacker<R> {
+/**
+ * Start attacker `name` with `args`. `deadlineMs` (default 120 s): killed past it, whatever it
+ * is waiting for, so a hub that neither answers nor closes cannot hang a test for good.
+ */
+export function startAttacker<R>(name: string, args: readonly string[], options: {python?: boolean; deadlineMs?: number} = {}): Attacker<R> {
 	const python = options.python === true;
 	const child = spawn(python ? PYTHON : process.execPath, [programPath(name, python), ...args], {stdio: ['pipe', 'pipe', 'pipe']});
+	const deadline = setTimeout(() => child.kill('SIGKILL'), options.deadlineMs ?? 120_000);
+	deadline.unref();
 	const events: Json[] = [];
 	let final: Json | undefined;
 	let partial = '';
@@ -61,6 +67,7 @@ export function startAttacker<R>(name: string, args: readonly string[], options:
 	child.stdin.on('error', () => {}); // an attacker that already exited does not read its stdin
 	const result = new Promise<Outcome<R>>(resolve => {
 		child.on('close', (code, signal) => {
+			clearTimeout(deadline);
 			if (final) resolve(final as R & {done: true});
 			else resolve({done: false, exit: code ?? signal ?? -1, stderr: err, events});
 		});

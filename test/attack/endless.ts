@@ -8,7 +8,7 @@
  */
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
-import {finish, num, zmtpConnect, zmtpFrame} from './kit.js';
+import {finish, num, writeOrStall, zmtpConnect, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
 	options: {
@@ -47,16 +47,13 @@ const chunk = Buffer.concat(Array.from({length: chunkParts}, () => part));
 // The message starts like a real one: a command (or, on the feed, a subscription) flagged "more".
 const first = feed ? zmtpFrame(Buffer.from('\x01#lobby:'), true) : zmtpFrame(Buffer.from(JSON.stringify({type: 'ping', id: 'endless'})), true);
 let bytesSent = 0;
-const write = (b: Buffer): Promise<void> => {
+let stalled = false;
+const write = async (b: Buffer): Promise<void> => {
 	bytesSent += b.length;
-	if (socket.write(b)) return Promise.resolve();
-	return new Promise(resolve => {
-		socket.once('drain', resolve);
-		void closed.then(resolve);
-	});
+	if ((await writeOrStall(socket, b, closed)) === 'stalled') stalled = true;
 };
 await write(first);
-while (partsSent < parts && closedAt === undefined) {
+while (partsSent < parts && closedAt === undefined && !stalled) {
 	const n = Math.min(chunkParts, parts - partsSent);
 	await write(n === chunkParts ? chunk : chunk.subarray(0, n * part.length));
 	partsSent += n;
@@ -66,7 +63,7 @@ const sentMs = performance.now() - t0;
 const holdUntil = performance.now() + num(a['hold-ms'], 1000);
 await Promise.race([closed, new Promise(resolve => setTimeout(resolve, Math.max(0, holdUntil - performance.now())))]);
 let ended = false;
-if (a.end && closedAt === undefined) {
+if (a.end && closedAt === undefined && !stalled) {
 	await write(zmtpFrame(Buffer.alloc(0), false));
 	ended = true;
 	await Promise.race([closed, new Promise(resolve => setTimeout(resolve, 200))]);
@@ -83,5 +80,7 @@ await finish({
 	closedByPeer,
 	...(closedByPeer ? {closedAfterParts, closedAfterMs: Math.round(closedAt! - t0)} : {}),
 	ended,
+	/** The hub stopped reading for 3 s without closing the connection. */
+	stalled,
 	bytesReceived: received(),
 });

@@ -163,6 +163,25 @@ export function pause(ms: number): Promise<void> {
 	return new Promise(resolve => setTimeout(resolve, ms));
 }
 
+/**
+ * Write, and when the socket's buffer is full wait until it drains, the connection closes, or
+ * `stallMs` passes with the peer reading nothing (a hub that stops reading a connection
+ * without closing it): 'ok', 'closed' or 'stalled'.
+ */
+export function writeOrStall(socket: Socket, data: Buffer, closed: Promise<void>, stallMs = 3000): Promise<'ok' | 'closed' | 'stalled'> {
+	if (socket.destroyed) return Promise.resolve('closed');
+	if (socket.write(data)) return Promise.resolve('ok');
+	return new Promise(resolve => {
+		const timer = setTimeout(() => resolve('stalled'), stallMs);
+		const done = (v: 'ok' | 'closed') => {
+			clearTimeout(timer);
+			resolve(v);
+		};
+		socket.once('drain', () => done('ok'));
+		void closed.then(() => done('closed'));
+	});
+}
+
 export interface RawZmtp {
 	readonly socket: Socket;
 	/** Resolves when the connection is closed (by either side). */

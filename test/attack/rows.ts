@@ -172,7 +172,7 @@ export const ROWS: Record<string, Row> = {
 	},
 	'sessions-1000': {
 		issue: 12,
-		what: '1000 connections from 250 addresses, then a session on each',
+		what: '1000 connections, each from an address of its own, then a session on each',
 		run: async o => {
 			const m = await sessionMemory(o);
 			const s = m.attack;

@@ -142,7 +142,7 @@ export async function sessionMemory(o: ScenarioOptions): Promise<Measurement<Ses
 			hub,
 			async ctx => {
 				const before = (await settledRssMb(hub.pid, 7, 50)) ?? 0;
-				const a = ctx.track(startAttacker('sessions', [...hub.attackerArgs(), '--count', String(count), '--addresses', '250']));
+				const a = ctx.track(startAttacker('sessions', [...hub.attackerArgs(), '--count', String(count), '--addresses', '1000']));
 				const connected = await a.waitEvent('connected', 60_000);
 				const connectedMb = (await settledRssMb(hub.pid, 7, 50)) ?? 0;
 				a.send('hello');

@@ -3,7 +3,7 @@
  * addresses, so per-address limits do not stop them) each answer a ping first (connected,
  * no session), then say `hello` (a session each, in #lobby), pinging to stay alive. The
  * parent reads the hub's RSS at each step: (sessions − connections) / N is a session's cost.
- * Usage: node sessions.js --sub P [--count 1000] [--addresses 250]
+ * Usage: node sessions.js --sub P [--count 1000] [--addresses 1000]
  * stdin: "hello" (make the sessions), "stop". Progress: {event: "connected"}, {event: "sessions"}.
  */
 import {parseArgs} from 'node:util';
@@ -11,10 +11,10 @@ import type {Socket} from 'node:net';
 import {emit, finish, jsonFrames, num, secret, stdinLines, zmtpConnect, ZmtpReader, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
-	options: {host: {type: 'string', default: '127.0.0.1'}, sub: {type: 'string'}, pub: {type: 'string'}, count: {type: 'string', default: '1000'}, addresses: {type: 'string', default: '250'}},
+	options: {host: {type: 'string', default: '127.0.0.1'}, sub: {type: 'string'}, pub: {type: 'string'}, count: {type: 'string', default: '1000'}, addresses: {type: 'string', default: '1000'}},
 });
 const count = num(a.count, 1000);
-const addresses = num(a.addresses, 250);
+const addresses = num(a.addresses, 1000);
 const input = stdinLines();
 const conns: Array<{socket: Socket; pongs: number; welcomes: number; errors: string[]}> = [];
 let closedByPeer = 0;

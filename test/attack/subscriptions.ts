@@ -8,7 +8,7 @@
  */
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
-import {emit, finish, num, stdinLines, zmtpConnect, zmtpFrame} from './kit.js';
+import {emit, finish, num, stdinLines, writeOrStall, zmtpConnect, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
 	options: {
@@ -32,14 +32,15 @@ void closed.then(() => (closedAt = performance.now()));
 socket.on('error', () => {});
 let sent = 0;
 let bytesSent = 0;
+let stalled = false;
 const filler = Buffer.alloc(bytes, 'x');
-for (; sent < count && closedAt === undefined; sent++) {
+for (; sent < count && closedAt === undefined && !stalled; sent++) {
 	// Distinct from the first byte on, so nothing is shared in the hub's subscription trie.
 	const prefix = Buffer.from(filler);
 	prefix.write(`${sent.toString(36).padStart(6, '0')}#`, 0, 'latin1');
 	const frame = zmtpFrame(Buffer.concat([Buffer.from([0x01]), prefix]));
 	bytesSent += frame.length;
-	if (!socket.write(frame)) await Promise.race([new Promise(resolve => socket.once('drain', resolve)), closed]);
+	if ((await writeOrStall(socket, frame, closed)) === 'stalled') stalled = true;
 }
 const sentMs = performance.now() - t0;
 emit({event: 'subscribed', sent});
@@ -47,4 +48,4 @@ if (a['wait-leave']) await Promise.race([stdinLines().next(120_000), closed]);
 else await Promise.race([closed, new Promise(resolve => setTimeout(resolve, num(a['hold-ms'], 1000)))]);
 const closedByPeer = closedAt !== undefined;
 socket.destroy();
-await finish({attack: 'subscriptions', subscriptionsSent: sent, bytesSent, sentMs: Math.round(sentMs), closedByPeer});
+await finish({attack: 'subscriptions', subscriptionsSent: sent, bytesSent, sentMs: Math.round(sentMs), closedByPeer, stalled});

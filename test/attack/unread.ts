@@ -7,7 +7,7 @@
  */
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
-import {finish, num, zmtpConnect, zmtpFrame} from './kit.js';
+import {finish, num, writeOrStall, zmtpConnect, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
 	options: {
@@ -32,12 +32,13 @@ socket.on('error', () => {});
 socket.pause();
 let bytesSent = 0;
 let sent = 0;
-for (; sent < requests && closedAt === undefined; sent++) {
+let stalled = false;
+while (sent < requests && closedAt === undefined && !stalled) {
 	const frame = zmtpFrame(Buffer.from(JSON.stringify({type: 'history', id: `q${sent}`, room: a.room, limit: 500})));
 	bytesSent += frame.length;
-	if (!socket.write(frame)) {
-		await Promise.race([new Promise(resolve => socket.once('drain', resolve)), closed]);
-	}
+	sent++;
+	// A hub that stops reading us while our answers wait is doing what it should.
+	if ((await writeOrStall(socket, frame, closed)) === 'stalled') stalled = true;
 }
 const sentMs = performance.now() - t0;
 await Promise.race([closed, new Promise(resolve => setTimeout(resolve, num(a['hold-ms'], 1000)))]);
@@ -54,6 +55,8 @@ await finish({
 	attack: 'unread-history',
 	requestsSent: sent,
 	bytesSent,
+	/** The hub stopped reading our questions (3 s without taking a byte) before we were done. */
+	stalled,
 	sentMs: Math.round(sentMs),
 	closedWhileHolding,
 	closedByPeer: ended,
