@@ -25,6 +25,12 @@ const MEMORY_HUB_GROWTH_MAX_MB = 20;
 const SESSION_KIB_MAX = 8;
 /** What 8 subscribers that never read may pin in the hub while 24 KB events flow. */
 const STALLED_FEED_RSS_MAX_MB = 64;
+/** The flood must have tried this many times what the limit allows, or it proves nothing (a slow machine). */
+const FLOOD_ATTEMPTS_MIN_FACTOR = 4;
+/** The room grab must have asked for more rooms than an unchecked hub holds (10,000 / 32). */
+const ROOM_GRAB_HELLOS_MIN = 320;
+/** The stalled-feed attack must have pushed this many 24 KB events (~140 MiB), or it proves nothing. */
+const STALLED_EVENTS_MIN = 6000;
 /** The look-alike table must hold at least this many pairs. */
 const LOOKALIKE_PAIRS_MIN = 40;
 const CEILING_MB = 250;
@@ -46,6 +52,7 @@ describe('issue 12: limits that follow the person, attacked', {concurrency: fals
 			const a = finished(m.attack, problems);
 			if (a) {
 				const allowed = allowedBy(DEFAULT_RATE, a.seconds) + FLOOD_TOLERANCE;
+				if (a.attempted < FLOOD_ATTEMPTS_MIN_FACTOR * allowed) problems.push(`inconclusive: the attacker tried only ${a.attempted} ${kind} in ${a.seconds} s`);
 				if (a.stored > allowed) problems.push(`${a.stored} ${kind} went through in ${a.seconds} s (${a.storedPerSecond}/s over ${a.welcomes} sessions), over the ${allowed} the limit allows; refusals: ${JSON.stringify(a.refused)}`);
 				if (kind === 'msg' && (a.dmsReceived ?? 0) > allowed) problems.push(`${a.dmsReceived} DMs reached their one recipient`);
 			}
@@ -57,7 +64,8 @@ describe('issue 12: limits that follow the person, attacked', {concurrency: fals
 	test(`issue 12, the same with 4 KB of control characters a line: --data grows at most ${DATA_GROWTH_MAX_BYTES_PER_S / 1024} KiB a second`, async () => {
 		const m = await sessionCycle(o, {kind: 'say', ctrl: true, data: true});
 		const problems: string[] = [];
-		finished(m.attack, problems);
+		const a = finished(m.attack, problems);
+		if (a && a.attempted < FLOOD_ATTEMPTS_MIN_FACTOR * (allowedBy(DEFAULT_RATE, a.seconds) + FLOOD_TOLERANCE)) problems.push(`inconclusive: the attacker tried only ${a.attempted} lines`);
 		if (!m.data) problems.push('no --data was measured');
 		else if (m.data.bytesPerSecond > DATA_GROWTH_MAX_BYTES_PER_S) {
 			problems.push(`--data grew ${Math.round(m.data.bytesPerSecond / 1024)} KiB a second (${m.data.beforeBytes} → ${m.data.afterBytes} bytes in ${m.attackMs} ms)`);
@@ -68,7 +76,8 @@ describe('issue 12: limits that follow the person, attacked', {concurrency: fals
 	test(`issue 12, the same with 4 KB of control characters a line: a --memory hub grows at most ${MEMORY_HUB_GROWTH_MAX_MB} MB`, async () => {
 		const m = await sessionCycle(o, {kind: 'say', ctrl: true});
 		const problems = memoryProblems(m, MEMORY_HUB_GROWTH_MAX_MB);
-		finished(m.attack, problems);
+		const a = finished(m.attack, problems);
+		if (a && a.attempted < FLOOD_ATTEMPTS_MIN_FACTOR * (allowedBy(DEFAULT_RATE, a.seconds) + FLOOD_TOLERANCE)) problems.push(`inconclusive: the attacker tried only ${a.attempted} lines`);
 		assert.deepEqual(problems, []);
 	});
 
@@ -77,6 +86,7 @@ describe('issue 12: limits that follow the person, attacked', {concurrency: fals
 		const r = m.attack;
 		const problems: string[] = [];
 		const grab = finished(r.grab, problems);
+		if (grab && grab.hellos < ROOM_GRAB_HELLOS_MIN) problems.push(`inconclusive: the attacker sent only ${grab.hellos} hellos in its time`);
 		if (r.createAfter !== 'joined') problems.push(`after the grab (${grab?.roomsTaken ?? '?'} rooms taken), another user's new room: ${r.createAfter}`);
 		if (r.createAfterRestart !== 'joined') problems.push(`after a restart on the same data, another user's new room: ${r.createAfterRestart}`);
 		assert.deepEqual(problems, []);
@@ -127,7 +137,8 @@ describe('issue 12: limits that follow the person, attacked', {concurrency: fals
 	test(`issue 12, 8 subscribers that never read while 24 KB events flow pin at most ${STALLED_FEED_RSS_MAX_MB} MB (the feed bound counts bytes)`, async () => {
 		const m = await stalledFeed(o);
 		const problems = memoryProblems(m, STALLED_FEED_RSS_MAX_MB);
-		finished(m.attack, problems);
+		const a = finished(m.attack, problems);
+		if (a && a.acked < STALLED_EVENTS_MIN) problems.push(`inconclusive: only ${a.acked} events were pushed past the stalled subscribers`);
 		assert.deepEqual(problems, []);
 	});
 });

@@ -25,6 +25,8 @@ export const DEFAULT_RATE = {burst: 5, seconds: 5};
 export interface CycleResult {
 	readonly kind: string;
 	readonly cycles: number;
+	/** Lines sent, answered or not. */
+	readonly attempted: number;
 	readonly welcomes: number;
 	readonly stored: number;
 	readonly refused: Record<string, number>;
@@ -79,6 +81,8 @@ export function allowedBy(rate: {burst: number; seconds: number}, seconds: numbe
 }
 
 export interface RoomGrabResult {
+	/** hellos sent (400 × 32 rooms: more than an unchecked hub's 10,000). */
+	readonly hellos: number;
 	readonly roomsTaken: number;
 	readonly welcomes: number;
 	readonly refused: Record<string, number>;
@@ -110,7 +114,7 @@ export async function roomGrab(o: ScenarioOptions): Promise<Measurement<RoomGrab
 		return await measure(
 			hub,
 			async ctx => {
-				const grab = await ctx.track(startAttacker<RoomGrabResult>('room-grab', [...hub.attackerArgs(), '--from', ATTACKER_ADDRESS, '--seconds', o.scale === 'test' ? '3' : '5'])).result;
+				const grab = await ctx.track(startAttacker<RoomGrabResult>('room-grab', [...hub.attackerArgs(), '--from', ATTACKER_ADDRESS, '--hellos', '400'])).result;
 				const createAfter = await createRoom(hub, 'newcomer', 'fresh-after-grab');
 				await hub.restart();
 				const createAfterRestart = await createRoom(hub, 'newcomer2', 'fresh-after-restart');
@@ -169,6 +173,8 @@ export async function sessionMemory(o: ScenarioOptions): Promise<Measurement<Ses
 
 export interface StalledResult {
 	readonly subscribers: number;
+	/** Lines to have acked before it stops (a volume, not a time). */
+	readonly target: number;
 	readonly acked: number;
 	readonly eventBytesApprox: number;
 	readonly closedByPeer: number;
@@ -186,7 +192,7 @@ export async function stalledFeed(o: ScenarioOptions): Promise<Measurement<Outco
 			hub,
 			ctx =>
 				ctx.track(
-					startAttacker<StalledResult>('stalled-feed', [...hub.attackerArgs(), '--from', ATTACKER_ADDRESS, '--subscribers', o.scale === 'test' ? '8' : '16', '--seconds', o.scale === 'test' ? '3' : '5']),
+					startAttacker<StalledResult>('stalled-feed', [...hub.attackerArgs(), '--from', ATTACKER_ADDRESS, '--subscribers', o.scale === 'test' ? '8' : '16', '--events', o.scale === 'test' ? '6000' : '12000']),
 				).result,
 			{ceilingMb: o.ceilingMb, bystander: bystander(o, 'bystander')},
 		);

@@ -3,7 +3,9 @@
  * byte off the wire, while a member says lines of 4 KB of control characters (about 24 KB
  * each once escaped in the feed) as fast as the hub acks them. What the hub queues for the
  * stalled ones is what the parent measures.
- * Usage: node stalled-feed.js --sub P --pub P [--from 127.0.0.2] [--subscribers 8] [--seconds 3] [--text-bytes 4096] [--window 64]
+ * It stops once --events lines are acked (a volume, so that a slow machine does not make the
+ * attack weaker), or when the time is up.
+ * Usage: node stalled-feed.js --sub P --pub P [--from 127.0.0.2] [--subscribers 8] [--events 6000] [--seconds 30] [--text-bytes 4096] [--window 64]
  */
 import {parseArgs} from 'node:util';
 import type {Socket} from 'node:net';
@@ -11,7 +13,7 @@ import * as zmq from 'zeromq';
 import {CONNECT_OPTIONS, curveFromFiles, emit, finish, num, secret, zmqEndpoint, zmtpConnect, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
-	options: {...CONNECT_OPTIONS, subscribers: {type: 'string', default: '8'}, seconds: {type: 'string', default: '3'}, 'text-bytes': {type: 'string', default: '4096'}, window: {type: 'string', default: '64'}},
+	options: {...CONNECT_OPTIONS, subscribers: {type: 'string', default: '8'}, events: {type: 'string', default: '6000'}, seconds: {type: 'string', default: '30'}, 'text-bytes': {type: 'string', default: '4096'}, window: {type: 'string', default: '64'}},
 });
 const stalled: Socket[] = [];
 let closedByPeer = 0;
@@ -55,7 +57,8 @@ const reader = (async () => {
 })();
 const t0 = Date.now();
 let said = 0;
-while (Date.now() - t0 < num(a.seconds, 3) * 1000) {
+const target = num(a.events, 6000);
+while (Date.now() - t0 < num(a.seconds, 30) * 1000 && acked < target) {
 	if (inFlight >= windowSize) {
 		await new Promise(resolve => setTimeout(resolve, 1));
 		continue;
@@ -69,4 +72,4 @@ const seconds = (Date.now() - t0) / 1000;
 d.close();
 await reader;
 for (const s of stalled) s.destroy();
-await finish({ok: true, attack: 'stalled-feed', subscribers: stalled.length, said, acked, refused, seconds: Math.round(seconds * 10) / 10, eventBytesApprox: acked * (6 * n), closedByPeer});
+await finish({ok: true, attack: 'stalled-feed', subscribers: stalled.length, target, said, acked, refused, seconds: Math.round(seconds * 10) / 10, eventBytesApprox: acked * (6 * n), closedByPeer});
