@@ -41,8 +41,11 @@ const tries: Array<[string, Record<string, unknown>]> = [
 ];
 const sendFailed: string[] = [];
 for (const [name, command] of tries) if (!(await cmd.send(command))) sendFailed.push(name);
-const listenMs = num(a['listen-ms'], 1500);
-await new Promise(resolve => setTimeout(resolve, listenMs));
+// Until every try is answered (today's hub answers them all at once) or the deadline passes
+// (a hub that closed the connection answers none).
+const ids = tries.map(([, c]) => c['id']);
+const answered = () => ids.every(id => cmd.replies.slice(repliesBefore).some(r => r.reply['re'] === id));
+for (const deadline = Date.now() + num(a['listen-ms'], 1500); !answered() && Date.now() < deadline; ) await new Promise(resolve => setTimeout(resolve, 10));
 const after = cmd.replies.slice(repliesBefore).map(r => r.reply);
 const feedAfter = feed.messages.filter(x => x.at >= goAt).flatMap(x => x.events);
 await finish({
