@@ -4,6 +4,7 @@
  */
 import type {DistributiveOmit} from '../protocol/exhaustive.js';
 import type {Command} from '../protocol/types.js';
+import {spendFor} from './rate-mirror.js';
 import {
 	DEFAULT_FEED_LIMIT,
 	RETRIED_KINDS,
@@ -69,6 +70,7 @@ export class Draft {
 		const record: Request = {kind, at: this.now, ...(room === undefined ? {} : {room}), ...(RETRIED_KINDS.has(kind) ? {command: full} : {})};
 		this.set({requests: {...this.state.requests, [id]: record}});
 		this.send(full);
+		spendFor(this, command);
 		return id;
 	}
 

@@ -7,6 +7,7 @@ import {bindOrExplain, endpointPort, tcpEndpoint} from '../zmq/endpoint.js';
 import {SendQueue} from '../zmq/send-queue.js';
 import {Access} from './access.js';
 import {HubCore, type Outbox} from './core.js';
+import type {ConnectionInfo} from './identity.js';
 import type {RateLimit} from './rate-limit.js';
 import type {HubStorage} from './storage.js';
 import {Store} from './store.js';
@@ -30,7 +31,8 @@ export interface HubServerOptions {
 	readonly maxSessions?: number;
 	/**
 	 * Feed messages queued per subscriber before the PUB drops for that subscriber (who then
-	 * repairs the gap from history). Lower uses less memory for stalled clients. @default 1000
+	 * repairs the gap from history). A message holds at most FEED_MESSAGE_BYTES, so this
+	 * bounds in bytes what a stalled subscriber holds in the hub. @default 256 (8 MiB)
 	 */
 	readonly feedHwm?: number;
 	readonly version?: string;
@@ -42,8 +44,12 @@ export interface HubServerOptions {
 	readonly curve?: {readonly publicKey: string; readonly secretKey: string};
 	/** Who may connect (with `curve`), reserved nicks, operators, bans. @default anyone, no operators */
 	readonly access?: (store: HubStorage) => Access;
-	/** Flood limit per session; undefined for none. */
+	/** The flood limit per session and per sender, with its byte budget; undefined for none. */
 	readonly rateLimit?: RateLimit;
+	/** An empty room with no event for this long is forgotten; undefined keeps every room. @default 7 days */
+	readonly roomIdleMs?: number | undefined;
+	/** Most rooms one sender may have made that the hub still keeps. @default 32 */
+	readonly roomsPerSender?: number;
 	/** A connection must finish its ZMTP handshake within this long. @default 3000 */
 	readonly handshakeMs?: number;
 	/**
@@ -56,10 +62,16 @@ export interface HubServerOptions {
 }
 
 /**
- * Feed events per PUB message at most: a busy room's batch is split into messages this size,
- * which bounds what a stalled subscriber can hold up (feedHwm × this many events).
+ * Feed events per PUB message at most, and bytes: a busy room's batch is split into messages
+ * of at most this many events and bytes (an event larger than that goes alone; the largest
+ * event, 4096 bytes of control characters escaped in JSON, is under it). The PUB's high-water
+ * mark counts messages, so a stalled subscriber holds at most feedHwm × FEED_MESSAGE_BYTES.
  */
 const EVENTS_PER_PUBLISH = 64;
+export const FEED_MESSAGE_BYTES = 32 * 1024;
+
+/** Feed messages queued per subscriber by default: 256 × 32 KiB = 8 MiB at most for a stalled one. */
+export const DEFAULT_FEED_HWM = 256;
 
 /** Longest stretch of receiving before the hub flushes (stores, acks, publishes) what it has. */
 const BATCH_MS = 2;
@@ -106,8 +118,13 @@ export class HubServer {
 			...(options.maxSessions === undefined ? {} : {maxSessions: options.maxSessions}),
 			...(options.version === undefined ? {} : {version: options.version}),
 			...(options.rateLimit === undefined ? {} : {rateLimit: options.rateLimit}),
+			...('roomIdleMs' in options ? {roomIdleMs: options.roomIdleMs} : {}),
+			...(options.roomsPerSender === undefined ? {} : {roomsPerSender: options.roomsPerSender}),
 			access: this.access,
-			...(options.curve ? {connectionKey: (peer: Buffer) => this.zap?.keyOf(peer)} : {}),
+			// With keys, the ZAP handler names every connection and knows its key. Source
+			// addresses are not known behind libzmq's ROUTER: the hub's own front door (issue 11)
+			// will give them.
+			...(options.curve ? {connectionInfo: (peer: Buffer) => keyInfo(this.zap?.keyOf(peer))} : {}),
 			log: this.log,
 		});
 		this.router = new zmq.Router({
@@ -142,7 +159,7 @@ export class HubServer {
 	private makePublisher(): zmq.Publisher {
 		const publisher = new zmq.Publisher({
 			...(this.security(PUB_DOMAIN) as Partial<zmq.SocketOptions<zmq.Publisher>>),
-			sendHighWaterMark: this.options.feedHwm ?? 1000,
+			sendHighWaterMark: this.options.feedHwm ?? DEFAULT_FEED_HWM,
 			linger: 500,
 			heartbeatInterval: 2000,
 			heartbeatTimeout: 6000,
@@ -249,9 +266,7 @@ export class HubServer {
 		}
 		for (const {room, events} of out.publish) {
 			const topic = roomTopic(room);
-			for (let i = 0; i < events.length; i += EVENTS_PER_PUBLISH) {
-				this.pubQueue.push([topic, ...events.slice(i, i + EVENTS_PER_PUBLISH)]);
-			}
+			for (const chunk of feedMessages(events)) this.pubQueue.push([topic, ...chunk]);
 		}
 		if (out.revoked) void this.reauthenticateFeed().catch(() => {});
 	}
@@ -369,6 +384,33 @@ export function connectionBudget(): number {
 	} catch {
 		return 1000;
 	}
+}
+
+/**
+ * A run of one room's events as feed messages: at most EVENTS_PER_PUBLISH events and
+ * FEED_MESSAGE_BYTES each. Lengths are counted in UTF-16 units, each at most 3 bytes of
+ * UTF-8; a single event is at most ~25 KB (4096 bytes of control characters, escaped).
+ */
+export function feedMessages(events: readonly string[]): string[][] {
+	const out: string[][] = [];
+	let chunk: string[] = [];
+	let size = 0;
+	for (const e of events) {
+		if (chunk.length > 0 && (chunk.length >= EVENTS_PER_PUBLISH || size + e.length > FEED_MESSAGE_BYTES / 3)) {
+			out.push(chunk);
+			chunk = [];
+			size = 0;
+		}
+		chunk.push(e);
+		size += e.length;
+	}
+	if (chunk.length > 0) out.push(chunk);
+	return out;
+}
+
+/** What the hub knows of a connection on a hub with keys: its key, or nothing (not one the ZAP handler admitted). */
+function keyInfo(key: string | undefined): ConnectionInfo | undefined {
+	return key === undefined ? undefined : {key};
 }
 
 function delay(ms: number): Promise<void> {

@@ -56,3 +56,9 @@ export const MAX_REASON_BYTES = 512;
 /** The default flood limit: a burst of 5 messages, then one a second (IRC servers do about this). */
 export const DEFAULT_RATE_BURST = 5;
 export const DEFAULT_RATE_SECONDS = 5;
+
+/** Most rooms one sender (a key; on an open hub a source address, or a connection) may have made that the hub still keeps (`too_many_rooms`). */
+export const MAX_ROOMS_PER_SENDER = 32;
+
+/** An empty room with no event for this long is forgotten, its history and topic with it: seven days (the hub's --room-idle). */
+export const DEFAULT_ROOM_IDLE_MS = 7 * 24 * 3600 * 1000;
