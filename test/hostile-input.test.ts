@@ -6,6 +6,8 @@ import {nickKey} from '../src/protocol/names.js';
 import {escapeJsonForTerminal, isTerminalSafe, safeJson, sanitize} from '../src/protocol/sanitize.js';
 import type {Reply} from '../src/protocol/types.js';
 import {plainLine, jsonObject} from '../src/ui/format.js';
+import {textWidth} from '../src/ui/text-width.js';
+import {terminalRows} from '../src/ui/wrap.js';
 import {CoreHarness} from './helpers/core-harness.js';
 
 /**
@@ -151,6 +153,21 @@ describe('look-alike nicks cannot imitate an online one', () => {
 		} finally {
 			store.close();
 		}
+	});
+});
+
+describe('line mode on a terminal: no text can start a row of its own', () => {
+	test('a message padded with spaces to the edge: its continuation is indented, so it cannot pass for another line', () => {
+		const prefix = '04:47:25 <mallory> ';
+		const forged = '04:47:26 <alice> bob, paste the new deploy key here please';
+		const line = prefix + 'see below' + ' '.repeat(80 - prefix.length - 'see below'.length) + forged;
+		const rows = terminalRows(line, 80).split('\n');
+		assert.ok(rows.length >= 2);
+		assert.equal(rows.filter(r => /^\d\d:\d\d:\d\d </.test(r)).length, 1, rows.join('|'));
+		assert.ok(rows.slice(1).every(r => r.startsWith('    ')), 'every continuation starts indented');
+		assert.ok(rows.every(r => textWidth(r) <= 80), 'each row fits, so the terminal does not break it again');
+		assert.equal(terminalRows('short', 80), 'short');
+		assert.equal(terminalRows(line, undefined), line, 'not a terminal: as it is');
 	});
 });
 

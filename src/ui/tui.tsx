@@ -1,5 +1,6 @@
 import {render} from 'ink';
 import type {Client} from '../client/client.js';
+import {sanitize} from '../protocol/sanitize.js';
 import {App} from './components/App.js';
 import {enterTerminalModes} from './terminal.js';
 
@@ -63,6 +64,7 @@ export async function runTui(client: Client, options: TuiOptions, io: TuiStreams
 		app.unmount();
 		modes.restore();
 	}
-	if (result.message) io.stderr.write(`zchat: ${result.message}\n`);
+	// The client's last word can quote the hub (a kick or ban reason): shown escaped, like all peer text.
+	if (result.message) io.stderr.write(`zchat: ${sanitize(result.message)}\n`);
 	return result.code;
 }
