@@ -31,6 +31,14 @@ export function senderId(info: ConnectionInfo, peerKey: string): string {
 	return info.address === undefined ? 'conn:' + peerKey : 'addr:' + addressId(info.address);
 }
 
+/**
+ * Whether a sender id means the same sender after a restart: a key or an address does; a
+ * connection's routing id does not (libzmq hands out the same ones again in a new process).
+ */
+export function lasting(id: string): boolean {
+	return !id.startsWith('conn:');
+}
+
 /** A bucket id in words for the operator's log. */
 export function senderLabel(id: string): string {
 	if (id.startsWith('key:')) return `key ${id.slice(4)}`;

@@ -6,7 +6,7 @@ import {createHash} from 'node:crypto';
 import {MAX_FRAME_BYTES, MAX_FRAMES, MAX_HISTORY_LIMIT, MAX_ROOMS_PER_SESSION, MAX_SESSIONS_PER_KEY, MAX_TEXT_BYTES, PROTOCOL_VERSION} from '../protocol/limits.js';
 import {nickKey} from '../protocol/names.js';
 import type {AwayCommand, BanInfo, ByeCommand, HelloCommand, NickCommand, Reply} from '../protocol/types.js';
-import {senderId} from './identity.js';
+import {lasting, senderId} from './identity.js';
 import {re, type CommandContext} from './outbox.js';
 import type {Session} from './sessions.js';
 import type {HubState} from './state.js';
@@ -44,7 +44,8 @@ export function hello(hub: HubState, ctx: CommandContext, cmd: HelloCommand): vo
 	if (connKey !== undefined && sessions.countOfKey(connKey) >= MAX_SESSIONS_PER_KEY) {
 		return ctx.error('hub_full', `your key already has ${MAX_SESSIONS_PER_KEY} sessions on this hub: close one first`);
 	}
-	if (nickRefused(hub, ctx, cmd.nick, connKey)) return;
+	// The session this hello replaces on its connection does not hold its nick against it.
+	if (nickRefused(hub, ctx, cmd.nick, connKey, sessions.onPeer(ctx.peerKey))) return;
 	const rooms = cmd.rooms ?? ['lobby'];
 	const fresh = hub.rooms.fresh(rooms);
 	const creator = mayMakeRooms(hub, ctx, fresh.length, hub.access.isOp(cmd.nick, connKey));
@@ -72,7 +73,7 @@ export function hello(hub: HubState, ctx: CommandContext, cmd: HelloCommand): vo
 	for (const room of rooms) {
 		const made = fresh.includes(room) ? creator : undefined;
 		hub.rooms.enter(session, room, now, made);
-		hub.append({event: {type: 'join', room, ts: now, from: session.nick}, ...(made === undefined ? {} : {creator: made})});
+		hub.append({event: {type: 'join', room, ts: now, from: session.nick}, ...(made !== undefined && lasting(made) ? {creator: made} : {})});
 	}
 	sawKey(hub, session, now);
 	hub.log(`${session.nick} connected (${rooms.map(r => '#' + r).join(' ')})${connKey === undefined ? '' : ` with key ${connKey}`}${hub.isOp(session) ? ' as an operator' : ''}`);

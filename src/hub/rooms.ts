@@ -1,6 +1,7 @@
 /** The room commands of a session: join, part, and reading or setting a room's topic. */
 import {MAX_ROOMS_PER_SESSION} from '../protocol/limits.js';
 import type {JoinCommand, PartCommand, TopicCommand} from '../protocol/types.js';
+import {lasting} from './identity.js';
 import {mayMakeRooms} from './lifecycle.js';
 import {re, type CommandContext} from './outbox.js';
 import type {Session} from './sessions.js';
@@ -17,7 +18,7 @@ export function join(hub: HubState, ctx: CommandContext, session: Session, cmd: 
 	const creator = fresh ? mayMakeRooms(hub, ctx, 1, hub.isOp(session)) : undefined;
 	if (creator === false || !hub.flood.charge(ctx, session)) return;
 	hub.rooms.enter(session, cmd.room, ctx.now, creator);
-	hub.append({event: {type: 'join', room: cmd.room, ts: ctx.now, from: session.nick}, ...(creator === undefined ? {} : {creator})});
+	hub.append({event: {type: 'join', room: cmd.room, ts: ctx.now, from: session.nick}, ...(creator !== undefined && lasting(creator) ? {creator} : {})});
 	ctx.reply({type: 'joined', ...re(cmd.id), ...hub.rooms.state(cmd.room)});
 }
 

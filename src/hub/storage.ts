@@ -19,7 +19,7 @@ export interface AppendItem {
 	 * same origin is not stored again: the first one's seq comes back, marked duplicate.
 	 */
 	readonly origin?: string;
-	/** Who made the room, when this event is the first of a new one (a bucket id of flood.ts). */
+	/** Who made the room, when this event is the first of a new one (a sender id that lasts: identity.ts). */
 	readonly creator?: string;
 }
 

@@ -101,8 +101,11 @@ export class Store implements HubStorage {
 			) WITHOUT ROWID;
 			CREATE UNIQUE INDEX IF NOT EXISTS events_origin ON events (origin) WHERE origin IS NOT NULL;
 		`);
-		// Stores made by earlier versions get the newer columns now.
-		addColumns(this.db, 'rooms', {locked: 'INTEGER NOT NULL DEFAULT 0', creator: 'TEXT', last: 'INTEGER NOT NULL DEFAULT 0'});
+		// Stores made by earlier versions get the newer columns now; their rooms count as used
+		// today, so that none is forgotten sooner than the hub keeps empty rooms.
+		if (addColumns(this.db, 'rooms', {locked: 'INTEGER NOT NULL DEFAULT 0', creator: 'TEXT', last: 'INTEGER NOT NULL DEFAULT 0'}).includes('last')) {
+			this.db.prepare('UPDATE rooms SET last = ?').run(Date.now());
+		}
 		addColumns(this.db, 'events', {text: 'TEXT'});
 		const meta = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
 		const existing = meta.get('epoch') as string | undefined;
@@ -304,8 +307,10 @@ export class Store implements HubStorage {
 	}
 }
 
-/** Add the columns a table made by an earlier version lacks. */
-function addColumns(db: Database.Database, table: string, columns: Record<string, string>): void {
+/** Add the columns a table made by an earlier version lacks; returns their names. */
+function addColumns(db: Database.Database, table: string, columns: Record<string, string>): string[] {
 	const have = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
-	for (const [name, type] of Object.entries(columns)) if (!have.includes(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+	const added = Object.keys(columns).filter(name => !have.includes(name));
+	for (const name of added) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${columns[name]}`);
+	return added;
 }
