@@ -2,7 +2,7 @@
  * A session's life as its client sees it: hello (a new session, or one resumed on the same
  * secret), the welcome, a change of nick, away, and bye.
  */
-import {createHash} from 'node:crypto';
+import {hash} from 'node:crypto';
 import {MAX_FRAME_BYTES, MAX_FRAMES, MAX_HISTORY_LIMIT, MAX_ROOMS_PER_SESSION, MAX_SESSIONS_PER_KEY, MAX_TEXT_BYTES, PROTOCOL_VERSION} from '../protocol/limits.js';
 import {nickKey} from '../protocol/names.js';
 import type {AwayCommand, BanInfo, ByeCommand, HelloCommand, NickCommand, Reply} from '../protocol/types.js';
@@ -19,7 +19,7 @@ export function hello(hub: HubState, ctx: CommandContext, cmd: HelloCommand): vo
 	if (cmd.v !== PROTOCOL_VERSION) {
 		return ctx.error('bad_version', `this hub speaks protocol version ${PROTOCOL_VERSION}, not ${cmd.v}`);
 	}
-	const key = createHash('sha256').update(cmd.session).digest('base64url').slice(0, 22);
+	const key = hash('sha256', cmd.session, 'base64url').slice(0, 22);
 	const existing = sessions.get(key);
 	if (existing && existing.clientKey !== connKey) {
 		// The secret alone is not enough: a session bound to a key is that key's only.

@@ -4,7 +4,7 @@
  * makes; forgetting empty rooms nobody has used for a while; a room's state as a welcome or
  * a join shows it.
  */
-import {compareNicks} from '../protocol/names.js';
+import {sortByNick} from '../protocol/names.js';
 import type {RoomState} from '../protocol/types.js';
 import type {Session} from './sessions.js';
 import type {HubStorage} from './storage.js';
@@ -127,7 +127,7 @@ export class Membership {
 	}
 
 	state(room: string): RoomState {
-		const members = [...(this.members.get(room) ?? [])].map(s => s.nick).sort(compareNicks);
+		const members = sortByNick([...(this.members.get(room) ?? [])].map(s => s.nick), nick => nick);
 		return {room, seq: this.store.head(room), topic: this.store.topic(room), members, ...(this.store.topicLocked(room) ? {topicLocked: true} : {})};
 	}
 

@@ -39,6 +39,17 @@ export function compareNicks(a: string, b: string): number {
 }
 
 /**
+ * Items sorted as compareNicks sorts their nicks, lowering each nick once rather than at
+ * every comparison: a hub sorts a room's members for every welcome, and a thousand members
+ * made twenty thousand short-lived strings a sort.
+ */
+export function sortByNick<T>(items: readonly T[], nickOf: (item: T) => string): T[] {
+	const keyed = items.map(item => ({key: nickOf(item).toLowerCase(), item}));
+	keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+	return keyed.map(k => k.item);
+}
+
+/**
  * A room name as people type it ("#Dev", "dev") in the form the hub uses ("dev"), or an
  * error saying what is wrong with it.
  */
