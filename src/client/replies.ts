@@ -115,7 +115,7 @@ function onOk(d: Draft, ok: OkReply): void {
 		case 'kick':
 			return d.notice(`${ok.nick} was kicked`);
 		case 'ban':
-			return d.notice(`${ok.target} is banned`);
+			return d.notice(ok.keys?.length ? `${ok.target} is banned, and with it the key${ok.keys.length === 1 ? '' : 's'} it was seen with: ${ok.keys.join(', ')}` : `${ok.target} is banned`);
 		case 'unban':
 			return d.notice(`${ok.target} is no longer banned`);
 		case 'mute':

@@ -18,14 +18,14 @@ export class SeenKeys {
 		this.upsert = db.prepare('INSERT INTO nick_keys (nick, key, seen) VALUES (?, ?, ?) ON CONFLICT (nick, key) DO UPDATE SET seen = excluded.seen');
 		this.select = db.prepare('SELECT key FROM nick_keys WHERE nick = ? ORDER BY seen DESC').pluck();
 		this.trim = db.prepare(
-			'DELETE FROM nick_keys WHERE nick = ?1 AND key NOT IN (SELECT key FROM nick_keys WHERE nick = ?1 ORDER BY seen DESC LIMIT ?2)',
+			'DELETE FROM nick_keys WHERE nick = @nick AND key NOT IN (SELECT key FROM nick_keys WHERE nick = @nick ORDER BY seen DESC LIMIT @keep)',
 		);
 	}
 
 	/** A nick (by its nickKey) was used with a key now. Throws when it cannot be written. */
 	saw(nickKey: string, key: string, now: number): void {
 		this.upsert.run(nickKey, key, now);
-		this.trim.run(nickKey, KEYS_PER_NICK);
+		this.trim.run({nick: nickKey, keep: KEYS_PER_NICK});
 	}
 
 	/** The keys a nick was seen with, the most recent first. */

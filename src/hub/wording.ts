@@ -60,7 +60,7 @@ export function floodStarted(who: string): string {
 /** The operator's log line once a flood has stopped, or every minute while it goes on. */
 export function floodEnded(who: string, refused: number, dropped: number, spanMs: number, ongoing: boolean): string {
 	const what = `refused ${refused} command${refused === 1 ? '' : 's'}${dropped > 0 ? ` and dropped ${dropped} frames unread` : ''}`;
-	return `${who} ${ongoing ? 'is still flooding' : 'stopped flooding'}: ${what} in ${formatSeconds(Math.max(1, spanMs))}`;
+	return `${who} ${ongoing ? 'is still flooding' : 'stopped flooding'}: ${what} in ${formatSeconds(Math.max(100, spanMs))}`;
 }
 
 /** A size for people: "64 KiB", "1 MiB", "512 bytes". */

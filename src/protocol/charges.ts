@@ -42,3 +42,17 @@ export function chargeOf(cmd: DistributiveOmit<Command, 'id'>): Charge | undefin
 export function utf8Bytes(text: string): number {
 	return Buffer.byteLength(text, 'utf8');
 }
+
+/** Text cut to at most `max` UTF-8 bytes, never inside a character (a reason kept within the hub's limit). */
+export function cutToBytes(text: string, max: number): string {
+	if (utf8Bytes(text) <= max) return text;
+	let out = '';
+	let used = 0;
+	for (const ch of text) {
+		const n = utf8Bytes(ch);
+		if (used + n > max) break;
+		out += ch;
+		used += n;
+	}
+	return out;
+}
