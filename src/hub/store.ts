@@ -37,8 +37,6 @@ export const DEFAULT_HISTORY_RETENTION = 10_000;
  */
 export class Store implements HubStorage {
 	readonly epoch: string;
-	/** The epoch as a JSON string, spliced into every stored event. */
-	private readonly epochJson: string;
 	readonly path: string;
 	private readonly db: Database.Database;
 	private readonly heads = new Map<string, number>();
@@ -116,7 +114,6 @@ export class Store implements HubStorage {
 			this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('epoch', this.epoch);
 		}
 		this.floor = Number(meta.get('floor') ?? 0);
-		this.epochJson = JSON.stringify(this.epoch);
 		for (const row of this.db.prepare('SELECT room, seq, topic, locked FROM rooms').all() as Array<{room: string; seq: number; topic: string; locked: number}>) {
 			this.heads.set(row.room, row.seq);
 			this.topics.set(row.room, row.topic);
@@ -252,7 +249,7 @@ export class Store implements HubStorage {
 				const seq = (heads.get(room) ?? this.head(room)) + 1;
 				// Stored: the event's JSON with its seq and epoch, its free text beside it as it came
 				// (stored-event.ts); published: the two spliced together.
-				const form = storedForm(event, seq, this.epochJson);
+				const form = storedForm(event, seq, this.epoch);
 				const inserted = this.stmt.insert.run(room, seq, form.json, form.text ?? null, origin ?? null).changes === 1;
 				if (!inserted) {
 					const prior = this.stmt.byOrigin.get(origin) as {room: string; seq: number} | undefined;
