@@ -3,7 +3,7 @@ import {afterEach, beforeEach, describe, test} from 'node:test';
 import Database from 'better-sqlite3';
 import {Access} from '../src/hub/access.js';
 import {addressId} from '../src/hub/identity.js';
-import {feedMessages, FEED_MESSAGE_BYTES} from '../src/hub/server.js';
+import {feedMessages, FEED_MESSAGE_BYTES} from '../src/hub/feed-messages.js';
 import {Store} from '../src/hub/store.js';
 import {generateKeyPair} from '../src/keys.js';
 import {cutToBytes} from '../src/protocol/charges.js';
