@@ -135,10 +135,19 @@ describe('issue 12: limits that follow the person, attacked', {concurrency: fals
 	});
 
 	test(`issue 12, 8 subscribers that never read while 24 KB events flow pin at most ${STALLED_FEED_RSS_MAX_MB} MB (the feed bound counts bytes)`, async () => {
-		const m = await stalledFeed(o);
-		const problems = memoryProblems(m, STALLED_FEED_RSS_MAX_MB);
+		// The control: the same flood with no one stalled. Its growth is the hub's own (24 KB
+		// events parsed, stored, published); what the stalled subscribers pin is the difference.
+		const control = await stalledFeed(o, 0);
+		const m = await stalledFeed(o, 8);
+		const problems = memoryProblems(m, CEILING_MB);
 		const a = finished(m.attack, problems);
+		const c = finished(control.attack, problems);
 		if (a && a.acked < STALLED_EVENTS_MIN) problems.push(`inconclusive: only ${a.acked} events were pushed past the stalled subscribers`);
+		if (c && c.acked < STALLED_EVENTS_MIN) problems.push(`inconclusive: the control pushed only ${c.acked} events`);
+		const pinned = Math.round((m.rss.peakMb - m.rss.beforeMb - (control.rss.peakMb - control.rss.beforeMb)) * 10) / 10;
+		if (pinned > STALLED_FEED_RSS_MAX_MB) {
+			problems.push(`the stalled subscribers pinned ${pinned} MiB, over ${STALLED_FEED_RSS_MAX_MB} MiB (hub RSS before/peak ${m.rss.beforeMb}/${m.rss.peakMb} MiB; with no one stalled ${control.rss.beforeMb}/${control.rss.peakMb} MiB)`);
+		}
 		assert.deepEqual(problems, []);
 	});
 });
