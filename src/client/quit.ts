@@ -20,7 +20,9 @@ export function maybeBye(d: Draft): void {
 	if (!q || q.byeSent || d.s.exit) return;
 	// Wait for every line to be acked, and to come back on the feed (so what a script reads
 	// includes what it said); at the deadline, acked counts as delivered.
-	if (backlog(d.s) > 0 || d.s.pending.some(p => p.state !== 'failed')) {
+	// History being loaded (page after page, for a long --history) is shown before leaving too.
+	const loading = Object.values(d.s.requests).some(r => r.kind === 'load');
+	if (backlog(d.s) > 0 || d.s.pending.some(p => p.state !== 'failed') || loading) {
 		if (d.now >= q.deadline) finish(d);
 		return;
 	}
@@ -35,8 +37,14 @@ export function progress(d: Draft): void {
 	if (q && !q.byeSent) d.set({quitting: {...q, deadline: Math.max(q.deadline, d.now + (d.s.options.quitTimeoutMs ?? DEFAULT_QUIT_TIMEOUT_MS))}});
 }
 
-/** Exit now: 0 when every line typed was delivered, else 1 saying how many were not. */
+/**
+ * Exit now: 0 when every line typed was delivered, else 1 saying how many were not. Leaving
+ * without waiting any longer (the deadline, Ctrl+C twice) still says bye, so the room sees
+ * us quit rather than time out ten seconds later.
+ */
 export function finish(d: Draft): void {
+	const q = d.s.quitting;
+	if (q && !q.byeSent && d.s.connection === 'connected') d.send(q.reason ? {type: 'bye', reason: q.reason} : {type: 'bye'});
 	const lost = undelivered(d.s).length;
 	if (lost === 0) return d.exit(0);
 	const why = d.s.pending.find(p => p.state === 'failed')?.error ?? 'the hub did not acknowledge them in time';
