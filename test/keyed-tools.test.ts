@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
 import {generateKeyPair, writeKeyPair, type KeyPair} from '../src/keys.js';
@@ -132,5 +132,17 @@ test('a key the hub does not admit (--authorized): one line saying the key was r
 	} finally {
 		hub.proc.child.kill('SIGINT');
 		await hub.proc.exited;
+	}
+});
+
+test('--key: the README says the same default as --help, for every tool that takes it', async () => {
+	const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+	const row = readme.split('\n').find(l => l.startsWith('| `--key <file>` | `ZCHAT_KEY` |'));
+	assert.ok(row?.includes('with `--server-key`: `$XDG_CONFIG_HOME/zchat/key` if it exists, else a throwaway key'), row);
+	for (const cmd of ['join', 'send', 'who', 'stats', 'log']) {
+		const help = await run([cmd, '--help']);
+		assert.equal(help.code, 0);
+		assert.match(help.stdout.replace(/\s+/g, ' '), /--key <file> your key pair, from "zchat keygen" \(default with --server-key: \$XDG_CONFIG_HOME\/zchat\/key if it exists, else a throwaway key\) \(env: ZCHAT_KEY\)/, cmd);
+		assert.match(help.stdout, /--server-key <key\|file>/, cmd);
 	}
 });

@@ -65,7 +65,7 @@ Examples:
   $ zchat join --host chat.example.org --server-key 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --key ~/.config/zchat/key
   $ echo "build finished" | zchat join --nick ci  # line mode: says it, waits for the ack, exits 0
   $ zchat join --json --stay < /dev/null           # a bot's view of the feed, one JSON object per line
-  $ zchat join --plain --history all < /dev/null > lobby.log   # the whole history the hub keeps, then live
+  $ zchat join --plain --history all < /dev/null > lobby.log   # all the history the hub keeps, then exit
 
 Settings not given as flags come from $XDG_CONFIG_HOME/zchat/config.json (see the README).`,
 		)
