@@ -99,7 +99,7 @@ describe('bench smoke run', () => {
 		const bench = spawnZchat(['bench', ...hub.args, '--quick', '--clients', '0']);
 		procs.push(bench);
 		assert.equal(await bench.exited, 2, bench.stderr());
-		assert.ok(Date.now() - started < 10_000, `it said so at once (${Date.now() - started} ms)`);
+		assert.ok(Date.now() - started < 20_000, `it said so at once, not after minutes of refused runs (${Date.now() - started} ms)`);
 		assert.equal(bench.stdout(), '');
 		assert.match(bench.stderr(), /^zchat: the hub at tcp:\/\/127\.0\.0\.1:\d+ has a flood limit \(--rate-limit 5\/5: .*\)/);
 		assert.match(bench.stderr(), /Start that hub with --rate-limit off to measure it, or run "npm run bench", which starts hubs of its own\n$/);

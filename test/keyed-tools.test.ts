@@ -44,7 +44,7 @@ function refused(r: {code: number | string; stderr: string; ms: number}, pattern
 	assert.equal(r.code, 2, `${what}: exit 2 (stderr: ${r.stderr})`);
 	assert.match(r.stderr, pattern, what);
 	assert.equal(r.stderr.split('\n').length, 2, `${what}: one line (${r.stderr})`);
-	assert.ok(r.ms < 4000, `${what}: said at once, not after a timeout (${r.ms} ms)`);
+	assert.ok(r.ms < 15_000, `${what}: said at once, not after the 30 s timeout (${r.ms} ms)`);
 }
 
 describe('send, who, stats and log with a hub that has keys', () => {
@@ -91,13 +91,13 @@ describe('send, who, stats and log with a hub that has keys', () => {
 
 	test('no key for a hub with keys: one line saying to pass --server-key, exit 2, for every tool', async () => {
 		for (const cmd of [['send', 'hi'], ['who'], ['stats'], ['log']]) {
-			refused(await run([...cmd, ...at, '--timeout', '5']), /^zchat: the hub at tcp:\/\/127\.0\.0\.1:\d+ requires encryption: pass --server-key with its public key \(and --key with yours\)\n$/, cmd[0]!);
+			refused(await run([...cmd, ...at, '--timeout', '30']), /^zchat: the hub at tcp:\/\/127\.0\.0\.1:\d+ requires encryption: pass --server-key with its public key \(and --key with yours\)\n$/, cmd[0]!);
 		}
 	});
 
 	test("another hub's key: one line saying --server-key is not this hub's, exit 2", async () => {
 		for (const cmd of [['send', 'hi'], ['who'], ['stats'], ['log']]) {
-			refused(await run([...cmd, '--server-key', other.pub, ...at, '--timeout', '5']), /does not accept our encrypted handshake: --server-key is not that hub's public key/, cmd[0]!);
+			refused(await run([...cmd, '--server-key', other.pub, ...at, '--timeout', '30']), /does not accept our encrypted handshake: --server-key is not that hub's public key/, cmd[0]!);
 		}
 	});
 
@@ -106,7 +106,7 @@ describe('send, who, stats and log with a hub that has keys', () => {
 		procs.push(open.proc);
 		try {
 			for (const cmd of [['send', 'hi'], ['who'], ['stats'], ['log']]) {
-				refused(await run([...cmd, '--server-key', hubKey.pub, ...open.args, '--timeout', '5']), /does not use encryption \(it runs without --key\): leave out --server-key and --key\n$/, cmd[0]!);
+				refused(await run([...cmd, '--server-key', hubKey.pub, ...open.args, '--timeout', '30']), /does not use encryption \(it runs without --key\): leave out --server-key and --key\n$/, cmd[0]!);
 			}
 		} finally {
 			open.proc.child.kill('SIGINT');
@@ -125,7 +125,7 @@ test('a key the hub does not admit (--authorized): one line saying the key was r
 	procs.push(hub.proc);
 	try {
 		for (const cmd of [['send', 'hi'], ['who'], ['stats'], ['log']]) {
-			refused(await run([...cmd, '--server-key', hubKey.pub, '--key', stranger.file, ...hub.args, '--timeout', '5']), new RegExp(`refused our key ${stranger.pair.publicKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(${stranger.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\): it is not on the hub's list`), cmd[0]!);
+			refused(await run([...cmd, '--server-key', hubKey.pub, '--key', stranger.file, ...hub.args, '--timeout', '30']), new RegExp(`refused our key ${stranger.pair.publicKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(${stranger.file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\): it is not on the hub's list`), cmd[0]!);
 		}
 		const ok = await run(['who', '--server-key', hubKey.pub, '--key', member.file, ...hub.args]);
 		assert.equal(ok.code, 0, ok.stderr);

@@ -19,9 +19,13 @@ export interface Proc {
 	waitLine(pattern: RegExp | string, timeoutMs?: number): Promise<string>;
 }
 
+/**
+ * Run the real binary. It reads no settings file unless `env` points at one (ZCHAT_CONFIG, or
+ * XDG_CONFIG_HOME with ZCHAT_CONFIG: undefined): the settings of whoever runs the tests stay out.
+ */
 export function spawnZchat(args: readonly string[], env: NodeJS.ProcessEnv = {}): Proc {
 	const child = spawn(process.execPath, [ZCHAT_BIN, ...args], {
-		env: {...process.env, ...env},
+		env: {...process.env, ZCHAT_CONFIG: '', ...env},
 		stdio: ['pipe', 'pipe', 'pipe'],
 	});
 	let out = '';
