@@ -101,7 +101,7 @@ describe('client session: history longer than a page', () => {
 });
 
 describe('client session: leaving without waiting longer', () => {
-	test('at the deadline, with lines unacked, it still says bye (the room sees a quit, not a time-out) and exits 1', () => {
+	test('at the deadline, with lines unacked, it still says bye (the room sees a quit, not a time-out), then exits 1', () => {
 		const s = new Sim({quitTimeoutMs: 2000});
 		s.do({type: 'start'});
 		s.welcome();
@@ -110,10 +110,39 @@ describe('client session: leaving without waiting longer', () => {
 		s.sent();
 		s.now += 2500;
 		s.do({type: 'tick'});
+		const bye = s.sent().filter(c => c.type === 'bye');
 		assert.deepEqual(
-			s.sent().filter(c => c.type === 'bye').map(c => ({...c, id: undefined})),
+			bye.map(c => ({...c, id: undefined})),
 			[{type: 'bye', reason: 'done', id: undefined}],
 		);
+		assert.equal(s.state.exit, undefined, 'the bye is answered before the exit, so it is not lost with the process');
+		s.reply({type: 'ok', re: bye[0]!.id!, command: 'bye'});
+		assert.deepEqual(s.state.exit, {code: 1, message: '1 line was not delivered (the hub did not acknowledge them in time)'});
+	});
+
+	test('a bye the hub does not answer holds the exit a second at most', () => {
+		const s = new Sim({quitTimeoutMs: 2000});
+		s.do({type: 'start'});
+		s.welcome();
+		s.do({type: 'line', text: 'never acked'});
+		s.do({type: 'leave'});
+		s.now += 2001;
+		s.do({type: 'tick'});
+		assert.equal(s.sent().filter(c => c.type === 'bye').length, 1);
+		assert.equal(s.state.exit, undefined);
+		s.now += 1001;
+		s.do({type: 'tick'});
+		assert.equal((s.state as {exit?: {code: number}}).exit?.code, 1);
+	});
+
+	test('asked to leave at once (Ctrl+C twice): the bye goes and the exit is now', () => {
+		const s = new Sim();
+		s.do({type: 'start'});
+		s.welcome();
+		s.do({type: 'line', text: 'x'});
+		s.do({type: 'leave'});
+		s.do({type: 'leave'});
+		assert.equal(s.sent().filter(c => c.type === 'bye').length, 1);
 		assert.equal(s.state.exit?.code, 1);
 	});
 

@@ -5,10 +5,13 @@
 import type {Draft} from './draft.js';
 import {DEFAULT_QUIT_TIMEOUT_MS, backlog, undelivered} from './state.js';
 
+/** How long a last bye, said when giving up, waits for the hub's answer. */
+const BYE_WAIT_MS = 1000;
+
 /** Leave once every line is delivered. Asked a second time (Ctrl+C twice), leave at once. */
 export function leave(d: Draft, reason: string | undefined): void {
 	if (d.s.exit) return;
-	if (d.s.quitting) return finish(d);
+	if (d.s.quitting) return finish(d, false);
 	const deadline = d.now + (d.s.options.quitTimeoutMs ?? DEFAULT_QUIT_TIMEOUT_MS);
 	d.set({quitting: reason === undefined ? {deadline, byeSent: false} : {reason, deadline, byeSent: false}});
 	maybeBye(d);
@@ -38,13 +41,23 @@ export function progress(d: Draft): void {
 }
 
 /**
- * Exit now: 0 when every line typed was delivered, else 1 saying how many were not. Leaving
- * without waiting any longer (the deadline, Ctrl+C twice) still says bye, so the room sees
- * us quit rather than time out ten seconds later.
+ * Exit: 0 when every line typed was delivered, else 1 saying how many were not. Leaving
+ * without waiting for the lines any longer still says bye, so the room sees us quit rather
+ * than time out ten seconds later: at the deadline the hub's answer (or BYE_WAIT_MS) ends it,
+ * since a bye only queued when the process exits can be lost; asked to leave at once
+ * (Ctrl+C twice, `waitForBye` false), the bye goes and we exit now.
  */
-export function finish(d: Draft): void {
+export function finish(d: Draft, waitForBye = true): void {
 	const q = d.s.quitting;
-	if (q && !q.byeSent && d.s.connection === 'connected') d.send(q.reason ? {type: 'bye', reason: q.reason} : {type: 'bye'});
+	if (q && !q.byeSent && d.s.connection === 'connected') {
+		const bye = q.reason ? {type: 'bye' as const, reason: q.reason} : {type: 'bye' as const};
+		if (waitForBye) {
+			d.set({quitting: {...q, byeSent: true, deadline: d.now + BYE_WAIT_MS}});
+			d.request('bye', bye);
+			return;
+		}
+		d.request('bye', bye);
+	}
 	const lost = undelivered(d.s).length;
 	if (lost === 0) return d.exit(0);
 	const why = d.s.pending.find(p => p.state === 'failed')?.error ?? 'the hub did not acknowledge them in time';
