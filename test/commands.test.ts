@@ -184,7 +184,7 @@ describe('line mode: every command, JSON events that name room and kind', () => 
 		procs.push(hub.proc);
 		const bob = spawnZchat(['join', '--json', '--stay', '--nick', 'bob', '--room', 'lobby', '--room', 'dev', ...hub.args]);
 		procs.push(bob);
-		await bob.waitLine('"nick":"bob","room":"dev"');
+		await bob.waitLine('"from":"bob","room":"dev"');
 		const alice = spawnZchat(['join', '--json', '--nick', 'alice', '--room', 'lobby', '--room', 'dev', ...hub.args]);
 		procs.push(alice);
 		alice.child.stdin.end(['hi lobby', '/switch #dev', '/topic release day', '/me ships it', '/nick alicia', '/msg bob psst', '/frobnicate'].join('\n') + '\n');

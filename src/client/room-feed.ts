@@ -3,7 +3,7 @@
  * from history, what history covered is dropped (the zguide's Clone pattern), older history
  * is fetched on demand; applying an event updates members, topic and our own pending lines.
  */
-import {DEFAULT_HISTORY_LIMIT} from '../protocol/limits.js';
+import {DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT} from '../protocol/limits.js';
 import {assertNever} from '../protocol/exhaustive.js';
 import {compareNicks, nickKey} from '../protocol/names.js';
 import type {FeedEvent, HistoryReply, RoomState} from '../protocol/types.js';
@@ -12,6 +12,8 @@ import {DEFAULT_FEED_LIMIT, isIgnored, loadingOlder, mentions, newRoomView, type
 
 /** How long a private message under an ignored person's former nick stays hidden after they rename. */
 const IGNORE_FORMER_NICK_MS = 60_000;
+/** Events a history reply carries at most (the hub's page; its welcome says it as limits.historyLimit). */
+const HISTORY_PAGE = MAX_HISTORY_LIMIT;
 /** Events asked for at once to fill a gap. */
 const REPAIR_LIMIT = 500;
 /** Events asked for at once when scrolling back. */
@@ -30,7 +32,9 @@ export function syncRoom(d: Draft, rs: RoomState): void {
 		const want = d.s.options.history ?? DEFAULT_HISTORY_LIMIT;
 		if (rs.seq > 0 && want > 0) {
 			d.putView({...base, lastSeq: rs.seq, oldestSeq: rs.seq + 1, hasOlder: true});
-			d.request('load', {type: 'history', room: rs.room, before: rs.seq + 1, limit: want}, rs.room);
+			// More than a page: page forward from where the wanted history starts.
+			if (want <= HISTORY_PAGE) d.request('load', {type: 'history', room: rs.room, before: rs.seq + 1, limit: want}, rs.room);
+			else d.request('load', {type: 'history', room: rs.room, after: Math.max(0, rs.seq - want), limit: HISTORY_PAGE}, rs.room);
 		} else {
 			d.putView({...base, synced: true, lastSeq: rs.seq, oldestSeq: rs.seq + 1, hasOlder: rs.seq > 0});
 			drain(d, rs.room);
@@ -130,7 +134,19 @@ function prependOlder(d: Draft, v: RoomView, h: HistoryReply): void {
 function load(d: Draft, v: RoomView, h: HistoryReply): void {
 	for (const e of h.events) if (e.seq <= v.lastSeq && visible(d, e)) d.show(v.id, eventItem(d, e, true), false);
 	const loaded = d.room(h.room)!;
-	d.putView({...loaded, synced: true, oldestSeq: h.events[0]?.seq ?? loaded.oldestSeq, hasOlder: h.more});
+	if ((d.s.options.history ?? DEFAULT_HISTORY_LIMIT) > HISTORY_PAGE) {
+		// Paging forward: ask for the next page until the joined snapshot is reached.
+		const last = h.events[h.events.length - 1]?.seq ?? loaded.lastSeq;
+		const oldestSeq = Math.min(loaded.oldestSeq, h.events[0]?.seq ?? loaded.oldestSeq);
+		if (h.more && last < loaded.lastSeq) {
+			d.putView({...loaded, oldestSeq});
+			d.request('load', {type: 'history', room: h.room, after: last, limit: HISTORY_PAGE}, h.room);
+			return;
+		}
+		d.putView({...loaded, synced: true, oldestSeq, hasOlder: oldestSeq > 1});
+	} else {
+		d.putView({...loaded, synced: true, oldestSeq: h.events[0]?.seq ?? loaded.oldestSeq, hasOlder: h.more});
+	}
 	applyNext(d, h);
 	settleAcked(d, h.room);
 	drain(d, h.room);

@@ -119,8 +119,10 @@ export interface ClientOptions {
 	readonly rooms: readonly string[];
 	/** The session secret (random, kept for the life of the process). */
 	readonly session: string;
-	/** Events of history to show on joining a room. @default 50 */
+	/** Events of history to show on joining a room (Infinity: all the hub keeps). @default 50 */
 	readonly history?: number;
+	/** Nicks to ignore from the start (the settings file's ignore list). */
+	readonly ignore?: readonly string[];
 	/** Items kept per view in memory; older ones come from the hub again when scrolled to. @default 2000 */
 	readonly feedLimit?: number;
 	/** Unacked lines in flight at once; the rest wait their turn. @default DEFAULT_WINDOW */
@@ -248,7 +250,7 @@ export function initialState(options: ClientOptions, now: number): ClientState {
 		ttlMs: 10_000,
 		lastHeard: now,
 		lastSent: now,
-		ignored: [],
+		ignored: [...(options.ignore ?? [])],
 		ignoredFormerly: [],
 		deferred: [],
 	};

@@ -147,11 +147,11 @@ function eventJson(item: Extract<FeedItem, {kind: 'event'}>): Record<string, unk
 		case 'message':
 			return {type: e.action ? 'action' : 'message', from: e.from, text: e.text, ...base};
 		case 'join':
-			return {type: 'join', nick: e.from, ...base};
+			return {type: 'join', from: e.from, ...base};
 		case 'part':
 			return {
 				type: 'part',
-				nick: e.from,
+				from: e.from,
 				...(e.reason ? {reason: e.reason} : {}),
 				...(e.quit ? {quit: true} : {}),
 				...(e.removed ? {removed: e.removed, by: e.by} : {}),
