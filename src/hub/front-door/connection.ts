@@ -77,7 +77,11 @@ export class Connection implements Peer, FrameSink {
 		this.started = this.lastHeard = now;
 		if (door.curve) this.curve = new CurveHandshake(door.curve);
 		socket.on('data', chunk => this.onData(chunk as Buffer));
-		socket.on('error', err => this.end('socket-error', (err as NodeJS.ErrnoException).code ?? err.message));
+		socket.on('error', err => {
+			const code = (err as NodeJS.ErrnoException).code ?? err.message;
+			// A reset is a peer going away abruptly (killed, or closing with our bytes unread).
+			this.end(code === 'ECONNRESET' || code === 'EPIPE' ? 'peer-closed' : 'socket-error', code);
+		});
 		socket.on('close', () => this.end('peer-closed', 'the connection closed'));
 		socket.on('drain', () => this.release('drain'));
 		// Both greetings cross at once: ours whole, right away (no peer we serve needs ZMTP 2 detection).

@@ -80,8 +80,12 @@ const ZERO_INPUT = new Uint8Array(16);
  */
 export function boxKey(theirPublic: Uint8Array, mySecret: Uint8Array): Buffer {
 	const shared = Buffer.alloc(32);
-	sodium.crypto_scalarmult(shared, mySecret, theirPublic);
-	if (shared.every(b => b === 0)) throw new RangeError('the peer key is a low-order point');
+	try {
+		// libsodium refuses (throws here) when the result is all zeros.
+		sodium.crypto_scalarmult(shared, mySecret, theirPublic);
+	} catch {
+		throw new RangeError('the peer key is a low-order point');
+	}
 	const key = Buffer.alloc(32);
 	hsalsa20(key, shared, ZERO_INPUT);
 	sodium.sodium_memzero(shared);
