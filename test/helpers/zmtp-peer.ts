@@ -114,7 +114,9 @@ export class RawPeer {
 	async next(what = 'a frame', match: (f: Frame) => boolean = () => true, timeoutMs = 5000): Promise<Frame> {
 		return waitFor(`${what} from the server`, () => {
 			const i = this.frames.findIndex(match);
-			return i < 0 ? undefined : this.frames.splice(i, 1)[0];
+			if (i >= 0) return this.frames.splice(i, 1)[0];
+			if (this.isClosed || this.ended) throw new Error(`the server closed the connection before ${what}`);
+			return undefined;
 		}, timeoutMs, 2);
 	}
 

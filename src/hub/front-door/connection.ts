@@ -219,8 +219,7 @@ export class Connection implements Peer, FrameSink {
 			at = this.reader.read(chunk, at);
 		} catch (err) {
 			if (!(err instanceof FrameError)) throw err;
-			const reason: CloseReason = err.message.includes('frame in one message') ? 'too-many-frames' : err.message.includes('limit') ? 'frame-too-big' : 'protocol';
-			return this.end(reason, err.message);
+			return this.end(err.kind, err.message);
 		}
 		if (at < chunk.length && this.state < State.Closing) {
 			this.leftover = chunk.subarray(at);
@@ -255,7 +254,7 @@ export class Connection implements Peer, FrameSink {
 	limit(flags: number): number {
 		const limits = this.door.limits;
 		if (this.state !== State.Ready) return (flags & wire.COMMAND) !== 0 ? limits.maxCommandBytes : -1;
-		if (this.frames.length >= limits.maxFrames) throw new FrameError(`more than ${limits.maxFrames} frames in one message`);
+		if (this.frames.length >= limits.maxFrames) throw new FrameError(`more than ${limits.maxFrames} frames in one message`, 'too-many-frames');
 		// CURVE: every frame is a MESSAGE box (libzmq 4.3.5 sends them as message frames, RFC 26
 		// as commands; both are taken), its own "more" flag inside the box.
 		if (this.codec) return (flags & wire.MORE) === 0 ? limits.maxFrameBytes + MESSAGE_OVERHEAD : -1;

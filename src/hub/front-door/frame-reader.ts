@@ -12,8 +12,15 @@ export interface FrameSink {
 	frame(flags: number, body: Buffer): boolean;
 }
 
-/** Reading stopped on a frame the peer should not have sent: the reason. */
-export class FrameError extends Error {}
+/** Reading stopped on a frame the peer should not have sent: what kind of fault, and the detail. */
+export class FrameError extends Error {
+	constructor(
+		message: string,
+		readonly kind: 'protocol' | 'too-many-frames' | 'frame-too-big' = 'protocol',
+	) {
+		super(message);
+	}
+}
 
 const EMPTY = Buffer.alloc(0);
 
@@ -77,7 +84,7 @@ export class FrameReader {
 			let size: number;
 			if (need === 9) {
 				// A size over 2^32 is over any budget: refuse it without building the number.
-				if (this.header.readUInt32BE(1) !== 0) throw new FrameError('frame over the size limit');
+				if (this.header.readUInt32BE(1) !== 0) throw new FrameError('frame over the size limit', 'frame-too-big');
 				size = this.header.readUInt32BE(5);
 			} else {
 				size = this.header[1]!;
@@ -111,6 +118,8 @@ export class FrameReader {
 
 	private checkSize(flags: number, size: number): void {
 		const limit = this.sink.limit(flags);
-		if (size > limit) throw new FrameError(limit < 0 ? `unexpected ${(flags & COMMAND) !== 0 ? 'command' : 'message frame'}` : `frame of ${size} bytes over the ${limit}-byte limit`);
+		if (size <= limit) return;
+		if (limit < 0) throw new FrameError(`unexpected ${(flags & COMMAND) !== 0 ? 'command' : 'message frame'}`);
+		throw new FrameError(`frame of ${size} bytes over the ${limit}-byte limit`, 'frame-too-big');
 	}
 }
