@@ -49,16 +49,96 @@ export interface Frame {
 	readonly body: Buffer;
 }
 
+export interface Spoil {
+	vouchServerKey?: Buffer;
+	vouchTransient?: Buffer;
+	cookie?: Buffer;
+	initiateNonce?: number;
+	socketType?: string;
+}
+
+/** The client's side of CurveZMQ, without a socket: the commands to send, and what the server's mean. */
+export class CurveClient {
+	readonly transient = keyPair();
+	nonce = 1;
+	serverTransient: Buffer | undefined;
+	cookie: Buffer | undefined;
+	key: Buffer | undefined;
+
+	constructor(
+		readonly serverKey: Buffer,
+		readonly client: KeyPair,
+	) {}
+
+	/** The HELLO command frame. */
+	hello(): Buffer {
+		const hello = Buffer.alloc(200);
+		hello.write('\x05HELLO', 0, 'latin1');
+		hello[6] = 1;
+		this.transient.publicKey.copy(hello, 80);
+		hello.writeBigUInt64BE(BigInt(this.nonce), 112);
+		sodium.crypto_box_easy(hello.subarray(120), Buffer.alloc(64), nonce('CurveZMQHELLO---', this.nonce++), this.serverKey, this.transient.secretKey);
+		return commandFrameBytes(hello);
+	}
+
+	/** The INITIATE command frame answering a WELCOME body. */
+	initiate(welcome: Buffer, spoil: Spoil = {}): Buffer {
+		const plain = Buffer.alloc(128);
+		if (!sodium.crypto_box_open_easy(plain, welcome.subarray(24), nonce('WELCOME-', welcome.subarray(8, 24)), this.serverKey, this.transient.secretKey)) throw new Error('WELCOME does not open');
+		this.serverTransient = Buffer.from(plain.subarray(0, 32));
+		this.cookie = Buffer.from(plain.subarray(32));
+		const vouchNonce = Buffer.alloc(16);
+		sodium.randombytes_buf(vouchNonce);
+		const vouch = Buffer.alloc(80);
+		const vouched = Buffer.concat([spoil.vouchTransient ?? this.transient.publicKey, spoil.vouchServerKey ?? this.serverKey]);
+		sodium.crypto_box_easy(vouch, vouched, nonce('VOUCH---', vouchNonce), this.serverTransient, this.client.secretKey);
+		const metadata = Buffer.concat([property('Socket-Type', spoil.socketType ?? 'DEALER'), property('Identity', '')]);
+		const inner = Buffer.concat([this.client.publicKey, vouchNonce, vouch, metadata]);
+		const initiate = Buffer.alloc(113 + 16 + inner.length);
+		initiate.write('\x08INITIATE', 0, 'latin1');
+		(spoil.cookie ?? this.cookie).copy(initiate, 9);
+		const n = spoil.initiateNonce ?? this.nonce++;
+		initiate.writeBigUInt64BE(BigInt(n), 105);
+		sodium.crypto_box_easy(initiate.subarray(113), inner, nonce('CurveZMQINITIATE', n), this.serverTransient, this.transient.secretKey);
+		this.key = boxKey(this.serverTransient, this.transient.secretKey);
+		return commandFrameBytes(initiate);
+	}
+
+	/** The server's metadata from its READY body. */
+	ready(body: Buffer): Buffer {
+		const meta = Buffer.alloc(body.length - 14 - 16);
+		if (!sodium.crypto_secretbox_open_easy(meta, body.subarray(14), nonce('CurveZMQREADY---', body.subarray(6, 14)), this.key!)) throw new Error('READY does not open');
+		return meta;
+	}
+
+	/** One frame as a MESSAGE box; `at` overrides the nonce. */
+	message(data: Buffer | string, more = false, at?: number, command = false): Buffer {
+		const payload = typeof data === 'string' ? Buffer.from(data) : data;
+		const n = at ?? this.nonce++;
+		const body = Buffer.alloc(16 + 16 + 1 + payload.length);
+		body.write('\x07MESSAGE', 0, 'latin1');
+		body.writeBigUInt64BE(BigInt(n), 8);
+		const plain = Buffer.concat([Buffer.from([(more ? MORE : 0) | (command ? 0x02 : 0)]), payload]);
+		sodium.crypto_secretbox_easy(body.subarray(16), plain, nonce('CurveZMQMESSAGEC', n), this.key!);
+		return frameBytes(0, body);
+	}
+
+	/** Open a MESSAGE from the server: [flags, data]. */
+	open(body: Buffer): [number, Buffer] {
+		const plain = Buffer.alloc(body.length - 32);
+		if (!sodium.crypto_secretbox_open_easy(plain, body.subarray(16), nonce('CurveZMQMESSAGES', body.subarray(8, 16)), this.key!)) throw new Error('server MESSAGE does not open');
+		return [plain[0]!, plain.subarray(1)];
+	}
+}
+
 export class RawPeer {
 	readonly frames: Frame[] = [];
 	greetingIn: Buffer | undefined;
 	private buffered = Buffer.alloc(0);
 	ended = false;
 	readonly closed: Promise<void>;
-	/** CURVE state once the handshake is done. */
-	private key: Buffer | undefined;
-	private serverTransient: Buffer | undefined;
-	clientNonce = 1;
+	/** CURVE state once the handshake has begun. */
+	private curve: CurveClient | undefined;
 	/** The raw handshake commands sent, to replay them. */
 	readonly sent: {hello?: Buffer; initiate?: Buffer; cookie?: Buffer} = {};
 
@@ -131,80 +211,29 @@ export class RawPeer {
 	}
 
 	/** CURVE, step by step, with hooks to spoil it. */
-	async curveHandshake(
-		serverKey: Buffer,
-		client: KeyPair,
-		spoil: {vouchServerKey?: Buffer; vouchTransient?: Buffer; cookie?: Buffer; initiateNonce?: number; socketType?: string} = {},
-	): Promise<Buffer> {
-		const transient = keyPair();
+	async curveHandshake(serverKey: Buffer, client: KeyPair, spoil: Spoil = {}): Promise<Buffer> {
+		this.curve = new CurveClient(serverKey, client);
 		this.write(greeting('CURVE'));
-		const hello = Buffer.alloc(200);
-		hello.write('\x05HELLO', 0, 'latin1');
-		hello[6] = 1;
-		transient.publicKey.copy(hello, 80);
-		hello.writeBigUInt64BE(BigInt(this.clientNonce), 112);
-		sodium.crypto_box_easy(hello.subarray(120), Buffer.alloc(64), nonce('CurveZMQHELLO---', this.clientNonce++), serverKey, transient.secretKey);
-		this.sent.hello = commandFrameBytes(hello);
+		this.sent.hello = this.curve.hello();
 		this.write(this.sent.hello);
-		const welcome = await this.command('WELCOME');
-		const plain = Buffer.alloc(128);
-		if (!sodium.crypto_box_open_easy(plain, welcome.subarray(24), nonce('WELCOME-', welcome.subarray(8, 24)), serverKey, transient.secretKey)) throw new Error('WELCOME does not open');
-		this.serverTransient = Buffer.from(plain.subarray(0, 32));
-		const cookie = spoil.cookie ?? Buffer.from(plain.subarray(32));
-		this.sent.cookie = Buffer.from(plain.subarray(32));
-		const vouchNonce = Buffer.alloc(16);
-		sodium.randombytes_buf(vouchNonce);
-		const vouch = Buffer.alloc(80);
-		sodium.crypto_box_easy(
-			vouch,
-			Buffer.concat([spoil.vouchTransient ?? transient.publicKey, spoil.vouchServerKey ?? serverKey]),
-			nonce('VOUCH---', vouchNonce),
-			this.serverTransient,
-			client.secretKey,
-		);
-		const metadata = Buffer.concat([property('Socket-Type', spoil.socketType ?? 'DEALER'), property('Identity', '')]);
-		const inner = Buffer.concat([client.publicKey, vouchNonce, vouch, metadata]);
-		const initiate = Buffer.alloc(113 + 16 + inner.length);
-		initiate.write('\x08INITIATE', 0, 'latin1');
-		cookie.copy(initiate, 9);
-		const n = spoil.initiateNonce ?? this.clientNonce++;
-		initiate.writeBigUInt64BE(BigInt(n), 105);
-		sodium.crypto_box_easy(initiate.subarray(113), inner, nonce('CurveZMQINITIATE', n), this.serverTransient, transient.secretKey);
-		this.sent.initiate = commandFrameBytes(initiate);
+		this.sent.initiate = this.curve.initiate(await this.command('WELCOME'), spoil);
+		this.sent.cookie = this.curve.cookie;
 		this.write(this.sent.initiate);
-		this.key = boxKey(this.serverTransient, transient.secretKey);
-		const ready = await this.command('READY');
-		const meta = Buffer.alloc(ready.length - 14 - 16);
-		if (!sodium.crypto_secretbox_open_easy(meta, ready.subarray(14), nonce('CurveZMQREADY---', ready.subarray(6, 14)), this.key)) throw new Error('READY does not open');
-		return meta;
+		return this.curve.ready(await this.command('READY'));
 	}
 
 	/** CURVE: one frame as a MESSAGE box (libzmq's framing); `at` overrides the nonce. */
 	message(data: Buffer | string, more = false, at?: number, command = false): Buffer {
-		const payload = typeof data === 'string' ? Buffer.from(data) : data;
-		const n = at ?? this.clientNonce++;
-		const body = Buffer.alloc(16 + 16 + 1 + payload.length);
-		body.write('\x07MESSAGE', 0, 'latin1');
-		body.writeBigUInt64BE(BigInt(n), 8);
-		const plain = Buffer.concat([Buffer.from([(more ? MORE : 0) | (command ? 0x02 : 0)]), payload]);
-		sodium.crypto_secretbox_easy(body.subarray(16), plain, nonce('CurveZMQMESSAGEC', n), this.key!);
-		return frameBytes(0, body);
-	}
-
-	/** CURVE: open a MESSAGE from the server: [flags, data]. */
-	open(body: Buffer): [number, Buffer] {
-		const plain = Buffer.alloc(body.length - 32);
-		if (!sodium.crypto_secretbox_open_easy(plain, body.subarray(16), nonce('CurveZMQMESSAGES', body.subarray(8, 16)), this.key!)) throw new Error('server MESSAGE does not open');
-		return [plain[0]!, plain.subarray(1)];
+		return this.curve!.message(data, more, at, command);
 	}
 
 	/** The next whole message from the server, as strings (NULL or CURVE). */
 	async receive(timeoutMs = 5000): Promise<string[]> {
 		const parts: string[] = [];
 		for (;;) {
-			const f = await this.next('a message frame', f => (f.flags & COMMAND) === 0 || (this.key !== undefined && commandName(f.body) === 'MESSAGE'), timeoutMs);
-			if (this.key) {
-				const [flags, data] = this.open(f.body);
+			const f = await this.next('a message frame', f => (f.flags & COMMAND) === 0 || (this.curve !== undefined && commandName(f.body) === 'MESSAGE'), timeoutMs);
+			if (this.curve) {
+				const [flags, data] = this.curve.open(f.body);
 				if (flags & 0x02) continue;
 				parts.push(data.toString());
 				if (!(flags & MORE)) return parts;
