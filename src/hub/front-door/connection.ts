@@ -184,7 +184,8 @@ export class Connection implements Peer, FrameSink {
 
 	private hold(why: 'drain' | 'batch' | 'core'): void {
 		if (this.held[why]) return;
-		if (why === 'drain') this.counters.stalls++;
+		// A write over the high-water mark that the kernel took at once is no stall.
+		if (why === 'drain' && this.socket.writableLength > 0) this.counters.stalls++;
 		this.held[why] = true;
 		this.socket.pause();
 	}

@@ -83,7 +83,8 @@ export class FrontDoor {
 
 	/** Listen; rejects with the listen error (EADDRINUSE, EACCES …) for the caller to explain. */
 	static listen(options: FrontDoorOptions): Promise<FrontDoor> {
-		const server = createServer({noDelay: true});
+		// A write returns false (and reading pauses until 'drain') once this much waits unsent.
+		const server = createServer({noDelay: true, highWaterMark: options.limits?.pauseAboveBytes ?? DEFAULT_LIMITS.pauseAboveBytes});
 		const door = new FrontDoor(server, options);
 		server.on('connection', socket => door.accept(socket));
 		return new Promise((resolve, reject) => {

@@ -15,10 +15,11 @@ export interface FrontDoorLimits {
 	/** Bytes of a ZMTP command (READY, PING, a CURVE handshake command) outside a CURVE MESSAGE. @default 4096 */
 	readonly maxCommandBytes: number;
 	/**
-	 * Bytes written to a connection that it has not read yet (Node's buffer above the kernel's).
-	 * Past half of this the connection's commands are not read until it drains; past this it is
-	 * closed as a slow consumer. @default 4 MiB
+	 * Bytes written to a connection that the kernel has not taken yet (it is not reading its
+	 * replies) past which its commands are left unread until it drains. @default 256 KiB
 	 */
+	readonly pauseAboveBytes: number;
+	/** The same, past which the connection is closed as a slow consumer. @default 4 MiB */
 	readonly maxUnsentBytes: number;
 	/** Messages one connection may hand the core in one batch; the rest wait for the next. @default 256 */
 	readonly maxMessagesPerBatch: number;
@@ -42,6 +43,7 @@ export const DEFAULT_LIMITS: FrontDoorLimits = {
 	maxFrames: MAX_FRAMES,
 	maxFrameBytes: MAX_FRAME_BYTES,
 	maxCommandBytes: 4096,
+	pauseAboveBytes: 256 * 1024,
 	maxUnsentBytes: 4 * 1024 * 1024,
 	maxMessagesPerBatch: 256,
 	handshakeMs: 3000,
