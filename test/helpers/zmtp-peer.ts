@@ -149,9 +149,9 @@ export class RawPeer {
 		socket.on('end', () => (this.ended = true));
 	}
 
-	static connect(port: number): Promise<RawPeer> {
+	static connect(port: number, localAddress?: string): Promise<RawPeer> {
 		return new Promise((resolve, reject) => {
-			const socket = connect({port, host: '127.0.0.1'});
+			const socket = connect({port, host: '127.0.0.1', ...(localAddress ? {localAddress} : {})});
 			socket.once('error', reject);
 			socket.once('connect', () => resolve(new RawPeer(socket)));
 		});

@@ -5,9 +5,10 @@
  */
 import type {Socket} from 'node:net';
 import {z85Encode} from '../../protocol/z85.js';
-import {CurveCodec, CurveHandshake, MESSAGE_OVERHEAD, type CurveKeys} from './curve.js';
+import {CurveHandshake, MESSAGE_OVERHEAD, type CurveCodec, type CurveKeys} from './curve.js';
 import {FrameError, FrameReader, type FrameSink} from './frame-reader.js';
 import type {FrontDoorLimits} from './limits.js';
+import {encodePlain, encodeSealed, type Pending} from './replies.js';
 import type {CloseReason, Envelope, Peer, PeerCounters} from './types.js';
 import * as wire from './wire.js';
 
@@ -32,14 +33,6 @@ const enum State {
 	Closed,
 }
 
-/** A REQ envelope's empty delimiter, as a frame with "more" set. */
-const DELIMITER = Buffer.from([wire.MORE, 0]);
-const EMPTY = Buffer.alloc(0);
-
-interface Pending {
-	readonly envelope: Envelope;
-	readonly frames: readonly (string | Uint8Array)[];
-}
 
 export class Connection implements Peer, FrameSink {
 	socketType: wire.PeerSocketType = 'DEALER';
@@ -111,7 +104,7 @@ export class Connection implements Peer, FrameSink {
 		if (this.pending.length === 0 || this.state !== State.Ready) return;
 		const replies = this.pending;
 		this.pending = [];
-		const out = this.codec ? this.encodeCurve(replies) : encodePlain(replies);
+		const out = this.codec ? encodeSealed(replies, this.codec) : encodePlain(replies);
 		this.counters.messagesOut += replies.length;
 		if (!this.write(out)) this.hold('drain');
 		if (this.socket.writableLength > this.door.limits.maxUnsentBytes) {
@@ -369,57 +362,4 @@ export class Connection implements Peer, FrameSink {
 		this.wasReady = true;
 		this.door.ready(this);
 	}
-
-	private encodeCurve(replies: readonly Pending[]): Buffer {
-		const codec = this.codec!;
-		let total = 0;
-		const sizes: number[] = [];
-		for (const r of replies) {
-			if (r.envelope === 'req') total += CurveCodec.sealedBytes(0);
-			for (const f of r.frames) {
-				const size = typeof f === 'string' ? Buffer.byteLength(f) : f.length;
-				sizes.push(size);
-				total += CurveCodec.sealedBytes(size);
-			}
-		}
-		const out = Buffer.allocUnsafe(total);
-		let at = 0;
-		let i = 0;
-		for (const r of replies) {
-			if (r.envelope === 'req') at = codec.seal(out, at, wire.MORE, EMPTY, 0);
-			const last = r.frames.length - 1;
-			r.frames.forEach((f, j) => (at = codec.seal(out, at, j < last ? wire.MORE : 0, f, sizes[i++]!)));
-		}
-		return out;
-	}
-}
-
-/** NULL: frames as they are, one buffer for all the replies of a flush. */
-function encodePlain(replies: readonly Pending[]): Buffer {
-	let total = 0;
-	const sizes: number[] = [];
-	for (const r of replies) {
-		if (r.envelope === 'req') total += 2;
-		for (const f of r.frames) {
-			const size = typeof f === 'string' ? Buffer.byteLength(f) : f.length;
-			sizes.push(size);
-			total += wire.headerBytes(size) + size;
-		}
-	}
-	const out = Buffer.allocUnsafe(total);
-	let at = 0;
-	let i = 0;
-	for (const r of replies) {
-		if (r.envelope === 'req') at += DELIMITER.copy(out, at);
-		const last = r.frames.length - 1;
-		for (let j = 0; j <= last; j++) {
-			const f = r.frames[j]!;
-			const size = sizes[i++]!;
-			at = wire.writeHeader(out, at, j < last ? wire.MORE : 0, size);
-			if (typeof f === 'string') out.write(f, at, 'utf8');
-			else out.set(f, at);
-			at += size;
-		}
-	}
-	return out;
 }

@@ -147,7 +147,11 @@ export class FrontDoor {
 		this.conns.get(typeof peer === 'number' ? peer : peer.id)?.end(reason, detail, true);
 	}
 
-	/** The core's cap on a connection's unanswered questions: stop reading its commands (true) or read on. */
+	/**
+	 * The core's cap on a connection's unanswered questions: stop reading its commands (true) or
+	 * read on. It takes effect from the next read: what was already read from the same chunk (at
+	 * most maxMessagesPerBatch messages) still comes in this batch.
+	 */
 	holdReading(peer: Peer | number, hold: boolean): void {
 		this.conns.get(typeof peer === 'number' ? peer : peer.id)?.holdByCore(hold);
 	}
@@ -164,8 +168,12 @@ export class FrontDoor {
 		const closed = new Promise<void>(resolve => this.server.close(() => resolve()));
 		this.flush();
 		for (const conn of [...this.conns.values()]) conn.end('shutdown', 'the hub is stopping', true);
-		await Promise.race([closed, new Promise(resolve => setTimeout(resolve, this.limits.closeGraceMs).unref())]);
+		// A ref'd timer: connections that neither read nor write keep no event loop alive.
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([closed, new Promise(resolve => (timer = setTimeout(resolve, this.limits.closeGraceMs)))]);
+		clearTimeout(timer);
 		for (const conn of [...this.conns.values()]) conn.end('shutdown', 'the hub is stopping');
+		await closed;
 	}
 
 	private accept(socket: Socket): void {
