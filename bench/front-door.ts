@@ -34,7 +34,10 @@ const LOADS = [
 
 interface Figure {
 	rate: number;
+	/** Process CPU (every thread) per message. */
 	cpuUsPerMessage: number;
+	/** The main thread's busy time per message (where the core would run). */
+	mainUsPerMessage: number;
 }
 
 function lines(child: {readonly stdout: Readable}): () => Promise<string> {
@@ -106,8 +109,9 @@ async function measure(kind: Kind, curve: boolean, load: (typeof LOADS)[number])
 	];
 	const results = await Promise.all(peers);
 	target.stdin.write('stop\n');
-	const {cpuUs, messages} = JSON.parse(await next()) as {cpuUs: number; messages: number};
-	return {rate: results.reduce((sum, r) => sum + r.replies / r.seconds, 0), cpuUsPerMessage: cpuUs / Math.max(1, messages)};
+	const {cpuUs, mainUs, messages} = JSON.parse(await next()) as {cpuUs: number; mainUs: number; messages: number};
+	const n = Math.max(1, messages);
+	return {rate: results.reduce((sum, r) => sum + r.replies / r.seconds, 0), cpuUsPerMessage: cpuUs / n, mainUsPerMessage: mainUs / n};
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -123,7 +127,10 @@ for (const curve of [false, true]) {
 			}
 		}
 		const row = {mechanism: curve ? 'CURVE' : 'NULL', load: load.name} as (typeof table)[number];
-		for (const kind of KINDS) row[kind] = {rate: median(samples[kind].map(s => s.rate)), cpuUsPerMessage: median(samples[kind].map(s => s.cpuUsPerMessage))};
+		for (const kind of KINDS) {
+			const of = (pick: (f: Figure) => number) => median(samples[kind].map(pick));
+			row[kind] = {rate: of(f => f.rate), cpuUsPerMessage: of(f => f.cpuUsPerMessage), mainUsPerMessage: of(f => f.mainUsPerMessage)};
+		}
 		table.push(row);
 	}
 }
@@ -136,10 +143,10 @@ if (args.includes('--json')) {
 	const out = [
 		`front door vs bare zeromq.js ROUTER echo: 100-byte one-frame commands, ${WINDOW} in flight per peer, medians of ${ROUNDS} × ${SECONDS} s`,
 		'',
-		'| mechanism | peers | bare msg/s | door (main) msg/s | × bare | door (worker) msg/s | × bare | server CPU µs/msg: bare / main / worker |',
-		'| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+		'| mechanism | peers | bare msg/s | door (main) msg/s | × bare | door (worker) msg/s | × bare | process CPU µs/msg: bare / main / worker | main-thread µs/msg: bare / main / worker |',
+		'| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
 		...table.map(r =>
-			`| ${r.mechanism} | ${r.load} | ${k(r.bare.rate)} | ${k(r.door.rate)} | ${(r.door.rate / r.bare.rate).toFixed(2)} | ${k(r['door-worker'].rate)} | ${(r['door-worker'].rate / r.bare.rate).toFixed(2)} | ${[r.bare, r.door, r['door-worker']].map(f => f.cpuUsPerMessage.toFixed(1)).join(' / ')} |`,
+			`| ${r.mechanism} | ${r.load} | ${k(r.bare.rate)} | ${k(r.door.rate)} | ${(r.door.rate / r.bare.rate).toFixed(2)} | ${k(r['door-worker'].rate)} | ${(r['door-worker'].rate / r.bare.rate).toFixed(2)} | ${[r.bare, r.door, r['door-worker']].map(f => f.cpuUsPerMessage.toFixed(1)).join(' / ')} | ${[r.bare, r.door, r['door-worker']].map(f => f.mainUsPerMessage.toFixed(1)).join(' / ')} |`,
 		),
 	];
 	process.stdout.write(out.join('\n') + '\n');
