@@ -36,7 +36,7 @@ interface Figure {
 	rate: number;
 	/** Process CPU (every thread) per message. */
 	cpuUsPerMessage: number;
-	/** The main thread's busy time per message (where the core would run). */
+	/** The main thread's own CPU per message (where the core would run). */
 	mainUsPerMessage: number;
 }
 
@@ -143,7 +143,7 @@ if (args.includes('--json')) {
 	const out = [
 		`front door vs bare zeromq.js ROUTER echo: 100-byte one-frame commands, ${WINDOW} in flight per peer, medians of ${ROUNDS} × ${SECONDS} s`,
 		'',
-		'| mechanism | peers | bare msg/s | door (main) msg/s | × bare | door (worker) msg/s | × bare | process CPU µs/msg: bare / main / worker | main-thread µs/msg: bare / main / worker |',
+		'| mechanism | peers | bare msg/s | door (main) msg/s | × bare | door (worker) msg/s | × bare | process CPU µs/msg: bare / main / worker | main-thread CPU µs/msg: bare / main / worker |',
 		'| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
 		...table.map(r =>
 			`| ${r.mechanism} | ${r.load} | ${k(r.bare.rate)} | ${k(r.door.rate)} | ${(r.door.rate / r.bare.rate).toFixed(2)} | ${k(r['door-worker'].rate)} | ${(r['door-worker'].rate / r.bare.rate).toFixed(2)} | ${[r.bare, r.door, r['door-worker']].map(f => f.cpuUsPerMessage.toFixed(1)).join(' / ')} | ${[r.bare, r.door, r['door-worker']].map(f => f.mainUsPerMessage.toFixed(1)).join(' / ')} |`,

@@ -154,26 +154,50 @@ const NULL_SEED = Buffer.concat([
 	frameBytes(0, '{"type":"ping"}'),
 ]);
 
+const HANDSHAKE = Buffer.concat([greeting('NULL'), readyCommand('DEALER')]);
+/** Frames to mutate one at a time. */
+const FRAMES = [
+	frameBytes(1, ''),
+	frameBytes(0, '{"type":"who"}'),
+	frameBytes(1, 'a'),
+	frameBytes(0, 'x'.repeat(300)),
+	commandFrameBytes(commandBody('PING', Buffer.from([0, 30]), Buffer.from('ctx'))),
+	commandFrameBytes(commandBody('PONG')),
+	commandFrameBytes(commandBody('SUBSCRIBE', Buffer.from('x'))),
+];
+
 describe('front door fuzz', () => {
 	it('in memory: ≥ 100k mutated greetings, handshakes and frames, nothing throws, every budget holds', t => {
 		const random = rng(0x5eed);
-		// Each family has its own time cap, so a loaded machine still runs all of them.
-		const cap = (ms: number) => Date.now() + (process.env['CI'] ? ms * 1.5 : ms);
+		// Each family has its own cap of CPU time (not wall time: a machine shared with other
+		// work still runs every case), reached only if the counts are not reached first.
+		const cpuMs = () => {
+			const u = process.cpuUsage();
+			return (u.user + u.system) / 1000;
+		};
+		const cap = (ms: number) => cpuMs() + ms;
 		const tally: Tally = {cases: 0, delivered: 0, closed: 0};
 		const plain = side(tally, false);
 		const curve = side(tally, true);
-		const counts = {null: 0, hello: 0, initiate: 0, message: 0};
+		const counts = {stream: 0, frame: 0, hello: 0, initiate: 0, message: 0};
 		// NULL: the whole stream mutated (greeting, READY, messages, PING).
-		let until = cap(3500);
-		for (let i = 0; i < 100_000 && Date.now() < until; i++, counts.null++) feed(plain, mutate(NULL_SEED, random), random);
+		let until = cap(1500);
+		for (let i = 0; i < 20_000 && cpuMs() < until; i++, counts.stream++) feed(plain, mutate(NULL_SEED, random), random);
+		// NULL: after a good handshake, one mutated frame after another until the connection is closed.
+		until = cap(2000);
+		let socket = feed(plain, HANDSHAKE, random).socket;
+		for (let i = 0; i < 100_000 && cpuMs() < until; i++, counts.frame++) {
+			if (socket.destroyed) socket = feed(plain, HANDSHAKE, random).socket;
+			pour(socket, mutate(FRAMES[Math.floor(random() * FRAMES.length)]!, random), random);
+		}
 		// CURVE HELLO: one valid HELLO, mutated (the server keeps no state for it but the connection).
 		const helloClient = new CurveClient(hub.publicKey, member);
 		const hello = Buffer.concat([greeting('CURVE'), helloClient.hello()]);
 		until = cap(1000);
-		for (let i = 0; i < 5000 && Date.now() < until; i++, counts.hello++) feed(curve, mutate(hello, random), random);
+		for (let i = 0; i < 5000 && cpuMs() < until; i++, counts.hello++) feed(curve, mutate(hello, random), random);
 		// CURVE INITIATE and MESSAGE: a real handshake each time, the rest mutated.
 		until = cap(1000);
-		for (let i = 0; i < 1500 && Date.now() < until; i++) {
+		for (let i = 0; i < 1500 && cpuMs() < until; i++) {
 			const client = new CurveClient(hub.publicKey, member);
 			const {conn, socket} = feed(curve, Buffer.concat([greeting('CURVE'), client.hello()]), random);
 			const initiate = client.initiate(socket.lastWrite!.subarray(2));
@@ -188,8 +212,9 @@ describe('front door fuzz', () => {
 			const messages = Buffer.concat([client.message('a', true), client.message('b'), client.message(commandBody('PING', Buffer.from([0, 1])), false, undefined, true), client.message('c')]);
 			pour(socket, mutate(messages, random), random);
 		}
-		tally.cases = counts.null + counts.hello + counts.initiate + counts.message;
+		tally.cases = counts.stream + counts.frame + counts.hello + counts.initiate + counts.message;
 		t.diagnostic(`${tally.cases} cases (${JSON.stringify(counts)}): ${tally.delivered} messages delivered, ${tally.closed} connections closed`);
+		assert.ok(tally.cases >= 100_000, `${tally.cases} cases: the CPU caps came first`);
 		assert.ok(tally.closed > 0 && tally.delivered > 0);
 	});
 
