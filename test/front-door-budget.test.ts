@@ -72,6 +72,24 @@ describe('front door budgets', () => {
 		}
 	});
 
+	it('a peer whose replies stay unread past the heartbeat timeout is closed as a slow consumer', async () => {
+		const door = await echoDoor({limits: {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 200}});
+		try {
+			const p = await RawPeer.connect(door.door.port);
+			await p.nullHandshake();
+			p.socket.pause();
+			// 16 MB of questions whose answers are as long: more than loopback's buffers hold.
+			const ask = frameBytes(0, 'x'.repeat(4000));
+			p.write(Buffer.concat(Array.from({length: 4000}, () => ask)));
+			const closed = await door.waitClosed('slow-consumer');
+			assert.match(closed.detail, /replies unread for \d+ ms/);
+			assert.ok(closed.peer.counters.stalls > 0);
+			p.destroy();
+		} finally {
+			await door.stop();
+		}
+	});
+
 	it('a ZMTP 3.0 peer is served, and not sent PINGs it could not answer', async () => {
 		const door = await echoDoor({limits: {heartbeatIntervalMs: 20, heartbeatTimeoutMs: 100}});
 		try {

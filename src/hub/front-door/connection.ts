@@ -58,6 +58,7 @@ export class Connection implements Peer, FrameSink {
 	private lastHeard: number;
 	private lastPing = 0;
 	private peerTtlMs = 0;
+	private drainSince = 0;
 
 	constructor(
 		readonly id: number,
@@ -132,6 +133,13 @@ export class Connection implements Peer, FrameSink {
 			return;
 		}
 		if (this.state !== State.Ready) return;
+		// Held, we read nothing, so silence proves nothing: a peer that leaves its replies unread
+		// that long is a slow consumer; one the core holds is the core's to release.
+		if (this.held.drain) {
+			if (now - this.drainSince > limits.heartbeatTimeoutMs) this.end('slow-consumer', `replies unread for ${now - this.drainSince} ms`);
+			return;
+		}
+		if (this.held.core || this.held.batch) return;
 		const quiet = now - this.lastHeard;
 		// ZMTP 3.0 has no PING: such a peer is left to TCP keepalive.
 		const timeout = this.zmtpMinor === 0 ? Infinity : Math.min(limits.heartbeatTimeoutMs, this.peerTtlMs || Infinity);
@@ -179,6 +187,7 @@ export class Connection implements Peer, FrameSink {
 		if (this.held[why]) return;
 		// A write over the high-water mark that the kernel took at once is no stall.
 		if (why === 'drain' && this.socket.writableLength > 0) this.counters.stalls++;
+		if (why === 'drain') this.drainSince = Date.now();
 		this.held[why] = true;
 		this.socket.pause();
 	}
@@ -187,6 +196,7 @@ export class Connection implements Peer, FrameSink {
 		if (!this.held[why]) return;
 		this.held[why] = false;
 		if (this.held.drain || this.held.batch || this.held.core || this.state >= State.Closing) return;
+		this.lastHeard = Date.now();
 		const rest = this.leftover;
 		this.leftover = undefined;
 		if (rest) this.consume(rest, 0);

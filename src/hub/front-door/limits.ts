@@ -27,7 +27,11 @@ export interface FrontDoorLimits {
 	readonly handshakeMs: number;
 	/** A connection quiet this long is sent a PING. @default 2000 ms */
 	readonly heartbeatIntervalMs: number;
-	/** A connection that sends nothing for this long is closed (a PING's TTL shortens it). @default 6000 ms */
+	/**
+	 * A connection that sends nothing for this long is closed (a PING's TTL shortens it); one
+	 * that leaves its replies unread (reading paused) this long is closed as a slow consumer.
+	 * @default 6000 ms
+	 */
 	readonly heartbeatTimeoutMs: number;
 	/** The TTL sent in our PINGs: the peer drops us after this long without traffic. @default 6000 ms */
 	readonly heartbeatTtlMs: number;
