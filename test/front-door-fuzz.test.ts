@@ -116,7 +116,6 @@ function side(tally: Tally, curve: boolean): DoorSide {
 			tally.delivered++;
 			return true;
 		},
-		ready: () => {},
 		ended: () => {
 			tally.closed++;
 		},

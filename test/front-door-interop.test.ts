@@ -56,7 +56,9 @@ const hub = zmq.curveKeyPair();
 const member = zmq.curveKeyPair();
 const stranger = zmq.curveKeyPair();
 const banned = zmq.curveKeyPair();
-const admit = (key: string) => (key === banned.publicKey ? 'banned' : key === member.publicKey ? undefined : 'not on the list');
+/** Keys taken off the list while the door runs. */
+const removed = new Set<string>();
+const admit = (key: string) => (key === banned.publicKey ? 'banned' : key === member.publicKey && !removed.has(key) ? undefined : 'not on the list');
 const as = (pair: {publicKey: string; secretKey: string}) => ({curveServerKey: hub.publicKey, curvePublicKey: pair.publicKey, curveSecretKey: pair.secretKey});
 
 describe('front door: zeromq.js peers', () => {
@@ -105,7 +107,14 @@ describe('front door: zeromq.js peers', () => {
 			// Nothing of theirs reached the core, and the member's connection works on.
 			assert.equal(door.messages.length, 2);
 			assert.deepEqual(await roundTrip(d, 'still here'), ['echo:still here']);
+			// The member's key is taken off the list: its open connections go (libzmq reconnects and is refused).
+			let refusedAgain = 0;
+			d.events.on('handshake:error:auth', () => refusedAgain++);
+			removed.add(member.publicKey);
+			assert.equal(door.door.closeWhere(p => removed.has(p.key ?? ''), 'key-refused', 'key removed'), 2);
+			await waitFor('the member to be refused on reconnecting', () => refusedAgain > 0 || undefined);
 		} finally {
+			removed.clear();
 			await door.stop();
 		}
 	});

@@ -20,7 +20,6 @@ export interface DoorSide {
 	readonly admit: ((key: string, address: string) => string | undefined) | undefined;
 	/** A whole message; false when this connection has given enough for this batch. */
 	deliver(conn: Connection, envelope: Envelope, frames: Buffer[]): boolean;
-	ready(conn: Connection): void;
 	ended(conn: Connection, reason: CloseReason, detail: string): void;
 	log(line: string): void;
 }
@@ -370,6 +369,5 @@ export class Connection implements Peer, FrameSink {
 		this.write(wire.commandFrame(ready));
 		this.state = State.Ready;
 		this.wasReady = true;
-		this.door.ready(this);
 	}
 }

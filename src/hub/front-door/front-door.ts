@@ -32,6 +32,8 @@ export interface FrontDoorOptions {
 /** Door-wide counters: connections refused on arrival, and closes by reason. */
 export interface FrontDoorStats {
 	readonly connections: number;
+	/** Of those, still in their greeting or handshake. */
+	readonly handshaking: number;
 	readonly accepted: number;
 	readonly refusedOverLimit: number;
 	readonly refusedPerAddress: number;
@@ -71,7 +73,6 @@ export class FrontDoor {
 			curve,
 			admit: options.admit,
 			deliver: (conn, envelope, frames) => this.deliver(conn, envelope, frames),
-			ready: () => {},
 			ended: (conn, reason, detail) => this.ended(conn, reason, detail),
 			log,
 		};
@@ -148,6 +149,21 @@ export class FrontDoor {
 	}
 
 	/**
+	 * Close every connection a test picks (say, whose key the admission callback would now
+	 * refuse, after SIGHUP or a ban); returns how many. Their queued replies go first.
+	 */
+	closeWhere(pick: (peer: Peer) => boolean, reason: CloseReason = 'closed-by-hub', detail = 'closed by the hub'): number {
+		let closed = 0;
+		for (const conn of [...this.conns.values()]) {
+			if (conn.isReady && pick(conn)) {
+				conn.end(reason, detail, true);
+				closed++;
+			}
+		}
+		return closed;
+	}
+
+	/**
 	 * The core's cap on a connection's unanswered questions: stop reading its commands (true) or
 	 * read on. It takes effect from the next read: what was already read from the same chunk (at
 	 * most maxMessagesPerBatch messages) still comes in this batch.
@@ -157,7 +173,9 @@ export class FrontDoor {
 	}
 
 	stats(): FrontDoorStats {
-		return {connections: this.conns.size, ...this.counts, closed: {...this.closes}};
+		let handshaking = 0;
+		for (const conn of this.conns.values()) if (!conn.isReady) handshaking++;
+		return {connections: this.conns.size, handshaking, ...this.counts, closed: {...this.closes}};
 	}
 
 	/** Stop listening; write what is queued, close every connection, and wait for them (1 s at most). */
