@@ -52,6 +52,7 @@ export class FrontDoor {
 	private closedList: Closed[] = [];
 	private batchScheduled = false;
 	private flushScheduled = false;
+	private inBatch = false;
 	/** Connections with replies queued since the last flush. */
 	private dirty = new Set<Connection>();
 	/** Connections that gave a batch all it takes and wait to read on. */
@@ -124,7 +125,8 @@ export class FrontDoor {
 		if (!conn?.isReady) return false;
 		conn.send(envelope, frames);
 		this.dirty.add(conn);
-		if (!this.flushScheduled) {
+		// Inside onBatch the door flushes right after; otherwise at the latest on the next turn.
+		if (!this.flushScheduled && !this.inBatch) {
 			this.flushScheduled = true;
 			setImmediate(() => this.flush());
 		}
@@ -249,10 +251,13 @@ export class FrontDoor {
 		this.closedList = [];
 		for (const m of batch.messages) (m.peer as Connection).batchCount = 0;
 		this.counts.batches++;
+		this.inBatch = true;
 		try {
 			this.options.onBatch(batch);
 		} catch (err) {
 			this.side.log(`the hub core failed on a batch: ${(err as Error).stack ?? String(err)}`);
+		} finally {
+			this.inBatch = false;
 		}
 		this.flush();
 		// Those that filled the last batch read on (into the next).
