@@ -73,14 +73,16 @@ describe('front door budgets', () => {
 	});
 
 	it('a peer whose replies stay unread past the heartbeat timeout is closed as a slow consumer', async () => {
-		const door = await echoDoor({limits: {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 200}});
+		// Each question is answered with 64 KiB, one question a batch: the unsent replies pass
+		// pauseAboveBytes a little at a time, never maxUnsentBytes at once.
+		const answer = 'a'.repeat(64 * 1024);
+		const door = await echoDoor({limits: {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 200, maxMessagesPerBatch: 1}, reply: () => [answer]});
 		try {
 			const p = await RawPeer.connect(door.door.port);
 			await p.nullHandshake();
 			p.socket.pause();
-			// 16 MB of questions whose answers are as long: more than loopback's buffers hold.
-			const ask = frameBytes(0, 'x'.repeat(4000));
-			p.write(Buffer.concat(Array.from({length: 4000}, () => ask)));
+			// 1000 questions, 64 MB of answers: far more than loopback's buffers hold.
+			p.write(Buffer.concat(Array.from({length: 1000}, () => frameBytes(0, 'history?'))));
 			const closed = await door.waitClosed('slow-consumer');
 			assert.match(closed.detail, /replies unread for \d+ ms/);
 			assert.ok(closed.peer.counters.stalls > 0);
