@@ -268,6 +268,26 @@ describe('front door under attack: CURVE', () => {
 		await a.door.waitClosed('too-many-frames');
 	});
 
+	it('an admission callback that throws refuses the key and is logged; the door goes on', async () => {
+		const lines: string[] = [];
+		const door = await echoDoor({
+			curve: hubZ85,
+			admit: () => {
+				throw new Error('the list is unreadable');
+			},
+			log: line => lines.push(line),
+		});
+		try {
+			const p = await RawPeer.connect(door.door.port);
+			await assert.rejects(p.curveHandshake(hub.publicKey, member));
+			assert.equal((await p.command('ERROR')).subarray(7).toString(), '400');
+			assert.match(lines.join('\n'), /admission check failed.*the list is unreadable/);
+			await door.waitCounted('key-refused');
+		} finally {
+			await door.stop();
+		}
+	});
+
 	it('a key the admission callback refuses gets ERROR "400" and nothing else', async () => {
 		const p = await RawPeer.connect(a.door.door.port);
 		await assert.rejects(p.curveHandshake(hub.publicKey, keyPair()));

@@ -339,7 +339,14 @@ export class Connection implements Peer, FrameSink {
 		if (typeof session === 'string') return this.end(name === 'INITIATE' ? 'crypto' : 'protocol', session);
 		this.curve = undefined;
 		this.key = z85Encode(session.clientKey);
-		const refused = this.door.admit?.(this.key, this.address);
+		let refused: string | undefined;
+		try {
+			refused = this.door.admit?.(this.key, this.address);
+		} catch (err) {
+			// A failing check must not let anyone in, nor take the door down.
+			this.door.log(`the admission check failed, connection refused: ${(err as Error).message}`);
+			refused = 'the admission check failed';
+		}
 		if (refused !== undefined) {
 			// "400" is what libzmq's ZAP refusal says: the client reports an authentication failure.
 			this.write(wire.commandFrame(wire.errorBody('400')));
