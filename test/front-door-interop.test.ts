@@ -119,6 +119,24 @@ describe('front door: zeromq.js peers', () => {
 		}
 	});
 
+	it('long replies (long frame headers, a megabyte) reach zeromq.js over NULL and CURVE', async () => {
+		const sizes = [255, 256, 70_000, 1_500_000];
+		for (const curve of [false, true]) {
+			const door = await echoDoor({...(curve ? {curve: hub, admit} : {}), reply: m => [m.frames[0]!.toString(), 'y'.repeat(Number(m.frames[0]!.toString()))]});
+			try {
+				const d = dealer(door, curve ? as(member) : {});
+				for (const size of sizes) {
+					const [echo, body] = await roundTrip(d, String(size));
+					assert.equal(echo, String(size));
+					assert.equal(body!.length, size);
+					assert.ok(/^y+$/.test(body!));
+				}
+			} finally {
+				await door.stop();
+			}
+		}
+	});
+
 	it('heartbeats both ways: our PONGs keep a pinging peer, a peer that answers our PINGs stays, a silent one is dropped', async () => {
 		// PINGs often, timeouts loose enough for a loaded machine's pauses.
 		const door = await echoDoor({limits: {heartbeatIntervalMs: 40, heartbeatTimeoutMs: 1500, heartbeatTtlMs: 1500}});
