@@ -4,10 +4,10 @@
  * is fetched on demand; applying an event updates members, topic and our own pending lines.
  */
 import {DEFAULT_HISTORY_LIMIT} from '../protocol/limits.js';
-import {assertNever} from '../protocol/exhaustive.js';
 import {nickKey} from '../protocol/names.js';
 import type {FeedEvent, HistoryReply, RoomState} from '../protocol/types.js';
 import type {Draft} from './draft.js';
+import {applyChange, placeSnapshot} from './roster.js';
 import {DEFAULT_FEED_LIMIT, isIgnored, loadingOlder, mentions, newRoomView, type FeedItem, type Request, type RoomView} from './state.js';
 
 /** How long a private message under an ignored person's former nick stays hidden after they rename. */
@@ -19,11 +19,13 @@ const OLDER_LIMIT = 100;
 /** A repair (or the first load) not answered in this long may be asked again. */
 const REPAIR_RETRY_MS = 5000;
 
-/** Take a room's state from the hub: members, topic, and what history to fetch. */
+/** Take a room's state from the hub: members and topic as of its seq, and what history to fetch. */
 export function syncRoom(d: Draft, rs: RoomState): void {
 	const v = d.room(rs.room) ?? newRoomView(rs.room);
-	const base: RoomView = {...v, joined: true, members: [...rs.members], topic: rs.topic};
+	const roster = placeSnapshot(v, rs);
+	const base: RoomView = {...v, joined: true, ...roster};
 	d.putView(base);
+	if (!roster) askSnapshot(d, rs.room);
 	const loading = Object.values(d.s.requests).some(r => r.kind === 'load' && r.room === rs.room);
 	if (!v.synced && loading) return;
 	if (!v.synced) {
@@ -38,6 +40,12 @@ export function syncRoom(d: Draft, rs: RoomState): void {
 	} else if (rs.seq > v.lastSeq) {
 		repair(d, rs.room);
 	}
+}
+
+/** A snapshot came too late to place: ask for a newer one (joining a room we are in answers with it). */
+function askSnapshot(d: Draft, room: string): void {
+	if (Object.values(d.s.requests).some(r => r.kind === 'join' && r.room === room)) return;
+	d.request('join', {type: 'join', room}, room);
 }
 
 export function onFeedEvent(d: Draft, e: FeedEvent): void {
@@ -144,28 +152,8 @@ function applyNext(d: Draft, h: HistoryReply): void {
 /** One event, in order: update members and topic, show it, settle our own pending line. */
 function apply(d: Draft, e: FeedEvent, replay: boolean): void {
 	const v = d.room(e.room)!;
-	let members = v.members;
-	let topic = v.topic;
-	switch (e.type) {
-		case 'join':
-			if (!members.includes(e.from)) members = [...members, e.from].sort(compareNicks);
-			break;
-		case 'part':
-			members = members.filter(m => m !== e.from);
-			break;
-		case 'nick':
-			members = members.map(m => (m === e.from ? e.to : m)).sort(compareNicks);
-			if (isIgnored(d.s, e.from)) followIgnored(d, e.from, e.to);
-			break;
-		case 'topic':
-			topic = e.text;
-			break;
-		case 'message':
-			break;
-		default:
-			assertNever(e, 'feed event');
-	}
-	d.updateRoom(e.room, {members, topic, lastSeq: e.seq});
+	if (e.type === 'nick' && isIgnored(d.s, e.from)) followIgnored(d, e.from, e.to);
+	d.updateRoom(e.room, {...applyChange(v, e), lastSeq: e.seq});
 	if (visible(d, e)) {
 		const item = eventItem(d, e, replay);
 		// What you did yourself (your join arriving, your own line) is not news to you.
@@ -208,10 +196,4 @@ function insertSorted(buffer: readonly FeedEvent[], e: FeedEvent): FeedEvent[] {
 	while (i > 0 && out[i - 1]!.seq > e.seq) i--;
 	out.splice(i, 0, e);
 	return out;
-}
-
-function compareNicks(a: string, b: string): number {
-	const x = a.toLowerCase();
-	const y = b.toLowerCase();
-	return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -68,9 +68,17 @@ export interface RoomView extends View {
 	readonly buffer: readonly FeedEvent[];
 	readonly members: readonly string[];
 	readonly topic: string;
+	/** The seq `members` and `topic` are as of: a snapshot's, or the last join, part, nick or topic applied (roster.ts). */
+	readonly stateSeq: number;
+	/** Those events applied after `changesFrom`, oldest first: a snapshot that arrives late is placed among them. */
+	readonly changes: readonly RoomChange[];
+	readonly changesFrom: number;
 	/** True while older history than the feed holds may exist on the hub. */
 	readonly hasOlder: boolean;
 }
+
+/** The events that change a room's members or topic. */
+export type RoomChange = Exclude<FeedEvent, {readonly type: 'message'}>;
 
 export interface DmView extends View {
 	readonly nick: string;
@@ -268,6 +276,9 @@ export function newRoomView(room: string): RoomView {
 		buffer: [],
 		members: [],
 		topic: '',
+		stateSeq: 0,
+		changes: [],
+		changesFrom: 0,
 		hasOlder: false,
 	};
 }
