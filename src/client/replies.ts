@@ -85,8 +85,9 @@ function onAck(d: Draft, ack: AckReply): void {
 	}
 	const room = d.room(p.view.slice(1));
 	const seq = ack.seq;
-	// Already seen on the feed: nothing more to wait for.
-	if (room && seq !== undefined && seq <= room.lastSeq && room.synced) d.dropPending(x => x.id === p.id);
+	// The room's position is at or past it already (seen on the feed, or covered by the
+	// history being loaded), or we left the room: nothing more to wait for.
+	if (!room?.joined || (seq !== undefined && seq <= room.lastSeq)) d.dropPending(x => x.id === p.id);
 	else d.updateLine(p.id, seq === undefined ? {state: 'acked'} : {state: 'acked', seq});
 	pump(d);
 }

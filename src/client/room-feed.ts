@@ -19,26 +19,36 @@ const OLDER_LIMIT = 100;
 /** A repair (or the first load) not answered in this long may be asked again. */
 const REPAIR_RETRY_MS = 5000;
 
-/** Take a room's state from the hub: members and topic as of its seq, and what history to fetch. */
+/**
+ * Take a room's state from the hub (a welcome or a joined): members and topic as of its
+ * seq, and where the feed goes on from. A room not yet synced loads its history again
+ * from the new position (a load asked before a reconnect may never be answered); a synced
+ * one asks for what it is missing.
+ */
 export function syncRoom(d: Draft, rs: RoomState): void {
 	const v = d.room(rs.room) ?? newRoomView(rs.room);
 	const roster = placeSnapshot(v, rs);
-	const base: RoomView = {...v, joined: true, ...roster};
-	d.putView(base);
+	d.putView({...v, joined: true, ...roster});
 	if (!roster) askSnapshot(d, rs.room);
-	const loading = Object.values(d.s.requests).some(r => r.kind === 'load' && r.room === rs.room);
-	if (!v.synced && loading) return;
-	if (!v.synced) {
-		const want = d.s.options.history ?? DEFAULT_HISTORY_LIMIT;
-		if (rs.seq > 0 && want > 0) {
-			d.putView({...base, lastSeq: rs.seq, oldestSeq: rs.seq + 1, hasOlder: true});
-			d.request('load', {type: 'history', room: rs.room, before: rs.seq + 1, limit: want}, rs.room);
-		} else {
-			d.putView({...base, synced: true, lastSeq: rs.seq, oldestSeq: rs.seq + 1, hasOlder: rs.seq > 0});
-			drain(d, rs.room);
-		}
-	} else if (rs.seq > v.lastSeq) {
-		repair(d, rs.room);
+	if (!v.synced) startSync(d, rs.room, Math.max(v.lastSeq, rs.seq));
+	else if (rs.seq > v.lastSeq) repair(d, rs.room);
+}
+
+/**
+ * Go on from `at` (a snapshot's seq): load the history up to it, or with no history
+ * wanted take it as the position at once. Our lines acked at or before it are done.
+ */
+function startSync(d: Draft, room: string, at: number): void {
+	const v = d.room(room)!;
+	const want = d.s.options.history ?? DEFAULT_HISTORY_LIMIT;
+	if (at > 0 && want > 0) {
+		d.putView({...v, positioned: true, lastSeq: at, oldestSeq: at + 1, hasOlder: true});
+		d.request('load', {type: 'history', room, before: at + 1, limit: want}, room, at);
+		settleAcked(d, room);
+	} else {
+		d.putView({...v, synced: true, positioned: true, lastSeq: at, oldestSeq: at + 1, hasOlder: at > 0});
+		settleAcked(d, room);
+		drain(d, room);
 	}
 }
 
@@ -46,6 +56,26 @@ export function syncRoom(d: Draft, rs: RoomState): void {
 function askSnapshot(d: Draft, room: string): void {
 	if (Object.values(d.s.requests).some(r => r.kind === 'join' && r.room === room)) return;
 	d.request('join', {type: 'join', room}, room);
+}
+
+/**
+ * Time passes: a room whose history load got no answer for a while (lost with a hub that
+ * died, or slow) asks again; a synced room with events waiting behind a gap asks for the
+ * gap again. Only while connected.
+ */
+export function keepSyncing(d: Draft): void {
+	for (const id of d.s.order) {
+		const v = d.s.views[id];
+		if (!v || !('room' in v) || !v.joined) continue;
+		if (v.synced) {
+			if (v.buffer.length > 0) repair(d, v.room);
+			continue;
+		}
+		// A room with no position yet waits for its snapshot (a join on its way), not for history.
+		if (!v.positioned) continue;
+		const asked = Object.values(d.s.requests).filter(r => r.kind === 'load' && r.room === v.room && r.seq === v.lastSeq);
+		if (!asked.some(r => d.now - r.at < REPAIR_RETRY_MS)) startSync(d, v.room, v.lastSeq);
+	}
 }
 
 export function onFeedEvent(d: Draft, e: FeedEvent): void {
@@ -107,7 +137,14 @@ export function onHistory(d: Draft, h: HistoryReply, req: Request | undefined): 
 	const v = d.room(h.room);
 	if (!v || h.epoch !== d.s.epoch) return;
 	if (req?.kind === 'older') return prependOlder(d, v, h);
-	if (req?.kind === 'load' && !v.synced) return load(d, v, h);
+	if (!v.synced) {
+		// Only a load up to the current position syncs the room: one asked before a newer
+		// snapshot moved it is left for the load asked since. An answer to a load forgotten
+		// (a slow hub) is known by its last event, which is the position it loaded up to.
+		const current = req ? req.kind === 'load' && req.seq === v.lastSeq : h.events[h.events.length - 1]?.seq === v.lastSeq;
+		if (current && v.joined && v.positioned) load(d, v, h);
+		return;
+	}
 	// A repair: apply in order what follows lastSeq.
 	const first = h.events[0];
 	if (first && first.seq > v.lastSeq + 1 && req?.kind === 'repair') {
@@ -116,6 +153,7 @@ export function onHistory(d: Draft, h: HistoryReply, req: Request | undefined): 
 		const gone = first.seq - v.lastSeq - 1;
 		d.notice(`${gone} event${gone === 1 ? '' : 's'} of #${h.room} went by while you were away and are older than the hub keeps`, 'error', v.id);
 		d.updateRoom(h.room, {lastSeq: first.seq - 1, buffer: v.buffer.filter(e => e.seq >= first.seq)});
+		settleAcked(d, h.room);
 	}
 	applyNext(d, h);
 	drain(d, h.room);
@@ -172,7 +210,11 @@ function followIgnored(d: Draft, from: string, to: string): void {
 	});
 }
 
-/** Acked lines whose event is now in the feed are done. */
+/**
+ * Our acked lines that the room's position has reached or passed are done: seen on the
+ * feed, shown as history, or passed over by a jump (a snapshot taken as the position, a
+ * gap older than the hub keeps).
+ */
 function settleAcked(d: Draft, room: string): void {
 	const v = d.room(room);
 	if (!v) return;

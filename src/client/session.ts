@@ -19,7 +19,7 @@ import {Draft} from './draft.js';
 import {applyIntent} from './intents.js';
 import {finish, leave, maybeBye} from './quit.js';
 import {onReply} from './replies.js';
-import {fetchOlder, onFeedEvent} from './room-feed.js';
+import {fetchOlder, keepSyncing, onFeedEvent} from './room-feed.js';
 import {pump, settling} from './send-window.js';
 import {newRoomView, type ClientState, type Input, type Step} from './state.js';
 import {hello} from './welcome.js';
@@ -119,6 +119,7 @@ function tick(d: Draft): void {
 		// Late acks: send those lines again (same id: the hub drops duplicates).
 		if (d.s.pending.some(p => p.state === 'sent' && p.due <= now)) d.updatePending(p => p.state === 'sent' && p.due <= now, {state: 'queued', due: now});
 		pump(d);
+		keepSyncing(d);
 	}
 	forgetStale(d);
 }

@@ -60,6 +60,8 @@ export interface RoomView extends View {
 	readonly joined: boolean;
 	/** The room's recent history is loaded and the feed is live. */
 	readonly synced: boolean;
+	/** A welcome or joined has given the room its position (lastSeq), from which history loads; not yet after /join or a new epoch. */
+	readonly positioned: boolean;
 	/** The last seq applied: everything up to it is in order in the feed (or was dropped by the bound). */
 	readonly lastSeq: number;
 	/** The oldest seq known to this view (for fetching older history). */
@@ -112,6 +114,8 @@ export interface Request {
 	readonly kind: 'load' | 'repair' | 'older' | 'who' | 'whois' | 'rooms' | 'topic' | 'join' | 'part' | 'nick' | 'away' | 'bye' | 'hello' | 'mod';
 	readonly room?: string;
 	readonly at: number;
+	/** For a load: the room's position it loads up to (its answer syncs the room only while the room is still there). */
+	readonly seq?: number;
 	/** What was sent, for the kinds sent again when the hub says "too fast". */
 	readonly command?: Command;
 }
@@ -271,6 +275,7 @@ export function newRoomView(room: string): RoomView {
 		mentioned: false,
 		joined: true,
 		synced: false,
+		positioned: false,
 		lastSeq: 0,
 		oldestSeq: 0,
 		buffer: [],
