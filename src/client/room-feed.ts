@@ -78,6 +78,17 @@ export function keepSyncing(d: Draft): void {
 	}
 }
 
+/**
+ * No line of ours came back from a room for a long while: ask the hub again for what the
+ * room is missing, even when a question is already on its way.
+ */
+export function resync(d: Draft, room: string): void {
+	const v = d.room(room);
+	if (!v || !v.joined) return;
+	if (!v.synced) return startSync(d, room, v.lastSeq);
+	d.request('repair', {type: 'history', room, after: v.lastSeq, limit: REPAIR_LIMIT}, room);
+}
+
 export function onFeedEvent(d: Draft, e: FeedEvent): void {
 	if (e.epoch !== d.s.epoch) return; // from before our welcome, or another epoch
 	const v = d.room(e.room);

@@ -22,6 +22,7 @@ import {onReply} from './replies.js';
 import {fetchOlder, keepSyncing, onFeedEvent} from './room-feed.js';
 import {pump, settling} from './send-window.js';
 import {newRoomView, type ClientState, type Input, type Step} from './state.js';
+import {watchdog} from './watchdog.js';
 import {hello} from './welcome.js';
 
 /** Requests unanswered for this long are forgotten, so they can be asked again. */
@@ -121,6 +122,7 @@ function tick(d: Draft): void {
 		pump(d);
 		keepSyncing(d);
 	}
+	watchdog(d);
 	forgetStale(d);
 }
 

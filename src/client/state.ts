@@ -190,6 +190,8 @@ export interface ClientState {
 	readonly reconnects?: number;
 	/** Commands refused as too fast, to send again when due. */
 	readonly deferred: ReadonlyArray<{readonly kind: Request['kind']; readonly command: Command; readonly room?: string; readonly due: number}>;
+	/** The send window's watchdog (watchdog.ts): the oldest acked line, its room's position, since when both stood still, resyncs tried. */
+	readonly stall?: {readonly line: string; readonly position: number; readonly since: number; readonly tries: number};
 	/** Set by /quit (or the end of input): leave once every line is acked, or at the deadline. */
 	readonly quitting?: {readonly reason?: string; readonly deadline: number; readonly byeSent: boolean};
 	/** Set when the client decided to end: the exit code and why. */
