@@ -93,7 +93,9 @@ function onAck(d: Draft, ack: AckReply): void {
 }
 
 function onPong(d: Draft, pong: PongReply): void {
-	if (!pong.session && d.s.epoch !== undefined && !d.s.quitting?.byeSent) {
+	// Our goodbye went to a hub that died before answering it: the session is over all the same.
+	if (!pong.session && d.s.quitting?.byeSent) return finish(d);
+	if (!pong.session && d.s.epoch !== undefined) {
 		// The hub no longer knows us (it restarted, or our session timed out).
 		d.set({connection: 'reconnecting'});
 		if (d.s.helloAt === undefined || d.now - d.s.helloAt > 1000) hello(d);
