@@ -95,6 +95,8 @@ export interface Outcome {
 	readonly codes: Array<number | string>;
 	readonly lost: number;
 	readonly duplicated: number;
+	/** Times a sender's watchdog had to step in (its acked lines stood still): 0 when the feed and history did the work. */
+	readonly watchdog: number;
 	readonly ms: number;
 	/** When things happened, in ms from the start: for finding where a slow run spent its time. */
 	readonly timeline: string;
@@ -149,7 +151,8 @@ export async function restartScenario(run: number, plan: Plan, deadlineMs: numbe
 		const final = codes ?? senders.map(s => s.child.exitCode ?? 'still running');
 		const history = await pageHistory('127.0.0.1', hub.sub, 'load');
 		const counted = countMessages(history, nicks.flatMap(linesOf));
-		return {codes: final, lost: counted.lost, duplicated: counted.duplicated, ms: Date.now() - started, timeline: timeline.join(', '), stderr};
+		const watchdog = senders.reduce((n, s) => n + s.lines().filter(l => l.includes('have not come back on the feed')).length, 0);
+		return {codes: final, lost: counted.lost, duplicated: counted.duplicated, watchdog, ms: Date.now() - started, timeline: timeline.join(', '), stderr};
 	} finally {
 		sending();
 		for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
