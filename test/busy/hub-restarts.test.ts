@@ -28,7 +28,7 @@ async function busy<T>(work: () => Promise<T>): Promise<T> {
 after(() => hogs?.stop());
 
 describe('hub restarts under load', () => {
-	test('five senders, the hub killed and restarted twice, five times on a busy machine: nothing lost or twice, every sender exits 0', {timeout: 300_000}, t => busy(async () => {
+	test('five senders, the hub killed and restarted twice, five times on a busy machine: nothing lost or twice, every sender exits 0', {timeout: 200_000}, t => busy(async () => {
 		// The first run is the issue's scenario in full; the others are smaller and kill the hub
 		// at other points: two as the first lines show, while slower senders are still getting
 		// their first history. The five overlap, each on its own hub, each starting once the
@@ -63,7 +63,7 @@ describe('hub restarts under load', () => {
 		}
 	}));
 
-	test('three clients, the hub killed and restarted five times on a busy machine: every member list ends as `who` has it', {timeout: 120_000}, t => busy(async () => {
+	test('three clients, the hub killed and restarted five times on a busy machine: every member list ends as `who` has it', {timeout: 90_000}, t => busy(async () => {
 		const hub = await hubOnData(['--ttl', '3']);
 		const nicks = ['ann', 'ben', 'cat'];
 		const clients: TestClient[] = [];

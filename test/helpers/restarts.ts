@@ -13,9 +13,15 @@ import {freePorts, HubProcess, jsonEvents, observer} from './faults.js';
 import {tempDir} from './hub.js';
 import {waitFor} from './wait.js';
 
-/** A busy loop on each core (`node -e 'for(;;){}'`), until `stop`. */
+/**
+ * A busy loop on each core (`node -e 'for(;;){}'`) until `stop`. Each also ends when the
+ * process that started it is gone (a test runner that kills a file on its timeout runs no
+ * cleanup): it looks now and then whether it has been handed to another parent.
+ */
+const HOG = 'const parent = process.ppid; for (let i = 0; ; i++) if ((i & 0xfffff) === 0 && process.ppid !== parent) process.exit(0);';
+
 export function cpuHogs(n = availableParallelism()): {readonly count: number; stop(): void} {
-	const hogs: ChildProcess[] = Array.from({length: n}, () => spawn(process.execPath, ['-e', 'for(;;){}'], {stdio: 'ignore'}));
+	const hogs: ChildProcess[] = Array.from({length: n}, () => spawn(process.execPath, ['-e', HOG], {stdio: 'ignore'}));
 	return {
 		count: n,
 		stop: () => {
