@@ -1,7 +1,9 @@
 /**
  * Each room's feed, strictly in seq order: early events wait in a buffer, a gap is repaired
  * from history, what history covered is dropped (the zguide's Clone pattern), older history
- * is fetched on demand; applying an event updates members, topic and our own pending lines.
+ * is fetched on demand, a load or repair that got no answer is asked again; applying an
+ * event (or moving the position any other way) updates members, topic and our own pending
+ * lines.
  */
 import {DEFAULT_HISTORY_LIMIT} from '../protocol/limits.js';
 import {nickKey} from '../protocol/names.js';

@@ -114,7 +114,7 @@ export interface Request {
 	readonly kind: 'load' | 'repair' | 'older' | 'who' | 'whois' | 'rooms' | 'topic' | 'join' | 'part' | 'nick' | 'away' | 'bye' | 'hello' | 'mod';
 	readonly room?: string;
 	readonly at: number;
-	/** For a load: the room's position it loads up to (its answer syncs the room only while the room is still there). */
+	/** For a load: the room's position it loads up to (its answer syncs the room only while that is still the room's position). */
 	readonly seq?: number;
 	/** What was sent, for the kinds sent again when the hub says "too fast". */
 	readonly command?: Command;
