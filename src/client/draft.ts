@@ -63,10 +63,16 @@ export class Draft {
 	}
 
 	/** Send a command and remember it until its answer comes: returns its id. */
-	request(kind: Request['kind'], command: DistributiveOmit<Command, 'id'>, room?: string): string {
+	request(kind: Request['kind'], command: DistributiveOmit<Command, 'id'>, room?: string, seq?: number): string {
 		const id = this.id('q');
 		const full = {...command, id} as Command;
-		const record: Request = {kind, at: this.now, ...(room === undefined ? {} : {room}), ...(RETRIED_KINDS.has(kind) ? {command: full} : {})};
+		const record: Request = {
+			kind,
+			at: this.now,
+			...(room === undefined ? {} : {room}),
+			...(seq === undefined ? {} : {seq}),
+			...(RETRIED_KINDS.has(kind) ? {command: full} : {}),
+		};
 		this.set({requests: {...this.state.requests, [id]: record}});
 		this.send(full);
 		return id;

@@ -24,7 +24,7 @@ export function maybeBye(d: Draft): void {
 	// Wait for every line to be acked, and to come back on the feed (so what a script reads
 	// includes what it said); at the deadline, acked counts as delivered.
 	// History being loaded (page after page, for a long --history) is shown before leaving too.
-	const loading = Object.values(d.s.requests).some(r => r.kind === 'load');
+	const loading = Object.values(d.s.views).some(v => 'room' in v && v.joined && v.positioned && !v.synced);
 	if (backlog(d.s) > 0 || d.s.pending.some(p => p.state !== 'failed') || loading) {
 		if (d.now >= q.deadline) finish(d);
 		return;

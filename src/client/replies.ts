@@ -85,14 +85,17 @@ function onAck(d: Draft, ack: AckReply): void {
 	}
 	const room = d.room(p.view.slice(1));
 	const seq = ack.seq;
-	// Already seen on the feed: nothing more to wait for.
-	if (room && seq !== undefined && seq <= room.lastSeq && room.synced) d.dropPending(x => x.id === p.id);
+	// The room's position is at or past it already (seen on the feed, or covered by the
+	// history being loaded), or we left the room: nothing more to wait for.
+	if (!room?.joined || (seq !== undefined && seq <= room.lastSeq)) d.dropPending(x => x.id === p.id);
 	else d.updateLine(p.id, seq === undefined ? {state: 'acked'} : {state: 'acked', seq});
 	pump(d);
 }
 
 function onPong(d: Draft, pong: PongReply): void {
-	if (!pong.session && d.s.epoch !== undefined && !d.s.quitting?.byeSent) {
+	// Our goodbye went to a hub that died before answering it: the session is over all the same.
+	if (!pong.session && d.s.quitting?.byeSent) return finish(d);
+	if (!pong.session && d.s.epoch !== undefined) {
 		// The hub no longer knows us (it restarted, or our session timed out).
 		d.set({connection: 'reconnecting'});
 		if (d.s.helloAt === undefined || d.now - d.s.helloAt > 1000) hello(d);

@@ -19,9 +19,10 @@ import {Draft} from './draft.js';
 import {applyIntent} from './intents.js';
 import {finish, leave, maybeBye} from './quit.js';
 import {onReply} from './replies.js';
-import {fetchOlder, onFeedEvent} from './room-feed.js';
+import {fetchOlder, keepSyncing, onFeedEvent} from './room-feed.js';
 import {pump, settling} from './send-window.js';
 import {newRoomView, type ClientState, type Input, type Step} from './state.js';
+import {watchdog} from './watchdog.js';
 import {hello} from './welcome.js';
 
 /** Requests unanswered for this long are forgotten, so they can be asked again. */
@@ -119,7 +120,9 @@ function tick(d: Draft): void {
 		// Late acks: send those lines again (same id: the hub drops duplicates).
 		if (d.s.pending.some(p => p.state === 'sent' && p.due <= now)) d.updatePending(p => p.state === 'sent' && p.due <= now, {state: 'queued', due: now});
 		pump(d);
+		keepSyncing(d);
 	}
+	watchdog(d);
 	forgetStale(d);
 }
 

@@ -60,6 +60,8 @@ export interface RoomView extends View {
 	readonly joined: boolean;
 	/** The room's recent history is loaded and the feed is live. */
 	readonly synced: boolean;
+	/** A welcome or joined has given the room its position (lastSeq), from which history loads; not yet after /join or a new epoch. */
+	readonly positioned: boolean;
 	/** The last seq applied: everything up to it is in order in the feed (or was dropped by the bound). */
 	readonly lastSeq: number;
 	/** The oldest seq known to this view (for fetching older history). */
@@ -68,9 +70,17 @@ export interface RoomView extends View {
 	readonly buffer: readonly FeedEvent[];
 	readonly members: readonly string[];
 	readonly topic: string;
+	/** The seq `members` and `topic` are as of: a snapshot's, or the last join, part, nick or topic applied (roster.ts). */
+	readonly stateSeq: number;
+	/** Those events applied after `changesFrom`, oldest first: a snapshot that arrives late is placed among them. */
+	readonly changes: readonly RoomChange[];
+	readonly changesFrom: number;
 	/** True while older history than the feed holds may exist on the hub. */
 	readonly hasOlder: boolean;
 }
+
+/** The events that change a room's members or topic. */
+export type RoomChange = Exclude<FeedEvent, {readonly type: 'message'}>;
 
 export interface DmView extends View {
 	readonly nick: string;
@@ -104,6 +114,8 @@ export interface Request {
 	readonly kind: 'load' | 'repair' | 'older' | 'who' | 'whois' | 'rooms' | 'topic' | 'join' | 'part' | 'nick' | 'away' | 'bye' | 'hello' | 'mod';
 	readonly room?: string;
 	readonly at: number;
+	/** For a load: the room's position it loads up to (its answer syncs the room only while that is still the room's position). */
+	readonly seq?: number;
 	/** What was sent, for the kinds sent again when the hub says "too fast". */
 	readonly command?: Command;
 }
@@ -180,6 +192,8 @@ export interface ClientState {
 	readonly reconnects?: number;
 	/** Commands refused as too fast, to send again when due. */
 	readonly deferred: ReadonlyArray<{readonly kind: Request['kind']; readonly command: Command; readonly room?: string; readonly due: number}>;
+	/** The send window's watchdog (watchdog.ts): the oldest acked line, its room's position, since when both stood still, resyncs tried. */
+	readonly stall?: {readonly line: string; readonly position: number; readonly since: number; readonly tries: number};
 	/** Set by /quit (or the end of input): leave once every line is acked, or at the deadline. */
 	readonly quitting?: {readonly reason?: string; readonly deadline: number; readonly byeSent: boolean};
 	/** Set when the client decided to end: the exit code and why. */
@@ -265,11 +279,15 @@ export function newRoomView(room: string): RoomView {
 		mentioned: false,
 		joined: true,
 		synced: false,
+		positioned: false,
 		lastSeq: 0,
 		oldestSeq: 0,
 		buffer: [],
 		members: [],
 		topic: '',
+		stateSeq: 0,
+		changes: [],
+		changesFrom: 0,
 		hasOlder: false,
 	};
 }
