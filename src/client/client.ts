@@ -15,6 +15,12 @@ export interface ClientEvents {
 	exit: [code: number, message: string | undefined];
 }
 
+/** How the session ended: the exit code and why. */
+export interface ClientExit {
+	readonly code: number;
+	readonly message: string | undefined;
+}
+
 /**
  * The client at run time: the session reducer, a transport and a clock. It feeds what the
  * transport receives and what the user does into `step`, carries out the effects, and tells
@@ -24,6 +30,14 @@ export class Client extends EventEmitter<ClientEvents> {
 	state: ClientState;
 	private timer: NodeJS.Timeout | undefined;
 	private exited = false;
+	private ending: ClientExit | undefined;
+	private resolveEnded!: (end: ClientExit) => void;
+	/**
+	 * Resolves once the session is over and the sockets are closed, however early that
+	 * happened: a view that starts listening late (the TUI loads Ink after the connection
+	 * started) still learns of a refusal that came first.
+	 */
+	readonly ended: Promise<ClientExit> = new Promise(resolve => (this.resolveEnded = resolve));
 
 	constructor(
 		private readonly transport: Transport,
@@ -94,11 +108,20 @@ export class Client extends EventEmitter<ClientEvents> {
 			case 'exit':
 				this.exited = true;
 				if (this.timer) clearInterval(this.timer);
-				void this.transport.close().then(() => this.emit('exit', effect.code, effect.message));
+				void this.transport.close().then(() => {
+					this.ending = {code: effect.code, message: effect.message};
+					this.resolveEnded(this.ending);
+					this.emit('exit', effect.code, effect.message);
+				});
 				return;
 			default:
 				assertNever(effect, 'effect');
 		}
+	}
+
+	/** How the session ended, once it has (see `ended`). */
+	get endedWith(): ClientExit | undefined {
+		return this.ending;
 	}
 
 	/** Stop without ceremony (tests, fatal errors). */
