@@ -82,6 +82,8 @@ Examples:
 			const rooms = opts.room ?? ['lobby'];
 			const curve = clientCurve(opts.serverKey, opts.key);
 			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub, ...(curve === undefined ? {} : {curve})});
+			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+			const tui = tty && !opts.plain && !opts.json;
 			const client = new Client(transport, {
 				nick: opts.nick ?? defaultNick(),
 				nickExplicit: opts.nick !== undefined,
@@ -90,11 +92,12 @@ Examples:
 				history: opts.history,
 				quitTimeoutMs: opts.timeout,
 				clientName: `zchat/${VERSION}`,
+				// The TUI shows each refused line where it was typed: a person has seen it.
+				...(tui ? {refusalsFail: false} : {}),
 			});
 			const hubAddress = tcpEndpoint(opts.host, opts.sub);
-			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
 			let code: number;
-			if (tty && !opts.plain && !opts.json) {
+			if (tui) {
 				// Only the TUI pays for loading Ink and React; the connection starts meanwhile.
 				client.start();
 				const {runTui} = await loadTui();

@@ -15,6 +15,15 @@ export interface ClientEvents {
 	exit: [code: number, message: string | undefined];
 }
 
+/** Where /set keeps settings: the settings file, given by the cli (the client does no I/O of its own). */
+export interface SettingsStore {
+	/**
+	 * Save a setting as typed ("bell", "off"). Resolves with where it was saved; rejects with
+	 * an Error whose message says what is wrong (an unknown name, a bad value, an unwritable file).
+	 */
+	save(name: string, value: string): Promise<string>;
+}
+
 /** How the session ended: the exit code and why. */
 export interface ClientExit {
 	readonly code: number;
@@ -28,6 +37,8 @@ export interface ClientExit {
  */
 export class Client extends EventEmitter<ClientEvents> {
 	state: ClientState;
+	/** Where /set saves; without one, /set says settings cannot be saved. */
+	settings: SettingsStore | undefined;
 	private timer: NodeJS.Timeout | undefined;
 	private exited = false;
 	private ending: ClientExit | undefined;
@@ -105,6 +116,8 @@ export class Client extends EventEmitter<ClientEvents> {
 			case 'reconnect':
 				this.transport.reconnect?.();
 				return;
+			case 'save':
+				return this.save(effect.name, effect.value);
 			case 'exit':
 				this.exited = true;
 				if (this.timer) clearInterval(this.timer);
@@ -117,6 +130,15 @@ export class Client extends EventEmitter<ClientEvents> {
 			default:
 				assertNever(effect, 'effect');
 		}
+	}
+
+	private save(name: string, value: string): void {
+		const done = (result: {where: string} | {error: string}) => this.dispatch({type: 'saved', name, value, ...result});
+		if (!this.settings) return done({error: 'settings cannot be saved in this zchat'});
+		this.settings.save(name, value).then(
+			where => done({where}),
+			(err: unknown) => done({error: err instanceof Error ? err.message : String(err)}),
+		);
 	}
 
 	/** How the session ended, once it has (see `ended`). */

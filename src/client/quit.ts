@@ -35,10 +35,15 @@ export function progress(d: Draft): void {
 	if (q && !q.byeSent) d.set({quitting: {...q, deadline: Math.max(q.deadline, d.now + (d.s.options.quitTimeoutMs ?? DEFAULT_QUIT_TIMEOUT_MS))}});
 }
 
-/** Exit now: 0 when every line typed was delivered, else 1 saying how many were not. */
+/**
+ * Exit now: 0 when every line typed was delivered, else 1 saying how many were not. Lines
+ * the hub refused count too unless the options say a person saw each refusal (the TUI).
+ */
 export function finish(d: Draft): void {
 	const lost = undelivered(d.s).length;
-	if (lost === 0) return d.exit(0);
-	const why = d.s.pending.find(p => p.state === 'failed')?.error ?? 'the hub did not acknowledge them in time';
-	d.exit(1, `${lost} line${lost === 1 ? ' was' : 's were'} not delivered (${why})`);
+	const refused = d.s.options.refusalsFail === false ? 0 : (d.s.refused?.count ?? 0);
+	const n = lost + refused;
+	if (n === 0) return d.exit(0);
+	const why = (refused > 0 ? d.s.refused?.reason : undefined) ?? 'the hub did not acknowledge them in time';
+	d.exit(1, `${n} line${n === 1 ? ' was' : 's were'} not delivered (${why})`);
 }

@@ -75,12 +75,16 @@ function onAck(d: Draft, ack: AckReply): void {
 	if (!p || p.state === 'acked') return;
 	progress(d);
 	if (p.view.startsWith('@')) {
-		// A private message: delivered. Show it in the conversation as ours.
+		// A private message: delivered. Show it in the conversation as ours, and where it was
+		// typed as a confirmation (a copy for the view only: line mode prints it once).
 		const nick = ack.to ?? p.view.slice(1);
 		const viewId = d.openDm(nick);
 		d.dropPending(x => x.id === p.id);
-		d.show(viewId, {kind: 'dm', key: `dm:${p.id}`, from: d.s.nick, to: nick, text: p.text, ts: d.now, self: true, ...(p.action ? {action: true} : {})}, false);
-		if (ack.away) d.notice(`${nick} is away: ${ack.away}`, 'info', viewId);
+		const item = {kind: 'dm', key: `dm:${p.id}`, from: d.s.nick, to: nick, text: p.text, ts: d.now, self: true, ...(p.action ? {action: true} : {})} as const;
+		d.show(viewId, item, false);
+		const typedIn = p.typedIn !== undefined && p.typedIn !== viewId && d.s.views[p.typedIn] ? p.typedIn : undefined;
+		if (typedIn) d.show(typedIn, {...item, key: `${item.key}:echo`}, false, false);
+		if (ack.away) d.notice(`${nick} is away: ${ack.away}`, 'info', typedIn ?? viewId);
 		return pump(d);
 	}
 	const room = d.room(p.view.slice(1));

@@ -7,6 +7,7 @@ import {DEFAULT_HISTORY_LIMIT} from '../protocol/limits.js';
 import {assertNever} from '../protocol/exhaustive.js';
 import {compareNicks, nickKey} from '../protocol/names.js';
 import type {FeedEvent, HistoryReply, RoomState} from '../protocol/types.js';
+import {followNick} from './conversations.js';
 import type {Draft} from './draft.js';
 import {DEFAULT_FEED_LIMIT, isIgnored, loadingOlder, mentions, newRoomView, type FeedItem, type Request, type RoomView} from './state.js';
 
@@ -156,6 +157,7 @@ function apply(d: Draft, e: FeedEvent, replay: boolean): void {
 		case 'nick':
 			members = members.map(m => (m === e.from ? e.to : m)).sort(compareNicks);
 			if (isIgnored(d.s, e.from)) followIgnored(d, e.from, e.to);
+			followNick(d, e.from, e.to);
 			break;
 		case 'topic':
 			topic = e.text;

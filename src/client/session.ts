@@ -66,6 +66,10 @@ export function step(state: ClientState, input: Input): Step {
 		case 'leave':
 			leave(d, input.reason);
 			break;
+		case 'saved':
+			if (input.error !== undefined) d.notice(`/set: ${input.error}`, 'error');
+			else d.notice(`saved ${input.name} = ${input.value}${input.where ? ` in ${input.where}` : ''}: used from the next start`);
+			break;
 		case 'fatal':
 			d.exit(input.code, input.message);
 			break;
