@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {Client} from '../src/client/client.js';
 import type {FeedItem} from '../src/client/state.js';
-import {Sim} from './helpers/sim.js';
+import type {FeedEvent} from '../src/protocol/types.js';
+import {EPOCH, Sim} from './helpers/sim.js';
 import {FakeTransport} from './helpers/tui.js';
 import {waitFor} from './helpers/wait.js';
 
-/** Tabs in the client reducer: /part, /close, /query, the read marker of a new conversation, /set. */
+/** Tabs in the client reducer (/part, /close, /query, the read marker of a new conversation), a kick said once, /set. */
 
 const texts = (feed: readonly FeedItem[]) => feed.flatMap(i => (i.kind === 'notice' ? [i.text] : []));
 
@@ -68,6 +69,36 @@ describe('tabs', () => {
 		s.do({type: 'activate', view: '#lobby'});
 		s.reply({type: 'dm', from: 'bob', to: 'alice', text: 'second', ts: 6});
 		assert.equal(s.state.views['@bob']!.readMarker, s.state.views['@bob']!.feed[1]!.key);
+	});
+});
+
+describe('an operator\'s kick is said once', () => {
+	const part = (seq: number): FeedEvent => ({type: 'part', room: 'lobby', seq, epoch: EPOCH, ts: 1000 + seq, from: 'bob', removed: 'kick', by: 'alice', reason: 'spam'});
+	const said = (s: Sim) => s.shown().filter(l => l.includes('kicked') || l.startsWith('part:'));
+
+	for (const order of ['ok first', 'event first'] as const) {
+		test(`by the room feed, when the one kicked was in our room (${order})`, () => {
+			const s = new Sim().connect({lobby: ['alice', 'bob']});
+			s.sent();
+			s.do({type: 'line', text: '/kick bob spam'});
+			const kick = s.sent().find(c => c.type === 'kick')!;
+			s.effects = [];
+			const ok = () => s.reply({type: 'ok', re: kick.id!, command: 'kick', nick: 'bob'});
+			if (order === 'ok first') ok();
+			s.feed(part(1));
+			if (order === 'event first') ok();
+			assert.deepEqual(said(s), ['part:1']);
+		});
+	}
+
+	test('by a notice, when no room of ours would tell', () => {
+		const s = new Sim().connect({lobby: ['alice']});
+		s.sent();
+		s.do({type: 'line', text: '/kick carol'});
+		const kick = s.sent().find(c => c.type === 'kick')!;
+		s.effects = [];
+		s.reply({type: 'ok', re: kick.id!, command: 'kick', nick: 'carol'});
+		assert.deepEqual(said(s), ['notice:carol was kicked']);
 	});
 });
 

@@ -8,6 +8,7 @@ import {defaultKeyFile, generateKeyPair, readKeyPair, readPublicKey} from '../ke
 import {runLineMode} from '../ui/line-mode.js';
 import {VERSION} from '../version.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
+import {checkHost} from './check-host.js';
 import {defaultNick, hubAddressOptions, parseCount, parseNick, parseRoomName, parseSeconds} from './options.js';
 
 function collectRoom(value: string, previous: string[] | undefined): string[] {
@@ -34,16 +35,26 @@ function clientCurve(serverKey: string | undefined, keyFile: string | undefined)
 
 /**
  * The TUI as one bundled file (scripts/bundle-tui.ts: it loads in a quarter of the time), or
- * from its modules when the bundle was not built.
+ * from its modules when the bundle was not built. Ink (through is-in-ci) and chalk read CI at
+ * import and then draw no live frames, and no colours: a shell that exports CI=true (some
+ * dotfiles and CI boxes do) would get a blank screen. stdin and stdout are a terminal here,
+ * which someone is looking at, so the TUI is loaded as if CI were not set.
  */
 async function loadTui(): Promise<typeof import('../ui/tui.js')> {
+	const saved = CI_VARIABLES.flatMap(name => (process.env[name] === undefined ? [] : [[name, process.env[name]!] as const]));
+	for (const [name] of saved) delete process.env[name];
 	try {
 		return (await import(new URL('../../tui.bundle.js', import.meta.url).href)) as typeof import('../ui/tui.js');
 	} catch (err) {
 		if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
 		return import('../ui/tui.js');
+	} finally {
+		for (const [name, value] of saved) process.env[name] = value;
 	}
 }
+
+/** What is-in-ci and chalk's colour check read. */
+const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 
 export function makeJoinCommand(): Command<[], Record<string, unknown>> {
 	const [host, sub, pub] = hubAddressOptions(false);
@@ -81,6 +92,7 @@ Examples:
 		.action(async opts => {
 			const rooms = opts.room ?? ['lobby'];
 			const curve = clientCurve(opts.serverKey, opts.key);
+			await checkHost(opts.host);
 			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub, ...(curve === undefined ? {} : {curve})});
 			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
 			const tui = tty && !opts.plain && !opts.json;

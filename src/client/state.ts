@@ -180,6 +180,8 @@ export interface ClientState {
 	readonly ttlMs: number;
 	readonly lastHeard: number;
 	readonly lastSent: number;
+	/** Connecting (or reconnecting) and nothing heard from the hub for HUB_SILENT_MS: it may not be there. */
+	readonly hubSilent?: boolean;
 	readonly helloAt?: number;
 	readonly lastDmFrom?: string;
 	/** Nicks whose messages are hidden (as typed; compared by nickKey). */
@@ -258,6 +260,8 @@ export interface Step {
 export const DEFAULT_WINDOW = 256;
 /** Items kept per view when the options do not say. */
 export const DEFAULT_FEED_LIMIT = 2000;
+/** Connecting with no word from the hub for this long: the view says it may not be there. */
+export const HUB_SILENT_MS = 3000;
 /** How long /quit waits for acks when the options do not say. */
 export const DEFAULT_QUIT_TIMEOUT_MS = 10_000;
 
