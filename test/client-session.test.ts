@@ -180,7 +180,7 @@ describe('client session: nothing typed is lost', () => {
 	});
 
 	test('in the TUI a refusal already shown is not "undelivered" at quit, however long ago it was', () => {
-		const s = new Sim({refusalsFail: false});
+		const s = new Sim({interactive: true});
 		s.do({type: 'start'});
 		s.welcome();
 		s.do({type: 'line', text: '/msg ghost are you there?'});

@@ -12,8 +12,8 @@ import {waitFor} from './helpers/wait.js';
 const texts = (feed: readonly FeedItem[]) => feed.flatMap(i => (i.kind === 'notice' ? [i.text] : []));
 
 describe('tabs', () => {
-	test('/part of the room on screen: its tab stays, dimmed and empty of members, and the view moves beside it', () => {
-		const s = new Sim({rooms: ['lobby', 'dev']}).connect({lobby: ['alice', 'bob'], dev: ['alice', 'carol']});
+	test('/part of the room on screen (TUI): its tab stays, dimmed and empty of members, and the view moves beside it', () => {
+		const s = new Sim({rooms: ['lobby', 'dev'], interactive: true}).connect({lobby: ['alice', 'bob'], dev: ['alice', 'carol']});
 		s.do({type: 'activate', view: '#dev'});
 		s.do({type: 'line', text: '/part'});
 		const dev = s.room('dev');
@@ -24,6 +24,17 @@ describe('tabs', () => {
 		assert.deepEqual(texts(dev.feed), ['you left #dev']);
 		assert.match(texts(s.room('lobby').feed).at(-1)!, /you left #dev: its tab stays until \/close/);
 		assert.equal(s.shown().filter(l => l.startsWith('notice:you left')).length, 1, 'line mode prints it once');
+	});
+
+	test('/part in line mode: the view stays, so a script\'s next plain line is refused, not said in another room', () => {
+		const s = new Sim({rooms: ['lobby', 'dev']}).connect();
+		s.do({type: 'line', text: '/switch #dev'});
+		s.do({type: 'line', text: '/part'});
+		assert.equal(s.state.active, '#dev');
+		s.sent();
+		s.do({type: 'line', text: 'meant for #dev'});
+		assert.deepEqual(s.sent(), []);
+		assert.match(texts(s.room('dev').feed).at(-1)!, /you are not in a room here/);
 	});
 
 	test('/close: a parted room or a conversation goes; a room you are in is left first; the last tab stays', () => {

@@ -104,8 +104,7 @@ Examples:
 				history: opts.history,
 				quitTimeoutMs: opts.timeout,
 				clientName: `zchat/${VERSION}`,
-				// The TUI shows each refused line where it was typed: a person has seen it.
-				...(tui ? {refusalsFail: false} : {}),
+				...(tui ? {interactive: true} : {}),
 			});
 			const hubAddress = tcpEndpoint(opts.host, opts.sub);
 			let code: number;

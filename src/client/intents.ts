@@ -103,7 +103,7 @@ function join(d: Draft, room: string): void {
 
 /**
  * Leave a room. Its tab stays (dimmed, its members cleared) so what was said can still be
- * read, until /close; if it was on screen, the view moves to the tab beside it.
+ * read, until /close; in the TUI, if it was on screen, the view moves to the tab beside it.
  */
 function part(d: Draft, named: string | undefined, reason: string | undefined): void {
 	const room = named ?? currentRoom(d, '/part');
@@ -116,7 +116,7 @@ function part(d: Draft, named: string | undefined, reason: string | undefined): 
 	d.effects.push({type: 'unsubscribe', room});
 	d.userRequest('part', reason ? {type: 'part', room, reason} : {type: 'part', room}, room);
 	d.notice(`you left #${room}`, 'info', '#' + room);
-	if (d.s.active !== '#' + room) return;
+	if (d.s.active !== '#' + room || !d.s.options.interactive) return;
 	const next = neighbour(d, '#' + room);
 	if (next === undefined) return;
 	d.activate(next);

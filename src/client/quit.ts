@@ -37,11 +37,11 @@ export function progress(d: Draft): void {
 
 /**
  * Exit now: 0 when every line typed was delivered, else 1 saying how many were not. Lines
- * the hub refused count too unless the options say a person saw each refusal (the TUI).
+ * the hub refused count too, unless a person saw each refusal (the TUI).
  */
 export function finish(d: Draft): void {
 	const lost = undelivered(d.s).length;
-	const refused = d.s.options.refusalsFail === false ? 0 : (d.s.refused?.count ?? 0);
+	const refused = d.s.options.interactive ? 0 : (d.s.refused?.count ?? 0);
 	const n = lost + refused;
 	if (n === 0) return d.exit(0);
 	const why = (refused > 0 ? d.s.refused?.reason : undefined) ?? 'the hub did not acknowledge them in time';

@@ -148,11 +148,13 @@ export interface ClientOptions {
 	/** How long /quit (or the end of input) waits for unacked lines before giving up. @default 10000 */
 	readonly quitTimeoutMs?: number;
 	/**
-	 * Lines the hub refused for good make the exit code 1, even long after (line mode: a
-	 * script learns from its exit code that not all it piped went through). The TUI sets it
-	 * false: each refusal was shown where it was typed, and a person has seen it. @default true
+	 * A person watches the views as they change (the TUI). Then a line the hub refused, shown
+	 * where it was typed, does not make the exit code 1 at quit (they have seen it), and
+	 * leaving the room on screen moves the view to the tab beside it. Line mode (scripts)
+	 * keeps both off: its exit code says whether all it piped went through, and its plain
+	 * lines never move to another room by themselves. @default false
 	 */
-	readonly refusalsFail?: boolean;
+	readonly interactive?: boolean;
 	readonly clientName?: string;
 }
 
