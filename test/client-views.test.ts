@@ -75,11 +75,13 @@ describe('tabs', () => {
 	test('no "read up to here" line above the first message of a new conversation; there is one above new lines of an old one', () => {
 		const s = new Sim().connect();
 		s.reply({type: 'dm', from: 'bob', to: 'alice', text: 'first', ts: 5});
+		s.reply({type: 'dm', from: 'bob', to: 'alice', text: 'and more', ts: 5});
+		assert.equal(s.state.views['@bob']!.unread, 2);
 		assert.equal(s.state.views['@bob']!.readMarker, undefined);
 		s.do({type: 'activate', view: '@bob'});
 		s.do({type: 'activate', view: '#lobby'});
 		s.reply({type: 'dm', from: 'bob', to: 'alice', text: 'second', ts: 6});
-		assert.equal(s.state.views['@bob']!.readMarker, s.state.views['@bob']!.feed[1]!.key);
+		assert.equal(s.state.views['@bob']!.readMarker, s.state.views['@bob']!.feed.at(-1)!.key);
 	});
 });
 

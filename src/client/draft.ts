@@ -147,7 +147,7 @@ export class Draft {
 	/**
 	 * Append an item to a view's feed (bounded), counting it unread when the view is not
 	 * active. The "read up to here" line goes above the first unread item, unless nothing was
-	 * there before it (a new conversation). `announce` false keeps it to the view: line mode,
+	 * there before it (a new conversation: everything in it is unread). `announce` false keeps it to the view: line mode,
 	 * which prints every item shown once, does not print this copy.
 	 */
 	show(viewId: string, item: FeedItem, counts = true, announce = true): void {
@@ -156,7 +156,7 @@ export class Draft {
 		const limit = this.state.options.feedLimit ?? DEFAULT_FEED_LIMIT;
 		const feed = v.feed.length >= limit ? [...v.feed.slice(v.feed.length - limit + 1), item] : [...v.feed, item];
 		const inactive = this.state.active !== viewId && counts;
-		const marker = v.readMarker ?? (v.feed.length > 0 ? item.key : undefined);
+		const marker = v.readMarker ?? (v.feed.length > 0 && v.unread === 0 ? item.key : undefined);
 		const seen = {
 			...(inactive ? {unread: v.unread + 1, ...(marker === undefined ? {} : {readMarker: marker})} : {}),
 			...(inactive && item.kind === 'event' && item.mention ? {mentioned: true} : {}),
