@@ -34,9 +34,10 @@ export async function runTui(client: Client, options: TuiOptions, io: TuiStreams
 	const bell = () => {
 		if (options.bell) io.stdout.write(BEL);
 	};
-	// A terminal that hung up fails every write: nothing more to show there, and no crash.
+	// A terminal that hung up fails every read and write: nothing more to show there, and no crash.
 	const ignore = () => {};
 	io.stdout.on('error', ignore);
+	io.stdin.on('error', ignore);
 	// Raw mode turns Ctrl+C into a key (handled by the input reducer); signals from elsewhere
 	// leave the same way, and always end the TUI: if the client has not finished leaving by its
 	// own deadline (and a little more), the TUI stops without it.
@@ -84,6 +85,7 @@ export async function runTui(client: Client, options: TuiOptions, io: TuiStreams
 		app.unmount();
 		modes.restore();
 		io.stdout.off('error', ignore);
+		io.stdin.off('error', ignore);
 	}
 	return lastWord(result, io);
 }
