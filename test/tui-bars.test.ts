@@ -167,7 +167,11 @@ describe('input line view', () => {
 describe('read markers', () => {
 	test('kept from just before a switch, dropped when leaving the view', () => {
 		const sim = new Sim({rooms: ['lobby', 'dev']}).connect();
-		sim.feed(event('dev', 1, 'bob', 'one'), event('dev', 2, 'bob', 'two'));
+		// Something read in #dev first: a brand-new conversation has no marker.
+		sim.do({type: 'activate', view: '#dev'});
+		sim.feed(event('dev', 1, 'bob', 'zero'));
+		sim.do({type: 'activate', view: '#lobby'});
+		sim.feed(event('dev', 2, 'bob', 'one'), event('dev', 3, 'bob', 'two'));
 		const before = sim.state;
 		const key = before.views['#dev']!.readMarker!;
 		assert.ok(key);
