@@ -132,12 +132,12 @@ export class Client extends EventEmitter<ClientEvents> {
 		}
 	}
 
+	/** Save a /set through the store, and tell the reducer how it went (always later, never inside this step). */
 	private save(name: string, value: string): void {
-		const done = (result: {where: string} | {error: string}) => this.dispatch({type: 'saved', name, value, ...result});
-		if (!this.settings) return done({error: 'settings cannot be saved in this zchat'});
-		this.settings.save(name, value).then(
-			where => done({where}),
-			(err: unknown) => done({error: err instanceof Error ? err.message : String(err)}),
+		const saving = this.settings ? this.settings.save(name, value) : Promise.reject(new Error('settings cannot be saved in this zchat'));
+		saving.then(
+			where => this.dispatch({type: 'saved', name, value, where}),
+			(err: unknown) => this.dispatch({type: 'saved', name, value, error: err instanceof Error ? err.message : String(err)}),
 		);
 	}
 
