@@ -8,6 +8,7 @@
 import {DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT} from '../protocol/limits.js';
 import {nickKey} from '../protocol/names.js';
 import type {FeedEvent, HistoryReply, RoomState} from '../protocol/types.js';
+import {followNick} from './conversations.js';
 import type {Draft} from './draft.js';
 import {applyChange, placeSnapshot} from './roster.js';
 import {DEFAULT_FEED_LIMIT, isIgnored, loadingOlder, mentions, newRoomView, type FeedItem, type Request, type RoomView} from './state.js';
@@ -220,7 +221,10 @@ function applyNext(d: Draft, h: HistoryReply): void {
 /** One event, in order: update members and topic, show it, settle our own pending line. */
 function apply(d: Draft, e: FeedEvent, replay: boolean): void {
 	const v = d.room(e.room)!;
-	if (e.type === 'nick' && isIgnored(d.s, e.from)) followIgnored(d, e.from, e.to);
+	if (e.type === 'nick') {
+		if (isIgnored(d.s, e.from)) followIgnored(d, e.from, e.to);
+		followNick(d, e.from, e.to);
+	}
 	d.updateRoom(e.room, {...applyChange(v, e), lastSeq: e.seq});
 	if (visible(d, e)) {
 		const item = eventItem(d, e, replay);
