@@ -35,12 +35,17 @@ export interface SpawnOptions {
 	readonly echoStderr?: string;
 }
 
+/**
+ * Run the real binary. It reads no settings file unless `env` points at one (ZCHAT_CONFIG, or
+ * XDG_CONFIG_HOME with ZCHAT_CONFIG: undefined): the settings of whoever runs the tests stay out.
+ */
 export function spawnZchat(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: Omit<SpawnOptions, 'env'> = {}): Proc {
 	const argv = [...(options.nodeFlags ?? []), ZCHAT_BIN, ...args];
+	const fullEnv = {...process.env, ZCHAT_CONFIG: '', ...env};
 	const child =
 		options.openFiles === undefined
-			? spawn(process.execPath, argv, {env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']})
-			: spawn('sh', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...argv], {env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']});
+			? spawn(process.execPath, argv, {env: fullEnv, stdio: ['pipe', 'pipe', 'pipe']})
+			: spawn('sh', ['-c', `ulimit -n ${options.openFiles} && exec "$0" "$@"`, process.execPath, ...argv], {env: fullEnv, stdio: ['pipe', 'pipe', 'pipe']});
 	let out = '';
 	let err = '';
 	child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));

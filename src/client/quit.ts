@@ -7,10 +7,13 @@ import {MAX_REASON_BYTES} from '../protocol/limits.js';
 import type {Draft} from './draft.js';
 import {DEFAULT_QUIT_TIMEOUT_MS, backlog, undelivered} from './state.js';
 
+/** How long a last bye, said when giving up, waits for the hub's answer. */
+const BYE_WAIT_MS = 1000;
+
 /** Leave once every line is delivered. Asked a second time (Ctrl+C twice), leave at once. */
 export function leave(d: Draft, reason: string | undefined): void {
 	if (d.s.exit) return;
-	if (d.s.quitting) return finish(d);
+	if (d.s.quitting) return finish(d, false);
 	const deadline = d.now + (d.s.options.quitTimeoutMs ?? DEFAULT_QUIT_TIMEOUT_MS);
 	// The hub takes a reason of up to 512 bytes: a longer quit message is cut rather than the bye refused.
 	d.set({quitting: reason === undefined ? {deadline, byeSent: false} : {reason: cutToBytes(reason, MAX_REASON_BYTES), deadline, byeSent: false}});
@@ -23,7 +26,9 @@ export function maybeBye(d: Draft): void {
 	if (!q || q.byeSent || d.s.exit) return;
 	// Wait for every line to be acked, and to come back on the feed (so what a script reads
 	// includes what it said); at the deadline, acked counts as delivered.
-	if (backlog(d.s) > 0 || d.s.pending.some(p => p.state !== 'failed')) {
+	// History being loaded (page after page, for a long --history) is shown before leaving too.
+	const loading = Object.values(d.s.views).some(v => 'room' in v && v.joined && v.positioned && !v.synced);
+	if (backlog(d.s) > 0 || d.s.pending.some(p => p.state !== 'failed') || loading) {
 		if (d.now >= q.deadline) finish(d);
 		return;
 	}
@@ -38,10 +43,30 @@ export function progress(d: Draft): void {
 	if (q && !q.byeSent) d.set({quitting: {...q, deadline: Math.max(q.deadline, d.now + (d.s.options.quitTimeoutMs ?? DEFAULT_QUIT_TIMEOUT_MS))}});
 }
 
-/** Exit now: 0 when every line typed was delivered, else 1 saying how many were not. */
-export function finish(d: Draft): void {
+/**
+/**
+ * Exit: 0 when every line typed was delivered, else 1 saying how many were not (lines the
+ * hub refused count too, unless a person saw each refusal: the TUI). Leaving without waiting
+ * for the lines any longer still says bye, so the room sees us quit rather than time out ten
+ * seconds later: at the deadline the hub's answer (or BYE_WAIT_MS) ends it, since a bye only
+ * queued when the process exits can be lost; asked to leave at once (Ctrl+C twice,
+ * `waitForBye` false), the bye goes and we exit now.
+ */
+export function finish(d: Draft, waitForBye = true): void {
+	const q = d.s.quitting;
+	if (q && !q.byeSent && d.s.connection === 'connected') {
+		const bye = q.reason ? {type: 'bye' as const, reason: q.reason} : {type: 'bye' as const};
+		if (waitForBye) {
+			d.set({quitting: {...q, byeSent: true, deadline: d.now + BYE_WAIT_MS}});
+			d.request('bye', bye);
+			return;
+		}
+		d.request('bye', bye);
+	}
 	const lost = undelivered(d.s).length;
-	if (lost === 0) return d.exit(0);
-	const why = d.s.pending.find(p => p.state === 'failed')?.error ?? 'the hub did not acknowledge them in time';
-	d.exit(1, `${lost} line${lost === 1 ? ' was' : 's were'} not delivered (${why})`);
+	const refused = d.s.options.interactive ? 0 : (d.s.refused?.count ?? 0);
+	const n = lost + refused;
+	if (n === 0) return d.exit(0);
+	const why = (refused > 0 ? d.s.refused?.reason : undefined) ?? 'the hub did not acknowledge them in time';
+	d.exit(1, `${n} line${n === 1 ? ' was' : 's were'} not delivered (${why})`);
 }

@@ -57,6 +57,8 @@ export function lineParts(item: FeedItem): LineParts {
 			return {kind: item.level === 'error' ? 'error' : 'notice', ts: item.ts, text: sanitize(item.text, true)};
 		case 'answer':
 			return {kind: 'notice', ts: item.ts, text: sanitize(answerText(item.answer, item.ts), true)};
+		case 'failed':
+			return {kind: 'error', ts: item.ts, text: `not delivered: ${sanitize(item.error, true)}`};
 		default:
 			return assertNever(item, 'feed item');
 	}
@@ -135,6 +137,8 @@ export function jsonObject(item: FeedItem): Record<string, unknown> {
 			return {type: item.level === 'error' ? 'error' : 'notice', text: item.text, ts: item.ts};
 		case 'answer':
 			return {type: 'notice', text: answerText(item.answer, item.ts), ts: item.ts};
+		case 'failed':
+			return {type: 'error', text: `not delivered: ${item.error}`, ts: item.ts};
 		default:
 			return assertNever(item, 'feed item');
 	}
@@ -147,11 +151,11 @@ function eventJson(item: Extract<FeedItem, {kind: 'event'}>): Record<string, unk
 		case 'message':
 			return {type: e.action ? 'action' : 'message', from: e.from, text: e.text, ...base};
 		case 'join':
-			return {type: 'join', nick: e.from, ...base};
+			return {type: 'join', from: e.from, ...base};
 		case 'part':
 			return {
 				type: 'part',
-				nick: e.from,
+				from: e.from,
 				...(e.reason ? {reason: e.reason} : {}),
 				...(e.quit ? {quit: true} : {}),
 				...(e.removed ? {removed: e.removed, by: e.by} : {}),
