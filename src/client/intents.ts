@@ -114,7 +114,7 @@ function part(d: Draft, named: string | undefined, reason: string | undefined): 
 	// Acked lines of the room will not come back on its feed now: they are done.
 	d.set({wanted: d.s.wanted.filter(r => r !== room)});
 	d.dropPending(p => p.view === '#' + room && p.state === 'acked');
-	d.updateRoom(room, {joined: false, synced: false, positioned: false, buffer: [], members: []});
+	d.updateRoom(room, {joined: false, synced: false, positioned: false, buffer: [], members: [], away: []});
 	d.effects.push({type: 'unsubscribe', room});
 	// The hub takes a reason of up to 512 bytes: a longer one is cut rather than the part refused.
 	d.userRequest('part', reason ? {type: 'part', room, reason: cutToBytes(reason, MAX_REASON_BYTES)} : {type: 'part', room}, room);

@@ -5,6 +5,7 @@
 import {decodeCommandFrames, isRejection, rejectionReply} from '../protocol/codec.js';
 import {DEFAULT_ROOM_IDLE_MS, MAX_ROOMS_PER_HUB, MAX_ROOMS_PER_SENDER} from '../protocol/limits.js';
 import {assertNever} from '../protocol/exhaustive.js';
+import {formatSeconds} from '../protocol/durations.js';
 import type {Command} from '../protocol/types.js';
 import {Access} from './access.js';
 import {NO_INFO, type ConnectionInfo} from './identity.js';
@@ -328,7 +329,7 @@ export class HubCore {
 		}
 		for (const s of [...hub.sessions.values()]) {
 			if (now - s.lastHeard > this.ttlMs) {
-				hub.out.toSession(s, {type: 'notice', code: 'session_ended', message: 'your session timed out: reconnecting'});
+				hub.out.toSession(s, {type: 'notice', code: 'session_ended', message: `your session timed out: nothing came from you in ${formatSeconds(this.ttlMs)}`});
 				hub.endSession(s, 'timed out', now);
 			}
 		}

@@ -128,6 +128,7 @@ function welcome(hub: HubState, ctx: CommandContext, session: Session, id: strin
 			frameBytes: MAX_FRAME_BYTES,
 			roomsPerSession: MAX_ROOMS_PER_SESSION,
 			historyLimit: MAX_HISTORY_LIMIT,
+			historyKept: hub.store.retention,
 			...(rate === undefined
 				? {}
 				: {rate: {burst: rate.burst, seconds: rate.seconds, ...(rate.bytesPerMinute === undefined ? {} : {bytesPerMinute: rate.bytesPerMinute}), ...(left ? {left} : {})}}),
@@ -151,13 +152,19 @@ export function nick(hub: HubState, ctx: CommandContext, session: Session, cmd: 
 	ctx.reply({type: 'ok', ...re(cmd.id), command: 'nick', nick: cmd.nick});
 }
 
-/** Away text is words others read (who, whois, the ack of a DM): a muted member may not set it, and it costs a token. */
+/**
+ * Away with a message, or back without one; the rooms hear of a change (their member lists
+ * mark who is away). Away text is words others read (the away event, who, whois, the ack of a
+ * DM): a muted member may not set it, and setting it costs a token and its bytes. Coming back
+ * is free (it follows a paid away, so it cannot flood).
+ */
 export function away(hub: HubState, ctx: CommandContext, session: Session, cmd: AwayCommand): void {
-	if (cmd.text === undefined || cmd.text.trim() === '') {
-		delete session.away;
-	} else {
-		if (hub.mutes.silenced(session, ctx) || !hub.flood.charge(ctx, session, 1, cmd.text)) return;
-		session.away = cmd.text;
+	const text = cmd.text === undefined || cmd.text.trim() === '' ? undefined : cmd.text;
+	if (text !== session.away) {
+		if (text !== undefined && (hub.mutes.silenced(session, ctx) || !hub.flood.charge(ctx, session, 1, text))) return;
+		if (text === undefined) delete session.away;
+		else session.away = text;
+		for (const room of session.rooms) hub.append({event: {type: 'away', room, ts: ctx.now, from: session.nick, ...(text === undefined ? {} : {text})}});
 	}
 	ctx.reply({type: 'ok', ...re(cmd.id), command: 'away'});
 }

@@ -127,8 +127,17 @@ export class Membership {
 	}
 
 	state(room: string): RoomState {
-		const members = sortByNick([...(this.members.get(room) ?? [])].map(s => s.nick), nick => nick);
-		return {room, seq: this.store.head(room), topic: this.store.topic(room), members, ...(this.store.topicLocked(room) ? {topicLocked: true} : {})};
+		const sessions = [...(this.members.get(room) ?? [])];
+		const members = sortByNick(sessions.map(s => s.nick), nick => nick);
+		const away = sortByNick(sessions.filter(s => s.away !== undefined).map(s => s.nick), nick => nick);
+		return {
+			room,
+			seq: this.store.head(room),
+			topic: this.store.topic(room),
+			members,
+			...(away.length > 0 ? {away} : {}),
+			...(this.store.topicLocked(room) ? {topicLocked: true} : {}),
+		};
 	}
 
 	private register(room: string, last: number, creator: string | undefined): void {

@@ -60,6 +60,8 @@ export interface HubStorage {
 	readonly epoch: string;
 	/** Where the history lives, for people. */
 	readonly path: string;
+	/** How many events a room keeps (the hub's --history-limit): older ones are gone. */
+	readonly retention: number;
 	/** The latest seq of a room (for a room it does not keep, the seq the room would start after). */
 	head(room: string): number;
 	/** Whether it keeps this room. */

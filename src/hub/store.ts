@@ -50,7 +50,8 @@ export class Store implements HubStorage {
 	private readonly banList: BanList;
 	private readonly muteList: MuteList;
 	private readonly seen: SeenKeys;
-	private readonly retention: number;
+	/** How many events a room keeps: older ones are pruned as new ones come. */
+	readonly retention: number;
 	private readonly stmt: ReturnType<Store['prepare']>;
 
 	constructor(options: StoreOptions = {}) {

@@ -1,6 +1,6 @@
 /**
- * How a feed event is kept in the store and how it goes out: its free text (a message's or
- * topic's `text`, a part's `reason`) kept as it came, beside the JSON of the rest.
+ * How a feed event is kept in the store and how it goes out: its free text (a message's,
+ * topic's or away's `text`, a part's `reason`) kept as it came, beside the JSON of the rest.
  *
  * JSON escapes a control character as `\u001b`: six bytes for one. Kept inside the event's
  * JSON, 4 KB of control characters took 24 KB of the disk; kept in a column of its own, they
@@ -60,7 +60,7 @@ export function publishedForm(json: string, text: string | null): string {
 
 function textKeyOf(type: NewEvent['type']): TextKey | undefined {
 	if (type === 'part') return 'reason';
-	if (type === 'message' || type === 'topic') return 'text';
+	if (type === 'message' || type === 'topic' || type === 'away') return 'text';
 	return undefined;
 }
 
