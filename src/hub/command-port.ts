@@ -149,7 +149,7 @@ export class CommandPort {
 		};
 		const asker = routing.length === ROUTING_BYTES ? this.door.peer(routing.readUIntBE(0, ROUTING_BYTES)) : undefined;
 		const trusted = asker !== undefined && (isLoopback(asker.address) || (asker.key !== undefined && this.options.access.isOp('', asker.key)));
-		return {port, ...(trusted ? {busiest: this.busiest()} : {})};
+		return {port, ...(trusted ? {busiest: this.connectionStats(BUSIEST)} : {})};
 	}
 
 	/** Stop listening, write what is queued, close every connection. */
@@ -157,9 +157,10 @@ export class CommandPort {
 		return this.door.stop();
 	}
 
-	private busiest(): ConnectionStats[] {
+	/** The connections whose handshake completed, busiest first (most reply bytes unread, then most messages sent). */
+	connectionStats(limit = Infinity): ConnectionStats[] {
 		const now = Date.now();
-		const peers = [...this.door.peers()].sort((a, b) => b.unsentBytes - a.unsentBytes || b.counters.messagesIn - a.counters.messagesIn).slice(0, BUSIEST);
+		const peers = [...this.door.peers()].sort((a, b) => b.unsentBytes - a.unsentBytes || b.counters.messagesIn - a.counters.messagesIn).slice(0, limit);
 		return peers.map(p => {
 			const nick = this.options.core.nickOn(this.track(p).routing);
 			return {
