@@ -289,15 +289,22 @@ export class Store implements HubStorage {
 	 * before `before` (or before the end).
 	 */
 	history(room: string, query: HistoryQuery): HistoryPage {
-		if (query.after !== undefined) {
-			const rows = this.stmt.after.all(room, query.after, query.limit + 1) as Array<[string, string | null]>;
-			const more = rows.length > query.limit;
-			return {events: (more ? rows.slice(0, query.limit) : rows).map(([json, text]) => publishedForm(json, text)), more};
+		const maxBytes = query.maxBytes ?? Infinity;
+		// Rows are read one at a time, so a page of long lines stops reading at its byte budget.
+		const rows = query.after !== undefined ? this.stmt.after.iterate(room, query.after, query.limit + 1) : this.stmt.before.iterate(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+		const events: string[] = [];
+		let bytes = 0;
+		let more = false;
+		for (const [json, text] of rows as IterableIterator<[string, string | null]>) {
+			const published = publishedForm(json, text);
+			if (events.length === query.limit || (events.length > 0 && bytes + published.length > maxBytes)) {
+				more = true;
+				break;
+			}
+			events.push(published);
+			bytes += published.length;
 		}
-		const before = query.before ?? Number.MAX_SAFE_INTEGER;
-		const rows = this.stmt.before.all(room, before, query.limit + 1) as Array<[string, string | null]>;
-		const more = rows.length > query.limit;
-		return {events: (more ? rows.slice(0, query.limit) : rows).reverse().map(([json, text]) => publishedForm(json, text)), more};
+		return {events: query.after !== undefined ? events : events.reverse(), more};
 	}
 
 	close(): void {
