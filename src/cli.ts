@@ -1,5 +1,6 @@
 import {Command, CommanderError} from '@commander-js/extra-typings';
 import {ZchatError} from './errors.js';
+import {sanitize} from './protocol/sanitize.js';
 import {makeBenchCommand} from './cli/bench-command.js';
 import {makeHubCommand} from './cli/hub-command.js';
 import {makeJoinCommand} from './cli/join-command.js';
@@ -57,7 +58,9 @@ export async function main(argv: readonly string[]): Promise<void> {
 			process.exit(err.exitCode === 0 ? 0 : 2);
 		}
 		if (err instanceof ZchatError) {
-			process.stderr.write(`zchat: ${err.message}\n`);
+			// Errors can quote the hub or a peer (a refusal's message): shown escaped, so nothing
+			// they hold can act on the terminal.
+			process.stderr.write(`zchat: ${sanitize(err.message, true)}\n`);
 			process.exit(err.exitCode);
 		}
 		throw err;

@@ -107,3 +107,35 @@ test('the bot, exactly as printed, chats, stays alive on a 2 s TTL, and gets pas
 		bot.kill('SIGKILL');
 	}
 });
+
+test('under the default flood limit (5/5, 64 KiB a minute) the bot and a zchat client lose nothing: a burst of 10 echoes all come back, in order', {timeout: 90_000}, async () => {
+	const python = pythonWithZmq();
+	const limited = await spawnHub(['--ttl', '3', '--rate-limit', '5/5', '--byte-limit', '64k']);
+	hubs.push(limited.proc);
+	const address = {subPort: limited.sub, pubPort: limited.pub};
+	const limitedBot = spawn(python, [EXAMPLE], {env: {...process.env, ZCHAT_HOST: '127.0.0.1', ZCHAT_SUB: String(limited.sub), ZCHAT_PUB: String(limited.pub), BOT_NICK: 'echobot'}});
+	let botErr = '';
+	limitedBot.stderr.on('data', (d: Buffer) => (botErr += d.toString()));
+	let human: Member | undefined;
+	try {
+		human = await join(address, 'human', ['lobby']);
+		const user = human;
+		await waitFor(() => `the bot to join (bot stderr: ${botErr})`, () => (user.client.state.views['#lobby'] as {members?: readonly string[]} | undefined)?.members?.includes('echobot'), 10_000);
+		const words = Array.from({length: 10}, (_, i) => `burst ${i}`);
+		for (const w of words) user.client.line(`!echo ${w}`);
+		// The client paces its 10 lines (it had 4 tokens after its hello); the bot answers as its
+		// own bucket allows and sends what is refused again, as PROTOCOL.md says.
+		const echoes = () => user.messages.filter(m => m.startsWith('echobot:'));
+		await waitFor(() => `all 10 echoes (got ${echoes().length}; bot stderr: ${botErr.slice(-300)})`, () => echoes().length >= 10, 60_000, 100);
+		assert.deepEqual(
+			user.messages.filter(m => m.startsWith('human:')),
+			words.map(w => `human: !echo ${w}`),
+			'the client lost nothing and kept the order',
+		);
+		assert.deepEqual(new Set(echoes()), new Set(words.map(w => `echobot: ${w}`)), 'the bot lost nothing');
+	} finally {
+		limitedBot.kill('SIGKILL');
+		await human?.close();
+		await stop(limited);
+	}
+});

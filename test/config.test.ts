@@ -155,7 +155,10 @@ describe('every command reads it; flags and ZCHAT_* override it', () => {
 		const home = configHome({...address(), nick: 'cfgbot', rooms: ['ops', 'lobby']});
 		const sent = await run(['send', 'from the file'], home.env);
 		assert.equal(sent.code, 0, sent.stderr);
-		await waitFor('the message in #ops from cfgbot', () => hub.store.history('ops', {limit: 10}).events.some(e => e.includes('"from":"cfgbot","text":"from the file"')));
+		await waitFor('the message in #ops from cfgbot', () => hub.store.history('ops', {limit: 10}).events.some(e => {
+				const event = JSON.parse(e) as {from?: string; text?: string};
+				return event.from === 'cfgbot' && event.text === 'from the file';
+			}));
 		const flag = await run(['send', '--nick', 'flagbot', '--room', 'lobby', 'from a flag'], home.env);
 		assert.equal(flag.code, 0, flag.stderr);
 		const env = await run(['send', 'from the environment'], {...home.env, ZCHAT_NICK: 'envbot'});

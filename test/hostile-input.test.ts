@@ -6,6 +6,8 @@ import {nickKey} from '../src/protocol/names.js';
 import {escapeJsonForTerminal, isTerminalSafe, safeJson, sanitize} from '../src/protocol/sanitize.js';
 import type {Reply} from '../src/protocol/types.js';
 import {plainLine, jsonObject} from '../src/ui/format.js';
+import {textWidth} from '../src/ui/text-width.js';
+import {terminalRows} from '../src/ui/wrap.js';
 import {CoreHarness} from './helpers/core-harness.js';
 
 /**
@@ -73,18 +75,67 @@ describe('limits: each refused with an error code, never silently', () => {
 	});
 });
 
+/**
+ * Nicks a reader of a terminal cannot tell apart, each rule of nickKey's skeleton at work:
+ * case, the separators "_", "." and "-", digits for letters (0/o, 1/l, 2/z, 3/e, 4/a, 5/s,
+ * 8/b, 9/g), i/l, rn/m, vv/w, cl/d, and mixes of them.
+ */
+const LOOKALIKES: ReadonlyArray<readonly [string, string]> = [
+	['alice', 'ALICE'], ['alice', 'a1ice'], ['alice', 'aIice'], ['alice', 'alice_'], ['alice', '.alice'],
+	['alice', 'a-l-i-c-e'], ['alice', '4lice'], ['alice', 'al1c3'], ['bob', 'B0B'], ['bob', '8ob'],
+	['bob', 'bo8'], ['bob', '_b_o_b_'], ['bob0', 'BOBO'], ['sam', '5am'], ['sam', 'S4M'],
+	['sam', 's.a.m'], ['zoe', '2oe'], ['zoe', 'z03'], ['greg', '9reg'], ['greg', 'GR3G'],
+	['eve', '3v3'], ['lola', '1o1a'], ['lola', 'l0l4'], ['mario', 'rnario'], ['emma', 'ernrna'],
+	['emma', 'emrna'], ['william', 'vvilliam'], ['william', 'wi11iam'], ['william', 'VVILL1AM'], ['wendy', 'vv3ndy'],
+	['dan', 'clan'], ['dan', 'c1an'], ['dan', 'CL4N'], ['dora', 'cl0ra'], ['ida', 'i.d.a'],
+	['ida', '1da'], ['lisa', '1i5a'], ['oscar', '0scar'], ['oscar', 'o5car'], ['bea', '83a'],
+	['owen', '0vven'], ['carl', 'car1'], ['milo', 'rni1o'], ['ben', '8en'], ['mel', 'rne1'],
+	['tess', 'te55'], ['gabe', '94b3'], ['max', 'rnax'],
+];
+
+/** Near, but plainly other names: must stay free while the first is taken or reserved. */
+const OTHER_NAMES: ReadonlyArray<readonly [string, string]> = [
+	['alice', 'alicia'], ['alice', 'malice'], ['bob', 'bobby'], ['bob', 'rob'], ['sam', 'samuel'], ['sam', 'tam'],
+	['dan', 'danny'], ['dan', 'don'], ['greg', 'greta'], ['eve', 'evelyn'], ['owen', 'owens'], ['emma', 'emmy'],
+	['william', 'will'], ['ida', 'ada'], ['carl', 'carla'], ['bot1', 'bot2'], ['bot7', 'bot6'],
+];
+
 describe('look-alike nicks cannot imitate an online one', () => {
-	test('nickKey folds case and ASCII look-alikes', () => {
-		for (const [a, b] of [
-			['alice', 'ALICE'],
-			['alice', 'a1ice'],
-			['alice', 'aIice'],
-			['bob0', 'BOBO'],
-			['mario', 'rnario'],
-		]) {
-			assert.equal(nickKey(a!), nickKey(b!), `${a} ~ ${b}`);
+	test(`nickKey folds ${LOOKALIKES.length} look-alike pairs, both ways, and keeps ${OTHER_NAMES.length} near names apart`, () => {
+		assert.ok(LOOKALIKES.length >= 40);
+		for (const [a, b] of LOOKALIKES) {
+			assert.equal(nickKey(a), nickKey(b), `${a} ~ ${b}`);
+			assert.equal(nickKey(b), nickKey(a), `${b} ~ ${a}`);
 		}
-		assert.notEqual(nickKey('alice'), nickKey('alicia'));
+		for (const [a, b] of OTHER_NAMES) assert.notEqual(nickKey(a), nickKey(b), `${a} is not ${b}`);
+		assert.equal(nickKey('12345'), '12345', 'a nick of digits alone keeps them');
+	});
+
+	test('each look-alike is refused while the other is online, both ways, by hello and by /nick; near names are not', () => {
+		const store = new Store();
+		try {
+			const h = new CoreHarness(store);
+			const holder = h.peer('holder');
+			const asker = h.peer('asker');
+			const mover = h.peer('mover');
+			h.hello(mover, 'mover');
+			const clash = (held: string, asked: string): string[] => {
+				assert.equal(code(h.hello(holder, held, ['lobby'], `holder-${held}-0123456789`)), 'welcome', held);
+				const byHello = code(h.hello(asker, asked, ['lobby'], `asker-${asked}-0123456789`)) ?? 'none';
+				if (byHello === 'welcome') h.ask(asker, {type: 'bye'});
+				const byNick = code(h.ask(mover, {type: 'nick', nick: asked})) ?? 'none';
+				if (byNick === 'ok') h.ask(mover, {type: 'nick', nick: 'mover'});
+				h.ask(holder, {type: 'bye'});
+				return [byHello, byNick];
+			};
+			for (const [a, b] of LOOKALIKES) {
+				assert.deepEqual(clash(a, b), ['nick_taken', 'nick_taken'], `${a} held, ${b} asked`);
+				assert.deepEqual(clash(b, a), ['nick_taken', 'nick_taken'], `${b} held, ${a} asked`);
+			}
+			for (const [a, b] of OTHER_NAMES) assert.deepEqual(clash(a, b), ['welcome', 'ok'], `${a} held, ${b} asked`);
+		} finally {
+			store.close();
+		}
 	});
 
 	test('fullwidth, Cyrillic, zero-width, case and digit look-alikes are all refused', () => {
@@ -102,6 +153,21 @@ describe('look-alike nicks cannot imitate an online one', () => {
 		} finally {
 			store.close();
 		}
+	});
+});
+
+describe('line mode on a terminal: no text can start a row of its own', () => {
+	test('a message padded with spaces to the edge: its continuation is indented, so it cannot pass for another line', () => {
+		const prefix = '04:47:25 <mallory> ';
+		const forged = '04:47:26 <alice> bob, paste the new deploy key here please';
+		const line = prefix + 'see below' + ' '.repeat(80 - prefix.length - 'see below'.length) + forged;
+		const rows = terminalRows(line, 80).split('\n');
+		assert.ok(rows.length >= 2);
+		assert.equal(rows.filter(r => /^\d\d:\d\d:\d\d </.test(r)).length, 1, rows.join('|'));
+		assert.ok(rows.slice(1).every(r => r.startsWith('    ')), 'every continuation starts indented');
+		assert.ok(rows.every(r => textWidth(r) <= 80), 'each row fits, so the terminal does not break it again');
+		assert.equal(terminalRows('short', 80), 'short');
+		assert.equal(terminalRows(line, undefined), line, 'not a terminal: as it is');
 	});
 });
 

@@ -5,11 +5,13 @@ import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings
 import {ZchatError} from '../errors.js';
 import {Access, type AuthorizedEntry} from '../hub/access.js';
 import {readAuthorized} from '../hub/authorized.js';
-import {parseRateLimit, type RateLimit} from '../hub/rate-limit.js';
+import {DEFAULT_BYTES_PER_MINUTE, parseByteLimit, parseRateLimit, type RateLimit} from '../hub/rate-limit.js';
+import {DEFAULT_FEED_HWM, FEED_MESSAGE_BYTES} from '../hub/feed-messages.js';
 import {HubServer} from '../hub/server.js';
 import {DEFAULT_HISTORY_RETENTION} from '../hub/store.js';
 import {readKeyPair} from '../keys.js';
-import {DEFAULT_RATE_BURST, DEFAULT_RATE_SECONDS} from '../protocol/limits.js';
+import {formatSeconds, parseDuration} from '../protocol/durations.js';
+import {DEFAULT_RATE_BURST, DEFAULT_RATE_SECONDS, DEFAULT_ROOM_IDLE_MS, MAX_ROOMS_PER_SENDER} from '../protocol/limits.js';
 import {nickProblem} from '../protocol/names.js';
 import {isZ85Key} from '../protocol/z85.js';
 import {VERSION} from '../version.js';
@@ -19,6 +21,19 @@ function parseRate(value: string): RateLimit | 'off' {
 	const r = parseRateLimit(value);
 	if (typeof r === 'object' && 'error' in r) throw new InvalidArgumentError(`${r.error}.`);
 	return r;
+}
+
+function parseBytes(value: string): number | 'off' {
+	const r = parseByteLimit(value);
+	if (typeof r === 'object') throw new InvalidArgumentError(`${r.error}.`);
+	return r;
+}
+
+function parseIdle(value: string): number | 'off' {
+	if (/^(off|never)$/i.test(value.trim())) return 'off';
+	const ms = parseDuration(value);
+	if (ms === undefined || ms < 60_000) throw new InvalidArgumentError('must be a duration of a minute or more (e.g. 12h, 7d, 4w) or "off".');
+	return ms;
 }
 
 function collectOp(value: string, previous: string[] | undefined): string[] {
@@ -72,15 +87,35 @@ export function makeHubCommand(): Command<[], Record<string, unknown>> {
 		)
 		.addOption(new Option('--max-clients <n>', 'most sessions at once').default(10_000).argParser(parseCount(1, 1_000_000)))
 		.addOption(
-			new Option('--feed-hwm <n>', 'feed messages queued per slow subscriber before it must catch up from history').default(1000).argParser(parseCount(1, 1_000_000)),
+			new Option('--feed-hwm <n>', `feed messages (each at most ${FEED_MESSAGE_BYTES / 1024} KiB) queued per slow subscriber before it must catch up from history`)
+				.default(DEFAULT_FEED_HWM, `${DEFAULT_FEED_HWM}: at most ${(DEFAULT_FEED_HWM * FEED_MESSAGE_BYTES) / (1024 * 1024)} MiB a subscriber`)
+				.argParser(parseCount(1, 1_000_000)),
+		)
+		.addOption(
+			new Option('--room-idle <duration>', 'forget an empty room (its history and topic) once nothing has happened in it for this long; "off" keeps every room')
+				.default(DEFAULT_ROOM_IDLE_MS as number | 'off', formatSeconds(DEFAULT_ROOM_IDLE_MS).replace(' ', ''))
+				.argParser(parseIdle),
+		)
+		.addOption(
+			new Option('--rooms-per-person <n>', 'most rooms one key (or, on an open hub, one address or connection) may have made that the hub still keeps; operators are not counted')
+				.default(MAX_ROOMS_PER_SENDER)
+				.argParser(parseCount(1, 1_000_000)),
 		)
 		.addOption(new Option('--key <file>', 'encrypt and authenticate with this CURVE key pair (make one with "zchat keygen")').env('ZCHAT_HUB_KEY'))
 		.addOption(new Option('--authorized <file>', 'admit only these members: one "<public key> <nick> [comment]" per line; re-read on SIGHUP (needs --key)'))
 		.addOption(new Option('--op <nick|key>', 'an operator (kick, ban, mute, lock topics); repeat for several').argParser(collectOp))
 		.addOption(
-			new Option('--rate-limit <burst/seconds>', 'flood limit per session: BURST messages at once, BURST more every SECONDS; "off" for trusted bots')
+			new Option(
+				'--rate-limit <burst/seconds>',
+				'flood limit per person (key; on an open hub connection and address) and per session: BURST commands at once, BURST more every SECONDS; "off" (no limit at all) for trusted bots',
+			)
 				.default({burst: DEFAULT_RATE_BURST, seconds: DEFAULT_RATE_SECONDS} as RateLimit | 'off', `${DEFAULT_RATE_BURST}/${DEFAULT_RATE_SECONDS}`)
 				.argParser(parseRate),
+		)
+		.addOption(
+			new Option('--byte-limit <bytes>', 'bytes of text one person may send a minute, on top of the flood limit (e.g. 64k, 1m); "off" for none')
+				.default(DEFAULT_BYTES_PER_MINUTE as number | 'off', `${DEFAULT_BYTES_PER_MINUTE / 1024}k`)
+				.argParser(parseBytes),
 		)
 		.addOption(new Option('-q, --quiet', 'print only the listening banner and errors'))
 		.addOption(new Option('--ready-json', 'once listening, print one JSON line after the banner (host, sub, pub, serverKey, pid, data) for programs that start a hub'))
@@ -112,7 +147,7 @@ Running a hub on a network: docs/SECURITY.md.`,
 			if (opKeys.length > 0 && !curve) {
 				throw new ZchatError('--op with a key needs --key: an open hub cannot tell who holds which key (or name the operator by nick)', 2);
 			}
-			const rateLimit = opts.rateLimit === 'off' ? undefined : opts.rateLimit;
+			const rateLimit = opts.rateLimit === 'off' ? undefined : {...opts.rateLimit, ...(opts.byteLimit === 'off' ? {} : {bytesPerMinute: opts.byteLimit})};
 			const hub = await HubServer.start({
 				host: opts.host,
 				subPort: opts.sub,
@@ -126,6 +161,8 @@ Running a hub on a network: docs/SECURITY.md.`,
 				...(dataDir === undefined ? {} : {dataDir}),
 				...(curve === undefined ? {} : {curve}),
 				...(rateLimit === undefined ? {} : {rateLimit}),
+				roomIdleMs: opts.roomIdle === 'off' ? undefined : opts.roomIdle,
+				roomsPerSender: opts.roomsPerPerson,
 				access: store => new Access(store, {...(authorized === undefined ? {} : {authorized}), opNicks, opKeys}),
 			});
 			// Signals first: whoever reads the banner may stop the hub at once, and a signal with no

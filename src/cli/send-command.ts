@@ -6,6 +6,7 @@ import {undelivered} from '../client/state.js';
 import {ZmqTransport, type ClientCurve} from '../client/transport.js';
 import {ZchatError} from '../errors.js';
 import {MAX_TEXT_BYTES} from '../protocol/limits.js';
+import {sanitize} from '../protocol/sanitize.js';
 import {VERSION} from '../version.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import {loadConfig} from './config-file.js';
@@ -177,7 +178,7 @@ Exit codes: 0 the hub stored every message, 1 not (hub unreachable, no ack withi
 				timeoutMs: opts.timeout,
 				...(curve ? {curve} : {}),
 			});
-			if (delivery.nick !== nick) process.stderr.write(`zchat: the nick "${nick}" was taken: sent as "${delivery.nick}"\n`);
+			if (delivery.nick !== nick) process.stderr.write(`zchat: the nick "${nick}" was taken: sent as "${sanitize(delivery.nick)}"\n`);
 			// The client's sockets are closed; nothing else on the event loop is ours to wait for.
 			setImmediate(() => process.exit(0));
 		});

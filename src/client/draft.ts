@@ -4,6 +4,7 @@
  */
 import type {DistributiveOmit} from '../protocol/exhaustive.js';
 import type {Command} from '../protocol/types.js';
+import {spendFor} from './rate-mirror.js';
 import {
 	DEFAULT_FEED_LIMIT,
 	RETRIED_KINDS,
@@ -75,6 +76,7 @@ export class Draft {
 		};
 		this.set({requests: {...this.state.requests, [id]: record}});
 		this.send(full);
+		spendFor(this, command);
 		return id;
 	}
 

@@ -3,7 +3,9 @@
  * rooms to join and leave, questions for the hub, views to show, people to ignore, operator
  * commands.
  */
+import {cutToBytes} from '../protocol/charges.js';
 import {assertNever} from '../protocol/exhaustive.js';
+import {MAX_REASON_BYTES} from '../protocol/limits.js';
 import {nickKey} from '../protocol/names.js';
 import {helpText, type Intent} from './commands.js';
 import type {Draft} from './draft.js';
@@ -114,7 +116,8 @@ function part(d: Draft, named: string | undefined, reason: string | undefined): 
 	d.dropPending(p => p.view === '#' + room && p.state === 'acked');
 	d.updateRoom(room, {joined: false, synced: false, positioned: false, buffer: [], members: [], away: []});
 	d.effects.push({type: 'unsubscribe', room});
-	d.userRequest('part', reason ? {type: 'part', room, reason} : {type: 'part', room}, room);
+	// The hub takes a reason of up to 512 bytes: a longer one is cut rather than the part refused.
+	d.userRequest('part', reason ? {type: 'part', room, reason: cutToBytes(reason, MAX_REASON_BYTES)} : {type: 'part', room}, room);
 	d.notice(`you left #${room}`, 'info', '#' + room);
 	if (d.s.active !== '#' + room || !d.s.options.interactive) return;
 	const next = neighbour(d, '#' + room);

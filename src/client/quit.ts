@@ -2,6 +2,8 @@
  * Leaving: /quit (or the end of input) waits until every line typed is delivered or the
  * deadline passes, says bye, and exits with a code that says whether anything was lost.
  */
+import {cutToBytes} from '../protocol/charges.js';
+import {MAX_REASON_BYTES} from '../protocol/limits.js';
 import type {Draft} from './draft.js';
 import {DEFAULT_QUIT_TIMEOUT_MS, backlog, undelivered} from './state.js';
 
@@ -13,7 +15,8 @@ export function leave(d: Draft, reason: string | undefined): void {
 	if (d.s.exit) return;
 	if (d.s.quitting) return finish(d, false);
 	const deadline = d.now + (d.s.options.quitTimeoutMs ?? DEFAULT_QUIT_TIMEOUT_MS);
-	d.set({quitting: reason === undefined ? {deadline, byeSent: false} : {reason, deadline, byeSent: false}});
+	// The hub takes a reason of up to 512 bytes: a longer quit message is cut rather than the bye refused.
+	d.set({quitting: reason === undefined ? {deadline, byeSent: false} : {reason: cutToBytes(reason, MAX_REASON_BYTES), deadline, byeSent: false}});
 	maybeBye(d);
 }
 

@@ -123,6 +123,8 @@ function onOk(d: Draft, ok: OkReply): void {
 		case 'kick':
 			return feedTells(d, ok.nick) ? undefined : d.notice(`${ok.nick} was kicked`);
 		case 'ban':
+			// The feed tells of the ban, not of the keys it took with it.
+			if (ok.keys?.length) return d.notice(`${ok.target} is banned, and with it the key${ok.keys.length === 1 ? '' : 's'} it was seen with: ${ok.keys.join(', ')}`);
 			return feedTells(d, ok.target) ? undefined : d.notice(`${ok.target} is banned`);
 		case 'unban':
 			return d.notice(`${ok.target} is no longer banned`);

@@ -6,6 +6,7 @@ import {nickWithSuffix} from '../protocol/names.js';
 import type {ErrorReply} from '../protocol/types.js';
 import type {Draft} from './draft.js';
 import {finish, progress} from './quit.js';
+import {emptied} from './rate-mirror.js';
 import {RESEND_BASE_MS, pump} from './send-window.js';
 import {RETRIED_KINDS, type Pending, type Request} from './state.js';
 import {hello} from './welcome.js';
@@ -51,7 +52,8 @@ function unauthenticated(d: Draft, e: ErrorReply): void {
 function rateLimited(d: Draft, e: ErrorReply, p: Pending | undefined, req: Request | undefined): void {
 	const wait = Math.max(100, e.retryAfterMs ?? 1000);
 	const episode = d.s.throttledUntil === undefined || d.now >= d.s.throttledUntil;
-	d.set({throttledUntil: Math.max(d.s.throttledUntil ?? 0, d.now + wait), tokens: {n: 0, at: d.now}, paced: true});
+	d.set({throttledUntil: Math.max(d.s.throttledUntil ?? 0, d.now + wait), paced: true});
+	emptied(d);
 	progress(d);
 	if (p) {
 		d.updateLine(p.id, {state: 'queued', due: d.now + wait});

@@ -4,6 +4,7 @@
  */
 import type {Command} from '../protocol/types.js';
 import type {Draft} from './draft.js';
+import {takeForLine} from './rate-mirror.js';
 import {DEFAULT_WINDOW, type Pending} from './state.js';
 
 /** The first resend waits this long for an ack; each further one twice as long, up to RESEND_MAX_MS. */
@@ -78,7 +79,7 @@ function resend(d: Draft, window: InFlight): {ids: Set<string>; blocked: boolean
 	const ids = new Set<string>();
 	for (const p of d.s.pending) {
 		if (p.state !== 'queued') continue;
-		if (window.full || p.due > d.now || !takeToken(d)) return {ids, blocked: true};
+		if (window.full || p.due > d.now || !takeForLine(d, p.text)) return {ids, blocked: true};
 		d.send(lineCommand(p));
 		ids.add(p.id);
 		window.sent();
@@ -102,7 +103,7 @@ function sendQueued(d: Draft, window: InFlight): Pending[] {
 		const line = item.line;
 		// A line for a room we are not (yet) in waits until we are, and so does what follows it.
 		if (line.view.startsWith('#') && !d.room(line.view.slice(1))?.joined) break;
-		if (!takeToken(d)) break;
+		if (!takeForLine(d, line.text)) break;
 		d.send(lineCommand(line));
 		fresh.push({...line, state: 'sent', attempts: 1, due: d.now + backoff(1)});
 		window.sent();
@@ -116,25 +117,6 @@ function lineCommand(p: Pending): Command {
 	return p.view.startsWith('#')
 		? {type: 'say', id: p.id, room: p.view.slice(1), text: p.text, ...(p.action ? {action: true} : {})}
 		: {type: 'msg', id: p.id, to: p.view.slice(1), text: p.text, ...(p.action ? {action: true} : {})};
-}
-
-/**
- * Take a token of the mirrored flood bucket (the hub's limit, from its welcome): true when a
- * line may go now. A client that paces itself this way is never refused for going too fast.
- */
-function takeToken(d: Draft): boolean {
-	const rate = d.s.rate;
-	if (!rate) return true;
-	const now = d.now;
-	const msPerToken = (rate.seconds * 1000) / rate.burst;
-	const t = d.s.tokens ?? {n: rate.burst, at: now};
-	const n = Math.min(rate.burst, t.n + Math.max(0, now - t.at) / msPerToken);
-	if (n < 1) {
-		d.set({tokens: {n, at: now}});
-		return false;
-	}
-	d.set({tokens: {n: n - 1, at: now}});
-	return true;
 }
 
 function backoff(attempts: number): number {

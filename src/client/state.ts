@@ -143,7 +143,7 @@ export interface Request {
 }
 
 /** Requests that change what others see: the hub's flood limit applies, and a refused one is sent again later. */
-export const RETRIED_KINDS: ReadonlySet<Request['kind']> = new Set<Request['kind']>(['join', 'part', 'nick', 'topic']);
+export const RETRIED_KINDS: ReadonlySet<Request['kind']> = new Set<Request['kind']>(['join', 'part', 'nick', 'topic', 'away', 'hello']);
 
 export interface ClientOptions {
 	/** The nick to ask for. */
@@ -212,10 +212,10 @@ export interface ClientState {
 	readonly away?: string;
 	/** The hub says this session may use the operator commands. */
 	readonly op?: boolean;
-	/** The hub's flood limit (from its welcome), mirrored here so lines are paced rather than refused. */
-	readonly rate?: {readonly burst: number; readonly seconds: number};
-	/** Tokens of the mirrored bucket, and when they were counted. */
-	readonly tokens?: {readonly n: number; readonly at: number};
+	/** The hub's flood limit (from its welcome), mirrored here so lines are paced rather than refused (rate-mirror.ts). */
+	readonly rate?: {readonly burst: number; readonly seconds: number; readonly bytesPerMinute?: number};
+	/** Tokens of the mirrored bucket (below 0 while a command that cost more is waited off), bytes of its budget, and when they were counted. */
+	readonly tokens?: {readonly n: number; readonly at: number; readonly bytes?: number};
 	/** The hub refused a line as too fast: send nothing more until then. */
 	readonly throttledUntil?: number;
 	/** The hub has refused lines as too fast: from then on one line is in flight at a time. */

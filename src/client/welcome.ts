@@ -5,6 +5,7 @@
 import {PROTOCOL_VERSION} from '../protocol/limits.js';
 import type {WelcomeReply} from '../protocol/types.js';
 import type {Draft} from './draft.js';
+import {mirrorRate} from './rate-mirror.js';
 import {syncRoom} from './room-feed.js';
 import {pump} from './send-window.js';
 
@@ -51,14 +52,4 @@ export function onWelcome(d: Draft, w: WelcomeReply): void {
 	// Everything not acked goes again, now.
 	d.updatePending(p => p.state === 'sent', {state: 'queued', due: d.now});
 	pump(d);
-}
-
-/** Mirror the hub's flood limit from its welcome (or stop, when it no longer has one). */
-function mirrorRate(d: Draft, w: WelcomeReply): void {
-	const rate = w.limits?.rate;
-	if (rate && rate.burst >= 1 && rate.seconds > 0) {
-		if (!d.s.rate || d.s.rate.burst !== rate.burst || d.s.rate.seconds !== rate.seconds) d.set({rate: {burst: rate.burst, seconds: rate.seconds}, tokens: {n: rate.burst, at: d.now}});
-	} else if (d.s.rate) {
-		d.unset('rate', 'tokens');
-	}
 }

@@ -3,6 +3,7 @@
  * through to the store's database (table `bans`) so they outlast a restart.
  */
 import type Database from 'better-sqlite3';
+import {nickKey} from '../protocol/names.js';
 import type {BanInfo} from '../protocol/types.js';
 
 type Kind = BanInfo['kind'];
@@ -19,15 +20,24 @@ export class BanList {
 	/** Read the bans of a database, making their table if it has none. */
 	constructor(db: Database.Database) {
 		db.exec('CREATE TABLE IF NOT EXISTS bans (id TEXT PRIMARY KEY, json TEXT NOT NULL)');
-		for (const row of db.prepare('SELECT id, json FROM bans').all() as Array<{id: string; json: string}>) {
-			try {
-				this.list.set(row.id, JSON.parse(row.json) as KeptBan);
-			} catch {
-				// A row this version cannot read: leave it alone.
-			}
-		}
+		const rows = db.prepare('SELECT id, json FROM bans').all() as Array<{id: string; json: string}>;
 		this.put = db.prepare('INSERT INTO bans (id, json) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json');
 		this.delete = db.prepare('DELETE FROM bans WHERE id = ?');
+		for (const row of rows) {
+			let ban: KeptBan;
+			try {
+				ban = JSON.parse(row.json) as KeptBan;
+			} catch {
+				continue; // a row this version cannot read: leave it alone
+			}
+			if (ban.kind !== 'nick' || ban.nickKey === nickKey(ban.target)) {
+				this.list.set(row.id, ban);
+				continue;
+			}
+			// Kept by an older version that folded fewer look-alikes: filed again under today's key.
+			this.delete.run(row.id);
+			this.add(nickKey(ban.target), ban);
+		}
 	}
 
 	/** The ban in force on a nick (by its nickKey) or a key, if any; an expired one is lifted here. */

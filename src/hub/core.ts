@@ -3,11 +3,12 @@
  * Just over 300 lines because the two dispatch switches, a case a command, are a sixth of it.
  */
 import {decodeCommandFrames, isRejection, rejectionReply, type Envelope} from '../protocol/codec.js';
-import {MAX_ROOMS_PER_HUB} from '../protocol/limits.js';
+import {DEFAULT_ROOM_IDLE_MS, MAX_ROOMS_PER_HUB, MAX_ROOMS_PER_SENDER} from '../protocol/limits.js';
 import {assertNever} from '../protocol/exhaustive.js';
 import {formatSeconds} from '../protocol/durations.js';
 import type {Command, StatsReply} from '../protocol/types.js';
 import {Access} from './access.js';
+import {NO_INFO, type ConnectionInfo} from './identity.js';
 import {away, bye, hello, nick} from './lifecycle.js';
 import {msg, say} from './messages.js';
 import {ban, bans, kick, lock, mute, revalidate, unban, unmute} from './moderation.js';
@@ -32,17 +33,26 @@ export interface HubCoreOptions {
 	readonly version?: string;
 	/** Where the hub tells its operator what happens. Peer text is sanitised before it gets here. */
 	readonly log?: (line: string) => void;
-	/** Flood limit per session (say, msg, nick, topic, join of a new room); undefined for none. */
+	/**
+	 * The flood limit, charged per session and per sender (the key on a hub with keys, the
+	 * connection and source address on an open hub), with its byte budget; undefined for none.
+	 */
 	readonly rateLimit?: RateLimit;
 	/** Who may connect, reserved nicks, operators. @default an open hub with no operators */
 	readonly access?: Access;
 	/**
-	 * The public key (Z85) a connection authenticated with, from the ZAP handler, which gives
-	 * every connection its routing id. Set on a hub with keys.
+	 * What the transport knows of a connection, by routing id: the public key (Z85) it
+	 * authenticated with (a hub with keys), its source address. Undefined for a connection
+	 * the transport does not know: its commands are refused (`unauthenticated`). Without this
+	 * option the hub knows nothing of its connections (an open hub behind libzmq's ROUTER).
 	 */
-	readonly connectionKey?: (peer: Buffer) => string | undefined;
+	readonly connectionInfo?: (peer: Buffer) => ConnectionInfo | undefined;
 	/** Most rooms the hub tracks (`too_many_rooms`). @default 10000 */
 	readonly maxRooms?: number;
+	/** Most rooms one sender (key, address or connection) may have made that the hub still keeps. @default 32 */
+	readonly roomsPerSender?: number;
+	/** An empty room with no event for this long is forgotten; undefined keeps every room. @default 7 days */
+	readonly roomIdleMs?: number | undefined;
 	/** The transport's figures for a `stats` reply, given the asker's connection. */
 	readonly transportStats?: (peer: Buffer) => Partial<StatsReply>;
 }
@@ -88,7 +98,7 @@ export class HubCore {
 	readonly ttlMs: number;
 	readonly access: Access;
 	private readonly hub: HubState;
-	private readonly connectionKey: ((peer: Buffer) => string | undefined) | undefined;
+	private readonly connectionInfo: ((peer: Buffer) => ConnectionInfo | undefined) | undefined;
 	private readonly transportStats: ((peer: Buffer) => Partial<StatsReply>) | undefined;
 	private lastTick: number | undefined;
 	private storageFailing = false;
@@ -97,12 +107,14 @@ export class HubCore {
 	constructor(store: HubStorage, now: number, options: HubCoreOptions = {}) {
 		this.ttlMs = options.ttlMs ?? 10_000;
 		this.access = options.access ?? new Access(store);
-		this.connectionKey = options.connectionKey;
+		this.connectionInfo = options.connectionInfo;
 		this.transportStats = options.transportStats;
 		const settings = {
 			ttlMs: this.ttlMs,
 			maxSessions: options.maxSessions ?? 10_000,
 			maxRooms: options.maxRooms ?? MAX_ROOMS_PER_HUB,
+			roomsPerSender: options.roomsPerSender ?? MAX_ROOMS_PER_SENDER,
+			roomIdleMs: 'roomIdleMs' in options ? options.roomIdleMs : DEFAULT_ROOM_IDLE_MS,
 			version: options.version ?? '0.0.0',
 			rateLimit: options.rateLimit,
 			started: now,
@@ -148,6 +160,7 @@ export class HubCore {
 		const decoded = decodeCommandFrames(frames, envelope);
 		const session = hub.sessions.onPeer(peerKey);
 		if (session) session.lastHeard = now;
+		const info = this.connectionInfo ? this.connectionInfo(peer) : NO_INFO;
 		const items = decoded.items;
 		for (let i = 0; i < items.length; i++) {
 			const item = items[i]!;
@@ -156,11 +169,19 @@ export class HubCore {
 				hub.out.reply(peer, peerKey, decoded.envelope, rejectionReply(item));
 				continue;
 			}
+			const ctx = new CommandContext(hub.out, peer, peerKey, decoded.envelope, item.id, now, info ?? NO_INFO);
+			if (info === undefined) {
+				// A connection the transport does not know (on a hub with keys: one the front
+				// door did not authenticate).
+				hub.counters.unauthorized++;
+				ctx.error('unauthenticated', 'this connection is not one the hub authenticated: reconnect');
+				continue;
+			}
 			if (allowance && LARGE_REPLIES.has(item.type)) {
 				if (allowance.large <= 0) return i;
 				allowance.large--;
 			}
-			this.command(new CommandContext(hub.out, peer, peerKey, decoded.envelope, item.id, now), item);
+			this.command(ctx, item);
 		}
 		return frames.length;
 	}
@@ -186,14 +207,7 @@ export class HubCore {
 		if (ctx.envelope === 'req' && !isQuestion(cmd)) {
 			return ctx.error('bad_type', `a REQ socket can only ask ${QUESTIONS.join(', ')}: use a DEALER socket to chat`);
 		}
-		// On a hub with keys the ZAP handler gave every connection its routing id and noted its
-		// key; a routing id it did not give out is not a connection this hub authenticated.
-		const connKey = this.connectionKey?.(ctx.peer);
-		if (this.connectionKey && connKey === undefined) {
-			hub.counters.unauthorized++;
-			return ctx.error('unauthenticated', 'this connection is not one the hub authenticated: reconnect');
-		}
-		if (cmd.type === 'hello') return hello(hub, ctx, cmd, connKey);
+		if (cmd.type === 'hello') return hello(hub, ctx, cmd);
 		const session = hub.sessions.onPeer(ctx.peerKey);
 		if (isQuestion(cmd)) return this.question(ctx, cmd, session);
 		if (!session) {
@@ -352,6 +366,7 @@ export class HubCore {
 		const last = this.lastTick ?? now;
 		this.lastTick = now;
 		hub.flood.sweep(now);
+		hub.sweepRooms(now);
 		if (now - last > this.ttlMs / 2) {
 			for (const s of hub.sessions.values()) s.lastHeard = now;
 			return;

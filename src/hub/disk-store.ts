@@ -5,7 +5,8 @@ import {ZchatError} from '../errors.js';
 import type {BanInfo} from '../protocol/types.js';
 import type {CheckpointerData, CheckpointerMessage} from './checkpointer.js';
 import {cannotOpen, dataDirInUse, ensureDataDir} from './data-dir.js';
-import type {AppendItem, AppendResult, HistoryPage, HistoryQuery, HubStorage} from './storage.js';
+import type {KeptMute} from './mute-list.js';
+import type {AppendItem, AppendResult, HistoryPage, HistoryQuery, HubStorage, StoredRoom} from './storage.js';
 import {Store} from './store.js';
 
 export interface DiskStoreOptions {
@@ -96,8 +97,40 @@ export class DiskStore implements HubStorage {
 		return this.store.topicLocked(room);
 	}
 
+	has(room: string): boolean {
+		return this.store.has(room);
+	}
+
 	get roomCount(): number {
 		return this.store.roomCount;
+	}
+
+	rooms(): StoredRoom[] {
+		return this.store.rooms();
+	}
+
+	forget(room: string): void {
+		this.store.forget(room);
+	}
+
+	mutes(): Array<[string, KeptMute]> {
+		return this.store.mutes();
+	}
+
+	putMute(id: string, mute: KeptMute): void {
+		this.store.putMute(id, mute);
+	}
+
+	deleteMute(id: string): void {
+		this.store.deleteMute(id);
+	}
+
+	sawKey(nickKey: string, key: string, now: number): void {
+		this.store.sawKey(nickKey, key, now);
+	}
+
+	keysOf(nickKey: string): string[] {
+		return this.store.keysOf(nickKey);
 	}
 
 	history(room: string, query: HistoryQuery): HistoryPage {

@@ -2,23 +2,24 @@
  * A session's life as its client sees it: hello (a new session, or one resumed on the same
  * secret), the welcome, a change of nick, away, and bye.
  */
-import {createHash} from 'node:crypto';
+import {hash} from 'node:crypto';
 import {MAX_FRAME_BYTES, MAX_FRAMES, MAX_HISTORY_LIMIT, MAX_ROOMS_PER_SESSION, MAX_SESSIONS_PER_KEY, MAX_TEXT_BYTES, PROTOCOL_VERSION} from '../protocol/limits.js';
 import {nickKey} from '../protocol/names.js';
 import type {AwayCommand, BanInfo, ByeCommand, HelloCommand, NickCommand, Reply} from '../protocol/types.js';
+import {lasting, senderId} from './identity.js';
 import {re, type CommandContext} from './outbox.js';
 import type {Session} from './sessions.js';
 import type {HubState} from './state.js';
-import {banMessage, hubRoomsFull, nickReserved, nickTaken} from './wording.js';
+import {banMessage, hubRoomsFull, nickReserved, nickTaken, roomsMadeFull} from './wording.js';
 
-/** `connKey`: the public key the connection authenticated with (hubs with keys). */
-export function hello(hub: HubState, ctx: CommandContext, cmd: HelloCommand, connKey: string | undefined): void {
+export function hello(hub: HubState, ctx: CommandContext, cmd: HelloCommand): void {
 	const {sessions, settings} = hub;
 	const now = ctx.now;
+	const connKey = ctx.info.key;
 	if (cmd.v !== PROTOCOL_VERSION) {
 		return ctx.error('bad_version', `this hub speaks protocol version ${PROTOCOL_VERSION}, not ${cmd.v}`);
 	}
-	const key = createHash('sha256').update(cmd.session).digest('base64url').slice(0, 22);
+	const key = hash('sha256', cmd.session, 'base64url').slice(0, 22);
 	const existing = sessions.get(key);
 	if (existing && existing.clientKey !== connKey) {
 		// The secret alone is not enough: a session bound to a key is that key's only.
@@ -27,14 +28,15 @@ export function hello(hub: HubState, ctx: CommandContext, cmd: HelloCommand, con
 	}
 	const ban = banOf(hub, existing ? existing.nick : cmd.nick, connKey, now);
 	if (ban) return ctx.error('banned', banMessage(ban, now), ban.until === undefined ? undefined : ban.until - now);
-	const onPeer = sessions.onPeer(ctx.peerKey);
-	if (onPeer && onPeer.key !== key) hub.endSession(onPeer, 'replaced by a new session', now);
 	if (existing) {
-		// A resume: same secret, maybe a new connection. Re-bind; nobody else notices.
-		sessions.rebind(existing, ctx.peer, ctx.peerKey);
+		// A resume: same secret, maybe a new connection. It costs its sender a token like any
+		// hello; nobody else notices.
+		if (!hub.flood.charge(ctx, undefined)) return;
+		replaceOnPeer(hub, ctx, key);
+		sessions.rebind(existing, ctx.peer, ctx.peerKey, ctx.info);
 		existing.lastHeard = now;
 		if (cmd.client !== undefined) existing.client = cmd.client;
-		return ctx.reply(welcome(hub, existing, cmd.id, true));
+		return ctx.reply(welcome(hub, ctx, existing, cmd.id, true));
 	}
 	if (sessions.size >= settings.maxSessions) {
 		return ctx.error('hub_full', `the hub is full (${settings.maxSessions} sessions): try again later`);
@@ -42,14 +44,21 @@ export function hello(hub: HubState, ctx: CommandContext, cmd: HelloCommand, con
 	if (connKey !== undefined && sessions.countOfKey(connKey) >= MAX_SESSIONS_PER_KEY) {
 		return ctx.error('hub_full', `your key already has ${MAX_SESSIONS_PER_KEY} sessions on this hub: close one first`);
 	}
-	if (nickRefused(hub, ctx, cmd.nick, connKey)) return;
+	// The session this hello replaces on its connection does not hold its nick against it.
+	if (nickRefused(hub, ctx, cmd.nick, connKey, sessions.onPeer(ctx.peerKey))) return;
 	const rooms = cmd.rooms ?? ['lobby'];
-	if (!hub.rooms.roomFor(rooms)) return ctx.error('too_many_rooms', hubRoomsFull(settings.maxRooms));
+	const fresh = hub.rooms.fresh(rooms);
+	const creator = mayMakeRooms(hub, ctx, fresh.length, hub.access.isOp(cmd.nick, connKey));
+	if (creator === false) return;
+	// A hello costs a token, and each room it makes one more: a new session is no new allowance.
+	if (!hub.flood.charge(ctx, undefined, 1 + fresh.length)) return;
+	replaceOnPeer(hub, ctx, key);
 	const bucket = hub.flood.bucket(now);
 	const session: Session = {
 		key,
 		peer: ctx.peer,
 		peerKey: ctx.peerKey,
+		info: ctx.info,
 		nick: cmd.nick,
 		rooms: new Set(),
 		since: now,
@@ -62,15 +71,48 @@ export function hello(hub: HubState, ctx: CommandContext, cmd: HelloCommand, con
 	};
 	sessions.add(session);
 	for (const room of rooms) {
-		hub.rooms.enter(session, room);
-		hub.append({event: {type: 'join', room, ts: now, from: session.nick}});
+		const made = fresh.includes(room) ? creator : undefined;
+		hub.rooms.enter(session, room, now, made);
+		hub.append({event: {type: 'join', room, ts: now, from: session.nick}, ...(made !== undefined && lasting(made) ? {creator: made} : {})});
 	}
+	sawKey(hub, session, now);
 	hub.log(`${session.nick} connected (${rooms.map(r => '#' + r).join(' ')})${connKey === undefined ? '' : ` with key ${connKey}`}${hub.isOp(session) ? ' as an operator' : ''}`);
-	ctx.reply(welcome(hub, session, cmd.id, false));
+	ctx.reply(welcome(hub, ctx, session, cmd.id, false));
 }
 
-function welcome(hub: HubState, session: Session, id: string | undefined, resumed: boolean): Reply {
+/**
+ * Whether `count` new rooms may be made by the sender of this command: false, with the error
+ * sent, when the hub keeps its maximum of rooms or the sender made its share (operators have
+ * no share); otherwise the id the new rooms are recorded as made by.
+ */
+export function mayMakeRooms(hub: HubState, ctx: CommandContext, count: number, op: boolean): string | false {
+	const creator = senderId(ctx.info, ctx.peerKey);
+	const why = hub.rooms.refusal(count, op ? undefined : creator);
+	if (why === undefined) return creator;
+	if (why === 'hub') ctx.error('too_many_rooms', hubRoomsFull(hub.settings.maxRooms, hub.settings.roomIdleMs));
+	else ctx.error('too_many_rooms', roomsMadeFull(hub.rooms.madeBy(creator), ctx.info.key === undefined ? (ctx.info.address === undefined ? 'this connection' : 'your address') : 'your key'));
+	return false;
+}
+
+/** Another session on this connection is replaced by the one saying hello. */
+function replaceOnPeer(hub: HubState, ctx: CommandContext, key: string): void {
+	const onPeer = hub.sessions.onPeer(ctx.peerKey);
+	if (onPeer && onPeer.key !== key) hub.endSession(onPeer, 'replaced by a new session', ctx.now);
+}
+
+/** On a hub with keys, note the key a nick is used with, so that a ban of the nick also finds the key later. */
+function sawKey(hub: HubState, session: Session, now: number): void {
+	if (session.clientKey === undefined) return;
+	try {
+		hub.store.sawKey(nickKey(session.nick), session.clientKey, now);
+	} catch {
+		// Storage fails: the hub says so at the next flush; this note is not worth refusing for.
+	}
+}
+
+function welcome(hub: HubState, ctx: CommandContext, session: Session, id: string | undefined, resumed: boolean): Reply {
 	const rate = hub.settings.rateLimit;
+	const left = hub.flood.left(ctx, session);
 	return {
 		type: 'welcome',
 		...re(id),
@@ -87,7 +129,9 @@ function welcome(hub: HubState, session: Session, id: string | undefined, resume
 			roomsPerSession: MAX_ROOMS_PER_SESSION,
 			historyLimit: MAX_HISTORY_LIMIT,
 			historyKept: hub.store.retention,
-			...(rate === undefined ? {} : {rate: {burst: rate.burst, seconds: rate.seconds}}),
+			...(rate === undefined
+				? {}
+				: {rate: {burst: rate.burst, seconds: rate.seconds, ...(rate.bytesPerMinute === undefined ? {} : {bytesPerMinute: rate.bytesPerMinute}), ...(left ? {left} : {})}}),
 		},
 		hub: {name: 'zchat', version: hub.settings.version},
 		...(session.clientKey === undefined ? {} : {key: session.clientKey}),
@@ -100,18 +144,24 @@ export function nick(hub: HubState, ctx: CommandContext, session: Session, cmd: 
 	const old = session.nick;
 	if (old === cmd.nick) return ctx.reply({type: 'ok', ...re(cmd.id), command: 'nick', nick: old});
 	if (hub.store.ban('nick', nickKey(cmd.nick), ctx.now)) return ctx.error('banned', `the nick "${cmd.nick}" is banned: pick another`);
-	if (hub.mutes.silenced(session, ctx) || !hub.flood.charge(session, ctx)) return;
+	if (hub.mutes.silenced(session, ctx) || !hub.flood.charge(ctx, session)) return;
 	hub.sessions.rename(session, cmd.nick);
+	sawKey(hub, session, ctx.now);
 	for (const room of session.rooms) hub.append({event: {type: 'nick', room, ts: ctx.now, from: old, to: cmd.nick}});
 	hub.log(`${old} is now known as ${cmd.nick}`);
 	ctx.reply({type: 'ok', ...re(cmd.id), command: 'nick', nick: cmd.nick});
 }
 
-/** Away with a message, or back without one; the rooms hear of a change (their member lists mark who is away). */
+/**
+ * Away with a message, or back without one; the rooms hear of a change (their member lists
+ * mark who is away). Away text is words others read (the away event, who, whois, the ack of a
+ * DM): a muted member may not set it, and setting it costs a token and its bytes. Coming back
+ * is free (it follows a paid away, so it cannot flood).
+ */
 export function away(hub: HubState, ctx: CommandContext, session: Session, cmd: AwayCommand): void {
 	const text = cmd.text === undefined || cmd.text.trim() === '' ? undefined : cmd.text;
 	if (text !== session.away) {
-		if (!hub.flood.charge(session, ctx)) return;
+		if (text !== undefined && (hub.mutes.silenced(session, ctx) || !hub.flood.charge(ctx, session, 1, text))) return;
 		if (text === undefined) delete session.away;
 		else session.away = text;
 		for (const room of session.rooms) hub.append({event: {type: 'away', room, ts: ctx.now, from: session.nick, ...(text === undefined ? {} : {text})}});
@@ -119,9 +169,14 @@ export function away(hub: HubState, ctx: CommandContext, session: Session, cmd: 
 	ctx.reply({type: 'ok', ...re(cmd.id), command: 'away'});
 }
 
+/**
+ * The session ends, always. Its reason goes into a part event in each of its rooms: dropped
+ * when the member is muted, or over the flood limit (a bye cannot be refused).
+ */
 export function bye(hub: HubState, ctx: CommandContext, session: Session, cmd: ByeCommand): void {
 	ctx.reply({type: 'ok', ...re(cmd.id), command: 'bye'});
-	hub.endSession(session, cmd.reason, ctx.now);
+	const reason = cmd.reason && !hub.mutes.quiet(session, ctx) && hub.flood.tryCharge(ctx, session, 1, cmd.reason) ? cmd.reason : undefined;
+	hub.endSession(session, reason, ctx.now);
 }
 
 /**

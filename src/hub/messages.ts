@@ -16,7 +16,7 @@ export function say(hub: HubState, ctx: CommandContext, session: Session, cmd: S
 		return ctx.reply({type: 'ack', re: cmd.id, room: seen.room, seq: seen.seq, epoch: hub.epoch});
 	}
 	if (!session.rooms.has(cmd.room)) return ctx.error('not_in_room', `you are not in #${cmd.room}: /join #${cmd.room} first`);
-	if (hub.mutes.silenced(session, ctx) || !hub.flood.charge(session, ctx)) return;
+	if (hub.mutes.silenced(session, ctx) || !hub.flood.charge(ctx, session, 1, cmd.text)) return;
 	session.lastActive = ctx.now;
 	remember(session, cmd.id, 'pending');
 	const event: NewEvent = {type: 'message', room: cmd.room, ts: ctx.now, from: session.nick, text: cmd.text};
@@ -31,7 +31,7 @@ export function msg(hub: HubState, ctx: CommandContext, session: Session, cmd: M
 		hub.counters.duplicates++;
 		return ctx.reply(ack);
 	}
-	if (hub.mutes.silenced(session, ctx) || !hub.flood.charge(session, ctx)) return;
+	if (hub.mutes.silenced(session, ctx) || !hub.flood.charge(ctx, session, 1, cmd.text)) return;
 	remember(session, cmd.id, 'dm');
 	session.lastActive = ctx.now;
 	const dm: Reply = {type: 'dm', from: session.nick, to: target.nick, text: cmd.text, ts: ctx.now, ...(cmd.action ? {action: true} : {})};

@@ -5,7 +5,6 @@
 import {nickKey} from '../protocol/names.js';
 import type {BanCommand, BanInfo, BansCommand, KickCommand, LockCommand, MuteCommand, UnbanCommand, UnmuteCommand} from '../protocol/types.js';
 import {isZ85Key} from '../protocol/z85.js';
-import type {Mute} from './mutes.js';
 import {re, type CommandContext} from './outbox.js';
 import type {Session} from './sessions.js';
 import type {HubState} from './state.js';
@@ -44,18 +43,30 @@ export function ban(hub: HubState, ctx: CommandContext, op: Session, cmd: BanCom
 		...(reason ? {reason} : {}),
 		since: now,
 	});
+	// Banning a nick bans the keys behind it too, so they cannot come back under another
+	// nick: the key of whoever is online with it, and the keys it was last seen with.
+	const keys = isKey ? [] : keysBehind(hub, op, cmd.target, victims);
 	try {
 		hub.store.addBan(isKey ? cmd.target : nickKey(cmd.target), info(isKey ? 'key' : 'nick', cmd.target, cmd.reason));
-		// Banning the nick of someone who came with a key bans the key too: they cannot come
-		// back under another nick.
-		if (!isKey) for (const v of victims) if (v.clientKey !== undefined) hub.store.addBan(v.clientKey, info('key', v.clientKey, `as ${v.nick}${cmd.reason ? `: ${cmd.reason}` : ''}`));
+		for (const key of keys) hub.store.addBan(key, info('key', key, `as ${cmd.target}${cmd.reason ? `: ${cmd.reason}` : ''}`));
 	} catch (err) {
 		return ctx.error('storage_failed', `the ban could not be stored (${storageProblem(err)}): try again`, STORAGE_RETRY_MS);
 	}
+	// Whoever is online with a banned key goes too, under whatever nick.
+	for (const key of keys) for (const s of hub.sessions.values()) if (s.clientKey === key && !victims.includes(s)) victims.push(s);
 	for (const v of victims) remove(hub, v, 'ban', op.nick, cmd.reason, now, until);
-	if (isKey || victims.some(v => v.clientKey !== undefined)) hub.out.revoked = true;
-	hub.log(`${op.nick} banned ${isKey ? 'key ' : ''}${cmd.target}${forSpan(until, now)}${cmd.reason ? ` (${oneLineReason(cmd.reason)})` : ''}`);
-	ctx.reply({type: 'ok', ...re(cmd.id), command: 'ban', target: cmd.target});
+	if (isKey || keys.length > 0) hub.out.revoked = true;
+	const withKeys = keys.length === 0 ? '' : ` and the key${keys.length === 1 ? '' : 's'} it was seen with (${keys.join(', ')})`;
+	hub.log(`${op.nick} banned ${isKey ? 'key ' : ''}${cmd.target}${withKeys}${forSpan(until, now)}${cmd.reason ? ` (${oneLineReason(cmd.reason)})` : ''}`);
+	ctx.reply({type: 'ok', ...re(cmd.id), command: 'ban', target: cmd.target, ...(keys.length === 0 ? {} : {keys})});
+}
+
+/** The keys behind a nick: its online session's, and those it was last seen with; never an operator's. */
+function keysBehind(hub: HubState, op: Session, nick: string, online: readonly Session[]): string[] {
+	const keys = new Set<string>();
+	for (const v of online) if (v.clientKey !== undefined) keys.add(v.clientKey);
+	for (const key of hub.store.keysOf(nickKey(nick))) keys.add(key);
+	return [...keys].filter(key => key !== op.clientKey && !hub.access.isOp('', key) && ![...hub.sessions.values()].some(s => s.clientKey === key && hub.isOp(s)));
 }
 
 export function unban(hub: HubState, ctx: CommandContext, cmd: UnbanCommand): void {
@@ -80,16 +91,25 @@ export function mute(hub: HubState, ctx: CommandContext, op: Session, cmd: MuteC
 	const target = targetOf(hub, ctx, op, cmd.nick, 'mute');
 	if (!target) return;
 	const until = cmd.durationMs === undefined ? undefined : now + cmd.durationMs;
-	const m: Mute = {...(until === undefined ? {} : {until}), by: op.nick, ...(cmd.reason ? {reason: cmd.reason} : {})};
-	hub.mutes.add(target, m);
+	try {
+		hub.mutes.add(target, target.info, {...(until === undefined ? {} : {until}), by: op.nick, ...(cmd.reason ? {reason: cmd.reason} : {})});
+	} catch (err) {
+		return ctx.error('storage_failed', `the mute could not be stored (${storageProblem(err)}): try again`, STORAGE_RETRY_MS);
+	}
 	hub.out.toSession(target, {type: 'notice', code: 'muted', message: mutedNotice(op.nick, until, now, cmd.reason), ...(until === undefined ? {} : {until})});
-	hub.log(`${op.nick} muted ${target.nick}${forSpan(until, now)}`);
+	hub.log(`${op.nick} muted ${target.nick}${target.clientKey === undefined ? '' : ` (key ${target.clientKey})`}${forSpan(until, now)}`);
 	ctx.reply({type: 'ok', ...re(cmd.id), command: 'mute', nick: target.nick});
 }
 
 export function unmute(hub: HubState, ctx: CommandContext, cmd: UnmuteCommand): void {
 	const target = hub.sessions.withNick(cmd.nick);
-	if (!hub.mutes.lift(cmd.nick, target, ctx.now)) return ctx.error('bad_field', `${cmd.nick} is not muted`);
+	let lifted: boolean;
+	try {
+		lifted = hub.mutes.lift(cmd.nick, target && {session: target, info: target.info}, ctx.now);
+	} catch (err) {
+		return ctx.error('storage_failed', `the mute could not be lifted (${storageProblem(err)}): try again`, STORAGE_RETRY_MS);
+	}
+	if (!lifted) return ctx.error('bad_field', `${cmd.nick} is not muted`);
 	if (target) hub.out.toSession(target, {type: 'notice', code: 'unmuted', message: 'you can speak again'});
 	ctx.reply({type: 'ok', ...re(cmd.id), command: 'unmute', nick: target?.nick ?? cmd.nick});
 }

@@ -4,6 +4,7 @@
  */
 import type {Envelope} from '../protocol/codec.js';
 import type {ErrorCode, Reply} from '../protocol/types.js';
+import type {ConnectionInfo} from './identity.js';
 
 /** A reply to one peer: the frames after its routing id. */
 export interface PeerOutput {
@@ -92,8 +93,9 @@ export class Outgoing {
 }
 
 /**
- * One command being handled: who sent it, over which envelope, its id, the time it arrived,
- * and how to answer it. One is made per command (in place of the two closures that were).
+ * One command being handled: who sent it (the connection, and what the transport knows of
+ * it), over which envelope, its id, the time it arrived, and how to answer it. One is made
+ * per command (in place of the two closures that were).
  */
 export class CommandContext {
 	constructor(
@@ -103,6 +105,8 @@ export class CommandContext {
 		readonly envelope: Envelope,
 		readonly id: string | undefined,
 		readonly now: number,
+		/** The connection's key and address, as far as the transport knows them. */
+		readonly info: ConnectionInfo,
 	) {}
 
 	/** Answer the sender. A string is a reply already encoded. */

@@ -2,7 +2,7 @@
  * The questions anyone may ask, with a session or without one (a REQ socket): ping, who,
  * whois, rooms, stats and history. They change nothing.
  */
-import {compareNicks} from '../protocol/names.js';
+import {sortByNick} from '../protocol/names.js';
 import type {HistoryCommand, MemberInfo, PingCommand, RoomsCommand, StatsCommand, StatsReply, WhoCommand, WhoisCommand} from '../protocol/types.js';
 import {DEFAULT_HISTORY_LIMIT, MAX_HISTORY_BYTES} from '../protocol/limits.js';
 import {re, type CommandContext} from './outbox.js';
@@ -25,9 +25,10 @@ export function who(hub: HubState, ctx: CommandContext, cmd: WhoCommand): void {
 	} else {
 		list = hub.sessions.values();
 	}
-	const members: MemberInfo[] = [...list]
-		.map(s => ({nick: s.nick, idleMs: ctx.now - s.lastActive, ...(s.away === undefined ? {} : {away: s.away}), ...(hub.isOp(s) ? {op: true} : {})}))
-		.sort((a, b) => compareNicks(a.nick, b.nick));
+	const members: MemberInfo[] = sortByNick(
+		[...list].map(s => ({nick: s.nick, idleMs: ctx.now - s.lastActive, ...(s.away === undefined ? {} : {away: s.away}), ...(hub.isOp(s) ? {op: true} : {})})),
+		m => m.nick,
+	);
 	ctx.reply({type: 'who', ...re(cmd.id), ...(cmd.room === undefined ? {} : {room: cmd.room}), members});
 }
 

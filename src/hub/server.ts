@@ -6,6 +6,7 @@ import {SendQueue} from '../zmq/send-queue.js';
 import {Access} from './access.js';
 import {CommandPort} from './command-port.js';
 import {HubCore, type Outbox} from './core.js';
+import {DEFAULT_FEED_HWM, feedMessages} from './feed-messages.js';
 import type {FrontDoorLimits} from './front-door/limits.js';
 import type {RateLimit} from './rate-limit.js';
 import type {HubStorage} from './storage.js';
@@ -29,7 +30,8 @@ export interface HubServerOptions {
 	readonly maxSessions?: number;
 	/**
 	 * Feed messages queued per subscriber before the PUB drops for that subscriber (who then
-	 * repairs the gap from history). Lower uses less memory for stalled clients. @default 1000
+	 * repairs the gap from history). A message holds at most FEED_MESSAGE_BYTES, so this
+	 * bounds in bytes what a stalled subscriber holds in the hub. @default 256 (8 MiB)
 	 */
 	readonly feedHwm?: number;
 	readonly version?: string;
@@ -42,8 +44,12 @@ export interface HubServerOptions {
 	readonly curve?: {readonly publicKey: string; readonly secretKey: string};
 	/** Who may connect (with `curve`), reserved nicks, operators, bans. @default anyone, no operators */
 	readonly access?: (store: HubStorage) => Access;
-	/** Flood limit per session; undefined for none. */
+	/** The flood limit per session and per sender, with its byte budget; undefined for none. */
 	readonly rateLimit?: RateLimit;
+	/** An empty room with no event for this long is forgotten; undefined keeps every room. @default 7 days */
+	readonly roomIdleMs?: number | undefined;
+	/** Most rooms one sender may have made that the hub still keeps. @default 32 */
+	readonly roomsPerSender?: number;
 	/** A connection must finish its ZMTP handshake within this long. @default 3000 */
 	readonly handshakeMs?: number;
 	/** The command port's limits per connection and in all (front-door/limits.ts), for tests. @default DEFAULT_LIMITS */
@@ -51,12 +57,6 @@ export interface HubServerOptions {
 	/** Hub with keys only, for tests: do not start the feed's ZAP handler (then nobody can subscribe). @default true */
 	readonly zap?: boolean;
 }
-
-/**
- * Feed events per PUB message at most: a busy room's batch is split into messages this size,
- * which bounds what a stalled subscriber can hold up (feedHwm × this many events).
- */
-const EVENTS_PER_PUBLISH = 64;
 
 /**
  * The hub's transport: its own command port (front door, batches of commands in, one write a
@@ -96,9 +96,12 @@ export class HubServer {
 			...(options.maxSessions === undefined ? {} : {maxSessions: options.maxSessions}),
 			...(options.version === undefined ? {} : {version: options.version}),
 			...(options.rateLimit === undefined ? {} : {rateLimit: options.rateLimit}),
+			...('roomIdleMs' in options ? {roomIdleMs: options.roomIdleMs} : {}),
+			...(options.roomsPerSender === undefined ? {} : {roomsPerSender: options.roomsPerSender}),
 			access: this.access,
-			// With keys every connection of the command port has the key it proved; a closed one has none.
-			...(options.curve ? {connectionKey: (peer: Buffer) => this.commands.infoOf(peer)?.key} : {}),
+			// The command port knows every connection: its source address, and on a hub with keys
+			// the key it proved; a connection it no longer has gets nothing served.
+			connectionInfo: (peer: Buffer) => this.commands.infoOf(peer),
 			transportStats: (peer: Buffer) => this.commands.stats(peer),
 			log: this.log,
 		});
@@ -116,7 +119,7 @@ export class HubServer {
 	private makePublisher(): zmq.Publisher {
 		const publisher = new zmq.Publisher({
 			...this.security(PUB_DOMAIN),
-			sendHighWaterMark: this.options.feedHwm ?? 1000,
+			sendHighWaterMark: this.options.feedHwm ?? DEFAULT_FEED_HWM,
 			linger: 500,
 			heartbeatInterval: 2000,
 			heartbeatTimeout: 6000,
@@ -180,9 +183,7 @@ export class HubServer {
 		for (const r of out.replies) this.commands.reply(r.peer, r.envelope, r.frames);
 		for (const {room, events} of out.publish) {
 			const topic = roomTopic(room);
-			for (let i = 0; i < events.length; i += EVENTS_PER_PUBLISH) {
-				this.pubQueue.push([topic, ...events.slice(i, i + EVENTS_PER_PUBLISH)]);
-			}
+			for (const chunk of feedMessages(events)) this.pubQueue.push([topic, ...chunk]);
 		}
 		if (out.revoked) {
 			this.commands.closeRevoked();

@@ -3,6 +3,7 @@
  * by its nick (as the nickKey nicks clash on), with how many sessions each client key holds.
  */
 import {nickKey} from '../protocol/names.js';
+import type {ConnectionInfo} from './identity.js';
 import type {Bucket} from './rate-limit.js';
 
 /** What a command said about an id before: where its message was stored, in the batch being stored, or a DM. */
@@ -13,6 +14,8 @@ export interface Session {
 	readonly key: string;
 	peer: Buffer;
 	peerKey: string;
+	/** What the transport knows of the session's connection (key, address). */
+	info: ConnectionInfo;
 	nick: string;
 	readonly rooms: Set<string>;
 	readonly since: number;
@@ -73,7 +76,8 @@ export class SessionTable {
 	}
 
 	/** A resume on another connection: the session answers there from now on. */
-	rebind(session: Session, peer: Buffer, peerKey: string): void {
+	rebind(session: Session, peer: Buffer, peerKey: string, info: ConnectionInfo): void {
+		session.info = info;
 		if (session.peerKey === peerKey) return;
 		if (this.byPeer.get(session.peerKey) === session) this.byPeer.delete(session.peerKey);
 		session.peer = peer;

@@ -2,6 +2,7 @@
  * What the hub's command handlers share: settings, store, access, sessions, rooms, mutes,
  * flood control, outbox, pending appends, log and counters; and ending a session.
  */
+import {formatSeconds} from '../protocol/durations.js';
 import type {Access} from './access.js';
 import {FloodControl} from './flood.js';
 import {Membership} from './membership.js';
@@ -19,9 +20,13 @@ export interface HubSettings {
 	readonly maxSessions: number;
 	/** Most rooms the hub keeps (`too_many_rooms`). */
 	readonly maxRooms: number;
+	/** Most rooms one sender (key, address or connection) may have made that the hub still keeps. */
+	readonly roomsPerSender: number;
+	/** An empty room with no event for this long is forgotten; undefined keeps every room. */
+	readonly roomIdleMs: number | undefined;
 	/** The version reported in welcome and stats. */
 	readonly version: string;
-	/** Flood limit per session; undefined for none. */
+	/** The flood limit (flood.ts); undefined for none. */
 	readonly rateLimit: RateLimit | undefined;
 	/** When the hub started (ms since 1970). */
 	readonly started: number;
@@ -34,6 +39,9 @@ export interface Pending {
 	readonly id?: string;
 }
 
+/** How often empty rooms are looked at for forgetting. */
+const ROOM_SWEEP_MS = 10_000;
+
 /** An operator's removal of a session, as its part events record it. */
 export interface Removal {
 	readonly removed: 'kick' | 'ban';
@@ -43,7 +51,7 @@ export interface Removal {
 export class HubState {
 	readonly sessions = new SessionTable();
 	readonly rooms: Membership;
-	readonly mutes = new Mutes();
+	readonly mutes: Mutes;
 	readonly flood: FloodControl;
 	readonly out = new Outgoing();
 	/** Counters for stats and the operator. */
@@ -52,6 +60,7 @@ export class HubState {
 	readonly connections = {router: 0, pub: 0};
 	/** Appends since the last flush, in order. */
 	pending: Pending[] = [];
+	private lastRoomSweep = 0;
 
 	constructor(
 		readonly store: HubStorage,
@@ -59,7 +68,8 @@ export class HubState {
 		readonly settings: HubSettings,
 		readonly log: (line: string) => void,
 	) {
-		this.rooms = new Membership(store, settings.maxRooms);
+		this.rooms = new Membership(store, settings.maxRooms, settings.roomsPerSender);
+		this.mutes = new Mutes(store);
 		this.flood = new FloodControl(settings.rateLimit, log, this.counters);
 	}
 
@@ -74,6 +84,16 @@ export class HubState {
 	/** A feed event to store at the next flush; with a session and a command id, acked to it once stored. */
 	append(item: AppendItem, session?: Session, id?: string): void {
 		this.pending.push(session && id !== undefined ? {item, session, id} : {item});
+		this.rooms.touch(item.event.room, item.event.ts);
+	}
+
+	/** Forget the empty rooms idle for longer than the hub keeps them (every few seconds at most). */
+	sweepRooms(now: number): void {
+		const idle = this.settings.roomIdleMs;
+		if (idle === undefined || now - this.lastRoomSweep < ROOM_SWEEP_MS) return;
+		this.lastRoomSweep = now;
+		const gone = this.rooms.sweep(now - idle);
+		if (gone.length > 0) this.log(`forgot ${gone.length} empty room${gone.length === 1 ? '' : 's'} unused for ${formatSeconds(idle)}: ${gone.map(r => '#' + r).join(' ')}`);
 	}
 
 	/**

@@ -4,6 +4,7 @@
  */
 import type {DistributiveOmit} from '../protocol/exhaustive.js';
 import type {BanInfo, FeedEvent} from '../protocol/types.js';
+import type {KeptMute} from './mute-list.js';
 
 /** How long a client is told to wait before it tries again what storage refused. */
 export const STORAGE_RETRY_MS = 1000;
@@ -18,6 +19,17 @@ export interface AppendItem {
 	 * same origin is not stored again: the first one's seq comes back, marked duplicate.
 	 */
 	readonly origin?: string;
+	/** Who made the room, when this event is the first of a new one (a sender id that lasts: identity.ts). */
+	readonly creator?: string;
+}
+
+/** A room the store keeps, as the hub loads it at start. */
+export interface StoredRoom {
+	readonly room: string;
+	/** Who made it (a bucket id of flood.ts), when known. */
+	readonly creator?: string;
+	/** When its latest event happened (ms since 1970; 0 when unknown). */
+	readonly last: number;
 }
 
 export interface AppendResult {
@@ -55,13 +67,19 @@ export interface HubStorage {
 	readonly path: string;
 	/** How many events a room keeps (the hub's --history-limit): older ones are gone. */
 	readonly retention: number;
-	/** The latest seq of a room (0 when it has none). */
+	/** The latest seq of a room (for a room it does not keep, the seq the room would start after). */
 	head(room: string): number;
+	/** Whether it keeps this room. */
+	has(room: string): boolean;
 	topic(room: string): string;
 	/** Whether only operators may change the room's topic. */
 	topicLocked(room: string): boolean;
 	/** How many rooms the store knows. */
 	readonly roomCount: number;
+	/** Every room it keeps (read at start). */
+	rooms(): StoredRoom[];
+	/** Forget a room, its events and topic. Throws (changing nothing) when it cannot be written. */
+	forget(room: string): void;
 	/** The ban in force on a nick (by its nickKey) or a key, if any. */
 	ban(kind: 'nick' | 'key', target: string, now: number): BanInfo | undefined;
 	/** Every ban in force, oldest first. */
@@ -70,6 +88,16 @@ export interface HubStorage {
 	addBan(key: string, ban: BanInfo): void;
 	/** Lift a ban; false when there was none. Throws when it cannot be written. */
 	removeBan(kind: 'nick' | 'key', key: string): boolean;
+	/** Every mute kept, by what it binds ("nick:…", "key:…", "addr:…"). */
+	mutes(): Array<[string, KeptMute]>;
+	/** Keep a mute (replacing one with the same id). Throws when it cannot be written. */
+	putMute(id: string, mute: KeptMute): void;
+	/** Lift a kept mute. Throws when it cannot be written. */
+	deleteMute(id: string): void;
+	/** A nick (its nickKey) was used with a public key now. Throws when it cannot be written. */
+	sawKey(nickKey: string, key: string, now: number): void;
+	/** The keys a nick (its nickKey) was last seen with, the most recent first. */
+	keysOf(nickKey: string): string[];
 	history(room: string, query: HistoryQuery): HistoryPage;
 	/**
 	 * Store a batch of events in one transaction, giving each the next seq of its room.

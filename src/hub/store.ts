@@ -1,6 +1,7 @@
 /**
  * The hub's durable state in SQLite (WAL mode): each room's log of events with its seq
- * numbers, topics and topic locks, the epoch, and the bans (ban-list.ts).
+ * numbers, topics, topic locks, who made it and when it was last used, the epoch; the bans
+ * (ban-list.ts), mutes (mute-list.ts) and the keys each nick was seen with (seen-keys.ts).
  */
 import {randomBytes} from 'node:crypto';
 import {join} from 'node:path';
@@ -8,7 +9,10 @@ import Database from 'better-sqlite3';
 import type {BanInfo} from '../protocol/types.js';
 import {BanList} from './ban-list.js';
 import {cannotOpen, dataDirInUse, ensureDataDir, writable} from './data-dir.js';
-import type {AppendItem, AppendResult, HistoryPage, HistoryQuery, HubStorage} from './storage.js';
+import {MuteList, type KeptMute} from './mute-list.js';
+import {SeenKeys} from './seen-keys.js';
+import type {AppendItem, AppendResult, HistoryPage, HistoryQuery, HubStorage, StoredRoom} from './storage.js';
+import {publishedForm, storedForm} from './stored-event.js';
 
 export interface StoreOptions {
 	/** A directory for zchat.db, or undefined for a throw-away in-memory store. */
@@ -33,14 +37,19 @@ export const DEFAULT_HISTORY_RETENTION = 10_000;
  */
 export class Store implements HubStorage {
 	readonly epoch: string;
-	/** The epoch as a JSON string, spliced into every stored event. */
-	private readonly epochJson: string;
 	readonly path: string;
 	private readonly db: Database.Database;
 	private readonly heads = new Map<string, number>();
 	private readonly topics = new Map<string, string>();
 	private readonly locks = new Set<string>();
+	/**
+	 * The seq a new room starts after: the highest head of a room forgotten so far, so that a
+	 * room made again under a forgotten one's name never repeats a seq its old members saw.
+	 */
+	private floor = 0;
 	private readonly banList: BanList;
+	private readonly muteList: MuteList;
+	private readonly seen: SeenKeys;
 	/** How many events a room keeps: older ones are pruned as new ones come. */
 	readonly retention: number;
 	private readonly stmt: ReturnType<Store['prepare']>;
@@ -91,42 +100,57 @@ export class Store implements HubStorage {
 			) WITHOUT ROWID;
 			CREATE UNIQUE INDEX IF NOT EXISTS events_origin ON events (origin) WHERE origin IS NOT NULL;
 		`);
-		// Stores made before topic locks existed get the column now.
-		const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('rooms') as string[];
-		if (!columns.includes('locked')) this.db.exec('ALTER TABLE rooms ADD COLUMN locked INTEGER NOT NULL DEFAULT 0');
-		const existing = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('epoch') as {value: string} | undefined;
-		if (existing) {
-			this.epoch = existing.value;
+		// Stores made by earlier versions get the newer columns now; their rooms count as used
+		// today, so that none is forgotten sooner than the hub keeps empty rooms.
+		if (addColumns(this.db, 'rooms', {locked: 'INTEGER NOT NULL DEFAULT 0', creator: 'TEXT', last: 'INTEGER NOT NULL DEFAULT 0'}).includes('last')) {
+			this.db.prepare('UPDATE rooms SET last = ?').run(Date.now());
+		}
+		addColumns(this.db, 'events', {text: 'TEXT'});
+		const meta = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+		const existing = meta.get('epoch') as string | undefined;
+		if (existing !== undefined) {
+			this.epoch = existing;
 		} else {
 			this.epoch = randomBytes(6).toString('base64url');
 			this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('epoch', this.epoch);
 		}
-		this.epochJson = JSON.stringify(this.epoch);
+		this.floor = Number(meta.get('floor') ?? 0);
 		for (const row of this.db.prepare('SELECT room, seq, topic, locked FROM rooms').all() as Array<{room: string; seq: number; topic: string; locked: number}>) {
 			this.heads.set(row.room, row.seq);
 			this.topics.set(row.room, row.topic);
 			if (row.locked) this.locks.add(row.room);
 		}
 		this.banList = new BanList(this.db);
+		this.muteList = new MuteList(this.db);
+		this.seen = new SeenKeys(this.db);
 		this.stmt = this.prepare();
 	}
 
 	private prepare() {
 		return {
-			insert: this.db.prepare('INSERT OR IGNORE INTO events (room, seq, json, origin) VALUES (?, ?, ?, ?)'),
+			insert: this.db.prepare('INSERT OR IGNORE INTO events (room, seq, json, text, origin) VALUES (?, ?, ?, ?, ?)'),
 			byOrigin: this.db.prepare('SELECT room, seq FROM events WHERE origin = ?'),
+			// A room's creator is written when the room is, and kept.
 			upsertRoom: this.db.prepare(
-				'INSERT INTO rooms (room, seq, topic, locked) VALUES (?, ?, ?, ?) ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, topic = excluded.topic, locked = excluded.locked',
+				'INSERT INTO rooms (room, seq, topic, locked, creator, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, topic = excluded.topic, locked = excluded.locked, last = excluded.last',
 			),
 			prune: this.db.prepare('DELETE FROM events WHERE room = ? AND seq <= ?'),
-			after: this.db.prepare('SELECT json FROM events WHERE room = ? AND seq > ? ORDER BY seq ASC LIMIT ?').pluck(),
-			before: this.db.prepare('SELECT json FROM events WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?').pluck(),
+			after: this.db.prepare('SELECT json, text FROM events WHERE room = ? AND seq > ? ORDER BY seq ASC LIMIT ?').raw(),
+			before: this.db.prepare('SELECT json, text FROM events WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?').raw(),
+			forgetEvents: this.db.prepare('DELETE FROM events WHERE room = ?'),
+			forgetRoom: this.db.prepare('DELETE FROM rooms WHERE room = ?'),
+			setMeta: this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
 		};
 	}
 
-	/** The latest seq of a room (0 when it has none). */
+	/** The latest seq of a room (for a room not kept, the seq it would start after: 0 until rooms are forgotten). */
 	head(room: string): number {
-		return this.heads.get(room) ?? 0;
+		return this.heads.get(room) ?? this.floor;
+	}
+
+	/** Whether the store keeps this room. */
+	has(room: string): boolean {
+		return this.heads.has(room);
 	}
 
 	topic(room: string): string {
@@ -141,6 +165,31 @@ export class Store implements HubStorage {
 	/** How many rooms the store knows. */
 	get roomCount(): number {
 		return this.heads.size;
+	}
+
+	/** Every room kept, with who made it and when it was last used. */
+	rooms(): StoredRoom[] {
+		const rows = this.db.prepare('SELECT room, creator, last FROM rooms').all() as Array<{room: string; creator: string | null; last: number}>;
+		return rows.map(r => ({room: r.room, last: r.last, ...(r.creator === null ? {} : {creator: r.creator})}));
+	}
+
+	/**
+	 * Forget a room: its events, topic and lock. A room made again under its name starts after
+	 * the highest seq it had. Throws (changing nothing) when the database cannot be written.
+	 */
+	forget(room: string): void {
+		const head = this.heads.get(room);
+		if (head === undefined) return;
+		const floor = Math.max(this.floor, head);
+		this.db.transaction(() => {
+			this.stmt.forgetEvents.run(room);
+			this.stmt.forgetRoom.run(room);
+			if (floor !== this.floor) this.stmt.setMeta.run('floor', String(floor));
+		})();
+		this.floor = floor;
+		this.heads.delete(room);
+		this.topics.delete(room);
+		this.locks.delete(room);
 	}
 
 	// -- bans (ban-list.ts) ------------------------------------------------------------------
@@ -161,6 +210,28 @@ export class Store implements HubStorage {
 		return this.banList.remove(kind, key);
 	}
 
+	// -- mutes (mute-list.ts) and the keys of nicks (seen-keys.ts) ---------------------------
+
+	mutes(): Array<[string, KeptMute]> {
+		return this.muteList.all();
+	}
+
+	putMute(id: string, mute: KeptMute): void {
+		this.muteList.put(id, mute);
+	}
+
+	deleteMute(id: string): void {
+		this.muteList.delete(id);
+	}
+
+	sawKey(nickKey: string, key: string, now: number): void {
+		this.seen.saw(nickKey, key, now);
+	}
+
+	keysOf(nickKey: string): string[] {
+		return this.seen.keysOf(nickKey);
+	}
+
 	/**
 	 * Store a batch of events in one transaction, giving each the next seq of its room.
 	 * Throws (changing nothing) when the database cannot be written: disk full, read-only,
@@ -170,16 +241,17 @@ export class Store implements HubStorage {
 		const heads = new Map<string, number>();
 		const topics = new Map<string, string>();
 		const locks = new Map<string, boolean>();
+		const lasts = new Map<string, number>();
+		const creators = new Map<string, string>();
 		const results: AppendResult[] = [];
 		const run = this.db.transaction(() => {
-			for (const {event, origin} of items) {
+			for (const {event, origin, creator} of items) {
 				const room = event.room;
 				const seq = (heads.get(room) ?? this.head(room)) + 1;
-				// The stored event is the event plus its seq and the epoch, in that order. Splicing
-				// them into the event's JSON costs a third of copying the object to stringify it
-				// (0.5 against 1.6 µs a message; docs/PERFORMANCE.md).
-				const json = JSON.stringify(event).slice(0, -1) + ',"seq":' + seq + ',"epoch":' + this.epochJson + '}';
-				const inserted = this.stmt.insert.run(room, seq, json, origin ?? null).changes === 1;
+				// Stored: the event's JSON with its seq and epoch, its free text beside it as it came
+				// (stored-event.ts); published: the two spliced together.
+				const form = storedForm(event, seq, this.epoch);
+				const inserted = this.stmt.insert.run(room, seq, form.json, form.text ?? null, origin ?? null).changes === 1;
 				if (!inserted) {
 					const prior = this.stmt.byOrigin.get(origin) as {room: string; seq: number} | undefined;
 					if (!prior) throw new Error(`store: seq ${seq} of room ${room} already exists`);
@@ -187,15 +259,17 @@ export class Store implements HubStorage {
 					continue;
 				}
 				heads.set(room, seq);
+				lasts.set(room, Math.max(lasts.get(room) ?? 0, event.ts));
+				if (creator !== undefined && !creators.has(room)) creators.set(room, creator);
 				if (event.type === 'topic') {
 					topics.set(room, event.text);
 					if (event.lock !== undefined) locks.set(room, event.lock);
 				}
-				results.push({room, seq, json, duplicate: false});
+				results.push({room, seq, json: form.published, duplicate: false});
 			}
 			for (const [room, seq] of heads) {
 				const locked = locks.get(room) ?? this.locks.has(room);
-				this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room), locked ? 1 : 0);
+				this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room), locked ? 1 : 0, creators.get(room) ?? null, lasts.get(room) ?? 0);
 				if (seq > this.retention) this.stmt.prune.run(room, seq - this.retention);
 			}
 		});
@@ -221,13 +295,14 @@ export class Store implements HubStorage {
 		const events: string[] = [];
 		let bytes = 0;
 		let more = false;
-		for (const json of rows as IterableIterator<string>) {
-			if (events.length === query.limit || (events.length > 0 && bytes + json.length > maxBytes)) {
+		for (const [json, text] of rows as IterableIterator<[string, string | null]>) {
+			const published = publishedForm(json, text);
+			if (events.length === query.limit || (events.length > 0 && bytes + published.length > maxBytes)) {
 				more = true;
 				break;
 			}
-			events.push(json);
-			bytes += json.length;
+			events.push(published);
+			bytes += published.length;
 		}
 		return {events: query.after !== undefined ? events : events.reverse(), more};
 	}
@@ -235,4 +310,12 @@ export class Store implements HubStorage {
 	close(): void {
 		if (this.db.open) this.db.close();
 	}
+}
+
+/** Add the columns a table made by an earlier version lacks; returns their names. */
+function addColumns(db: Database.Database, table: string, columns: Record<string, string>): string[] {
+	const have = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[];
+	const added = Object.keys(columns).filter(name => !have.includes(name));
+	for (const name of added) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${columns[name]}`);
+	return added;
 }

@@ -32,17 +32,42 @@ export function nickTaken(nick: string, holder: string): string {
 	return `the nick "${nick}" is taken (by "${holder}"): pick another`;
 }
 
-export function hubRoomsFull(maxRooms: number): string {
-	return `the hub has its maximum of ${maxRooms} rooms: join one that exists (/rooms lists them)`;
+/** Why a new room is refused: the hub is full of rooms (empty ones are forgotten after `idleMs`, if ever). */
+export function hubRoomsFull(maxRooms: number, idleMs: number | undefined): string {
+	const when = idleMs === undefined ? '' : `; an empty room is forgotten ${formatSeconds(idleMs)} after its last event, so try again later`;
+	return `the hub has its maximum of ${maxRooms} rooms: join one that exists (/rooms lists them)${when}`;
+}
+
+/** Why a new room is refused: its maker has made its share. */
+export function roomsMadeFull(made: number, who: string): string {
+	return `${who} made ${made} rooms that the hub still keeps, the most one person may: join one that exists, or wait until an empty one is forgotten`;
 }
 
 export function rateLimited(limit: RateLimit, waitMs: number): string {
-	return `slow down: this hub takes ${limit.burst} messages at once, then one every ${formatSeconds((limit.seconds * 1000) / limit.burst)}; try again in ${formatSeconds(waitMs)}`;
+	return `slow down: this hub takes ${limit.burst} messages at once, then one every ${formatSeconds((limit.seconds * 1000) / limit.burst)}; try again in ${formatSeconds(Math.max(100, waitMs))}`;
 }
 
-/** The operator's log line when a flooding connection's second is over. */
-export function framesDropped(count: number): string {
-	return `dropped ${count} frames unread from a connection sending faster than its limit`;
+/** Why text is refused when its sender is over the byte budget. */
+export function bytesLimited(bytesPerMinute: number, waitMs: number): string {
+	return `slow down: this hub takes ${formatBytes(bytesPerMinute)} of text a minute from one sender; try again in ${formatSeconds(Math.max(100, waitMs))}`;
+}
+
+/** The operator's log line when a sender is first refused as too fast. */
+export function floodStarted(who: string): string {
+	return `${who} is over the flood limit: refusing what goes over it (one line when it stops)`;
+}
+
+/** The operator's log line once a flood has stopped, or every minute while it goes on. */
+export function floodEnded(who: string, refused: number, dropped: number, spanMs: number, ongoing: boolean): string {
+	const what = `refused ${refused} command${refused === 1 ? '' : 's'}${dropped > 0 ? ` and dropped ${dropped} frames unread` : ''}`;
+	return `${who} ${ongoing ? 'is still flooding' : 'stopped flooding'}: ${what} in ${formatSeconds(Math.max(100, spanMs))}`;
+}
+
+/** A size for people: "64 KiB", "1 MiB", "512 bytes". */
+export function formatBytes(n: number): string {
+	if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+	if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+	return `${n} bytes`;
 }
 
 /** Why a muted session's words are refused. */

@@ -190,7 +190,7 @@ const SCHEMAS: Readonly<Record<CommandType, readonly Check[]>> = {
 	],
 	say: [id(true), field('room', true, roomValue), field('text', true, textValue(true)), field('action', false, boolValue)],
 	join: [id(false), field('room', true, roomValue)],
-	part: [id(false), field('room', true, roomValue), field('reason', false, textValue(false))],
+	part: [id(false), field('room', true, roomValue), field('reason', false, textValue(false, MAX_REASON_BYTES))],
 	nick: [id(false), field('nick', true, nickValue)],
 	topic: [id(false), field('room', true, roomValue), field('text', false, textValue(false))],
 	who: [id(false), field('room', false, roomValue)],
@@ -206,7 +206,7 @@ const SCHEMAS: Readonly<Record<CommandType, readonly Check[]>> = {
 		field('limit', false, intValue(1, 1_000_000)),
 	],
 	ping: [id(false)],
-	bye: [id(false), field('reason', false, textValue(false))],
+	bye: [id(false), field('reason', false, textValue(false, MAX_REASON_BYTES))],
 	stats: [id(false)],
 	kick: [id(false), field('nick', true, nickValue), field('reason', false, textValue(false, MAX_REASON_BYTES))],
 	ban: [

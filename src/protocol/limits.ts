@@ -12,7 +12,7 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 /** Most JSON frames in one client → hub message (`bad_frame`). */
 export const MAX_FRAMES = 16;
 
-/** Longest `text` of a say, msg, topic, part or away, in UTF-8 bytes (`text_too_long`). */
+/** Longest `text` of a say, msg, topic or away, in UTF-8 bytes (`text_too_long`). */
 export const MAX_TEXT_BYTES = 4096;
 
 /** Longest client message id (`bad_field`). */
@@ -56,9 +56,15 @@ export const MAX_SESSIONS_PER_KEY = 16;
 /** Longest ban or mute a duration can name: ten years (`bad_field`); leave it out for "for good". */
 export const MAX_DURATION_MS = 10 * 365 * 24 * 3600 * 1000;
 
-/** Longest kick, ban or mute reason, in UTF-8 bytes (`text_too_long`). */
+/** Longest kick, ban, mute, part or bye reason, in UTF-8 bytes (`text_too_long`). */
 export const MAX_REASON_BYTES = 512;
 
 /** The default flood limit: a burst of 5 messages, then one a second (IRC servers do about this). */
 export const DEFAULT_RATE_BURST = 5;
 export const DEFAULT_RATE_SECONDS = 5;
+
+/** Most rooms one sender (a key; on an open hub a source address, or a connection) may have made that the hub still keeps (`too_many_rooms`). */
+export const MAX_ROOMS_PER_SENDER = 32;
+
+/** An empty room with no event for this long is forgotten, its history and topic with it: seven days (the hub's --room-idle). */
+export const DEFAULT_ROOM_IDLE_MS = 7 * 24 * 3600 * 1000;

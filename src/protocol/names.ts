@@ -10,17 +10,25 @@ export function nickProblem(nick: string): string | undefined {
 	return undefined;
 }
 
+/** Digits that stand for the letters they look like (in a nick with letters). */
+const DIGIT_LETTERS: Readonly<Record<string, string>> = {'0': 'o', '1': 'l', '2': 'z', '3': 'e', '4': 'a', '5': 's', '8': 'b', '9': 'g'};
+
 /**
- * The key two nicks clash on: two nicks with the same key cannot be online at once, and a
- * nick reserved, banned or made operator covers every nick with its key.
+ * The key two nicks clash on (their skeleton): two nicks with the same key cannot be online
+ * at once, and a nick reserved, banned, muted or made operator covers every nick with its key.
  *
  * Nicks are ASCII only, so look-alikes from other scripts (Cyrillic "а", fullwidth letters,
- * zero-width joiners) cannot be valid nicks at all. What is left are case ("Alice") and the
- * ASCII characters that look alike in common terminal fonts: "I", "l" and "1"; "O" and "0";
- * "rn" and "m". "a1ice", "aIice" and "ALICE" all clash with "alice".
+ * zero-width joiners) cannot be valid nicks at all. What is left are the ASCII spellings a
+ * reader of a terminal cannot tell apart, folded here: case ("ALICE"); the separators "_",
+ * "." and "-", dropped ("alice_", "a.lice"); digits for the letters they look like, in a
+ * nick that has letters (0/o, 1/l, 2/z, 3/e, 4/a, 5/s, 8/b, 9/g: "8ob", "5am", "23d");
+ * "i" and "l" as one; and the pairs "rn"/"m", "vv"/"w", "cl"/"d" ("rnallory", "vvilliam",
+ * "clan"). A nick of digits alone keeps its digits.
  */
 export function nickKey(nick: string): string {
-	return nick.toLowerCase().replace(/rn/g, 'm').replace(/[1i]/g, 'l').replace(/0/g, 'o');
+	let k = nick.toLowerCase().replace(/[_.-]/g, '');
+	if (/[a-z]/.test(k)) k = k.replace(/[0-9]/g, d => DIGIT_LETTERS[d] ?? d);
+	return k.replace(/i/g, 'l').replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/cl/g, 'd');
 }
 
 /** Nicks in the order people read a member list: by letters, whatever their case. */
@@ -28,6 +36,17 @@ export function compareNicks(a: string, b: string): number {
 	const x = a.toLowerCase();
 	const y = b.toLowerCase();
 	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Items sorted as compareNicks sorts their nicks, lowering each nick once rather than at
+ * every comparison: a hub sorts a room's members for every welcome, and a thousand members
+ * made twenty thousand short-lived strings a sort.
+ */
+export function sortByNick<T>(items: readonly T[], nickOf: (item: T) => string): T[] {
+	const keyed = items.map(item => ({key: nickOf(item).toLowerCase(), item}));
+	keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+	return keyed.map(k => k.item);
 }
 
 /**

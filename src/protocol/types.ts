@@ -295,7 +295,18 @@ export interface WelcomeReply {
 		 * The hub's flood limit: at most `burst` messages at once, then one every
 		 * `seconds / burst` seconds (a token bucket). Absent when the hub has none.
 		 */
-		readonly rate?: {readonly burst: number; readonly seconds: number};
+		readonly rate?: {
+			readonly burst: number;
+			readonly seconds: number;
+			/** Bytes of text (say, msg, topic, away, reasons) one sender may send a minute; absent for no byte budget. */
+			readonly bytesPerMinute?: number;
+			/**
+			 * What you have left right after this hello (which took a token, and one for each
+			 * room it made): tokens (below 0: wait that many intervals before the next command)
+			 * and bytes of text.
+			 */
+			readonly left?: {readonly tokens: number; readonly bytes?: number};
+		};
 	};
 	readonly hub: {readonly name: string; readonly version: string};
 	/** The public key (z85) this connection authenticated with, on a hub that uses keys. */
@@ -325,6 +336,8 @@ export interface OkReply {
 	readonly room?: string;
 	/** For ban and unban: the nick or key. */
 	readonly target?: string;
+	/** For a ban of a nick: the keys banned with it (its member's, and those it was last seen with). */
+	readonly keys?: readonly string[];
 }
 
 export interface JoinedReply extends RoomState {

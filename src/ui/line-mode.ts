@@ -5,6 +5,7 @@ import {parseInput} from '../client/commands.js';
 import {backlog, pendingLines, type ClientState} from '../client/state.js';
 import {safeJson, sanitize} from '../protocol/sanitize.js';
 import {jsonObject, plainLine} from './format.js';
+import {terminalRows} from './wrap.js';
 
 /** Lines read ahead of what has been sent, at most; reading stdin pauses beyond it. */
 const MAX_BACKLOG = 1000;
@@ -29,10 +30,13 @@ export interface LineModeOptions {
 export function runLineMode(client: Client, io: {input: Readable; output: Writable; error: Writable}, options: LineModeOptions): Promise<number> {
 	return new Promise(resolve => {
 		const write = (line: string) => io.output.write(line + '\n');
+		// On a terminal, lines are broken into rows here, continuations indented: text padded to
+		// the edge cannot start a row that passes for someone else's line.
+		const terminal = io.output as Partial<NodeJS.WriteStream>;
 		client.on('show', (_view, item) => {
 			if (options.json) return write(safeJson(jsonObject(item)));
 			const rooms = client.state.order.filter(id => id.startsWith('#')).length;
-			write(plainLine(item, {showRoom: rooms > 1, timestamps: options.timestamps}));
+			write(terminalRows(plainLine(item, {showRoom: rooms > 1, timestamps: options.timestamps}), terminal.isTTY ? terminal.columns : undefined));
 		});
 		const waiting = setTimeout(() => {
 			if (client.state.epoch === undefined) io.error.write(`zchat: waiting for the hub at ${options.hubAddress} (no answer yet)…\n`);

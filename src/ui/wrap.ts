@@ -60,3 +60,28 @@ export function wrapText(text: string, first: number, rest: number = first): str
 	for (let i = 0; i < lines.length; i++) rows.push(...wrapLine(lines[i]!, i === 0 ? first : rest, rest));
 	return rows;
 }
+
+/** Continuation rows of a line on a terminal start this far in. */
+const CONTINUATION_INDENT = 4;
+
+/**
+ * One line of output for a terminal `columns` wide, broken into rows by us rather than by the
+ * terminal: every row after the first is indented, so no text a peer sent (padded with
+ * spaces to the edge, say) can start a row of its own and pass for another line. Unchanged
+ * when it fits, or when the width is unknown (not a terminal).
+ */
+export function terminalRows(line: string, columns: number | undefined): string {
+	if (columns === undefined || columns < 2 * CONTINUATION_INDENT || textFits(line, columns)) return line;
+	const pad = ' '.repeat(CONTINUATION_INDENT);
+	return wrapText(line, columns, columns - CONTINUATION_INDENT)
+		.map((row, i) => (i === 0 ? row : pad + row))
+		.join('\n');
+}
+
+function textFits(line: string, columns: number): boolean {
+	if (line.includes('\n')) return false;
+	let width = 0;
+	for (const c of graphemes(line)) if ((width += clusterWidth(c)) > columns) return false;
+	return true;
+}
+

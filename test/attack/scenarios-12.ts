@@ -183,16 +183,17 @@ export interface StalledResult {
 /**
  * Subscribers that never read while a member says 4 KB lines of control characters (~24 KB
  * events). The room keeps only 100 events (--history-limit), so what grows is what the feed
- * holds for the stalled, not the history.
+ * holds for the stalled, not the history. With `subscribers` 0 it is the control: what the same
+ * flood costs the hub with no one stalled.
  */
-export async function stalledFeed(o: ScenarioOptions): Promise<Measurement<Outcome<StalledResult>>> {
+export async function stalledFeed(o: ScenarioOptions, subscribers = o.scale === 'test' ? 8 : 16): Promise<Measurement<Outcome<StalledResult>>> {
 	const hub = await AttackHub.start({extra: ['--history-limit', '100']});
 	try {
 		return await measure(
 			hub,
 			ctx =>
 				ctx.track(
-					startAttacker<StalledResult>('stalled-feed', [...hub.attackerArgs(), '--from', ATTACKER_ADDRESS, '--subscribers', o.scale === 'test' ? '8' : '16', '--events', o.scale === 'test' ? '6000' : '12000']),
+					startAttacker<StalledResult>('stalled-feed', [...hub.attackerArgs(), '--from', ATTACKER_ADDRESS, '--subscribers', String(subscribers), '--events', o.scale === 'test' ? '6000' : '12000']),
 				).result,
 			{ceilingMb: o.ceilingMb, bystander: bystander(o, 'bystander')},
 		);

@@ -3,13 +3,14 @@ import {HubCore, type HubCoreOptions, type Outbox} from '../../src/hub/core.js';
 import type {Store} from '../../src/hub/store.js';
 import type {FeedEvent, Reply} from '../../src/protocol/types.js';
 
-/** A peer as the core sees it: a routing id, its key (on a hub with keys), and what it was sent. */
+/** A peer as the core sees it: a routing id, its key (on a hub with keys), its source address (when the transport gives one), and what it was sent. */
 export class Peer {
 	readonly id: Buffer;
 	replies: Reply[] = [];
 	constructor(
 		readonly name: string,
 		readonly key?: string,
+		readonly address?: string,
 	) {
 		this.id = Buffer.from(name);
 	}
@@ -26,7 +27,8 @@ export class Peer {
 /**
  * The hub core driven by hand, with a clock of its own: each call is one message received
  * and flushed, as the transport would. Peers with a key stand for connections the ZAP
- * handler admitted.
+ * handler admitted (`keyed`); with `addresses`, the transport tells the core each peer's
+ * source address, as the hub's own front door does.
  */
 export class CoreHarness {
 	now = 1_000_000;
@@ -36,19 +38,28 @@ export class CoreHarness {
 	readonly core: HubCore;
 	constructor(
 		readonly store: Store,
-		options: Omit<HubCoreOptions, 'access'> & {access?: (store: Store) => Access; keyed?: boolean} = {},
+		options: Omit<HubCoreOptions, 'access'> & {access?: (store: Store) => Access; keyed?: boolean; addresses?: boolean} = {},
 	) {
-		const {access, keyed, ...rest} = options;
+		const {access, keyed, addresses, ...rest} = options;
+		const known = (peer: Buffer) => [...this.peers.values()].find(p => p.id.equals(peer));
 		this.core = new HubCore(store, this.now, {
 			ttlMs: 60_000,
 			...rest,
 			access: access?.(store) ?? new Access(store),
-			...(keyed ? {connectionKey: (peer: Buffer) => [...this.peers.values()].find(p => p.id.equals(peer))?.key} : {}),
+			...(keyed || addresses
+				? {
+						connectionInfo: (peer: Buffer) => {
+							const p = known(peer);
+							if (keyed && p?.key === undefined) return undefined;
+							return {...(p?.key === undefined ? {} : {key: p.key}), ...(addresses && p?.address !== undefined ? {address: p.address} : {})};
+						},
+					}
+				: {}),
 		});
 	}
-	peer(name: string, key?: string): Peer {
+	peer(name: string, key?: string, address?: string): Peer {
 		let p = this.peers.get(name);
-		if (!p) this.peers.set(name, (p = new Peer(name, key)));
+		if (!p) this.peers.set(name, (p = new Peer(name, key, address)));
 		return p;
 	}
 	send(peer: Peer, ...commands: object[]): Outbox {

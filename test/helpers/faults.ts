@@ -1,6 +1,7 @@
 import {createServer} from 'node:net';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
+import {publishedForm} from '../../src/hub/stored-event.js';
 import {spawnZchat, type Proc} from './cli.js';
 import {waitFor} from './wait.js';
 
@@ -83,10 +84,11 @@ export async function observer(hub: HubProcess, nick: string): Promise<Proc> {
 export function storedMessages(dataDir: string, room: string): Map<string, number> {
 	const db = new Database(join(dataDir, 'zchat.db'), {readonly: true});
 	try {
-		const rows = db.prepare("SELECT json FROM events WHERE room = ? ORDER BY seq").pluck().all(room) as string[];
+		const rows = db.prepare('SELECT json, text FROM events WHERE room = ? ORDER BY seq').raw().all(room) as Array<[string, string | null]>;
 		const counts = new Map<string, number>();
-		for (const json of rows) {
-			const e = JSON.parse(json) as JsonEvent;
+		for (const [json, text] of rows) {
+			// Free text is kept beside the rest of the event (stored-event.ts).
+			const e = JSON.parse(publishedForm(json, text)) as JsonEvent;
 			if (e.type === 'message') counts.set(e.text!, (counts.get(e.text!) ?? 0) + 1);
 		}
 		return counts;

@@ -19,8 +19,8 @@ export interface WelcomeOptions {
 	readonly re?: string;
 	/** @default EPOCH */
 	readonly epoch?: string;
-	/** The hub's flood limit, when it announces one. */
-	readonly rate?: {readonly burst: number; readonly seconds: number};
+	/** The hub's flood limit, when it announces one (and what is left of it). */
+	readonly rate?: NonNullable<WelcomeReply['limits']['rate']>;
 }
 
 export type WelcomeRoom = {readonly room: string; readonly seq?: number; readonly members?: string[]; readonly away?: string[]; readonly topic?: string};
