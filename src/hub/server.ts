@@ -1,6 +1,5 @@
 import {readFileSync} from 'node:fs';
 import * as zmq from 'zeromq';
-import {ZchatError} from '../errors.js';
 import {MAX_FRAME_BYTES} from '../protocol/limits.js';
 import {roomTopic} from '../protocol/topic.js';
 import {bindOrExplain, endpointPort, tcpEndpoint} from '../zmq/endpoint.js';
@@ -11,8 +10,11 @@ import type {RateLimit} from './rate-limit.js';
 import type {HubStorage} from './storage.js';
 import {Store} from './store.js';
 import {DiskStore} from './disk-store.js';
-import {PUB_DOMAIN, ROUTER_DOMAIN, ZapHandler} from './zap.js';
+import {ROUTER_DOMAIN, ZapHandler} from './zap.js';
 import {GuardThread} from './guard-thread.js';
+import {FeedServer} from './feed/feed-server.js';
+import type {FeedLimits} from './feed/limits.js';
+import {listenError} from './listen-error.js';
 
 export interface HubServerOptions {
 	/** Address to listen on. @default "127.0.0.1" */
@@ -29,10 +31,12 @@ export interface HubServerOptions {
 	readonly ttlMs?: number;
 	readonly maxSessions?: number;
 	/**
-	 * Feed messages queued per subscriber before the PUB drops for that subscriber (who then
+	 * Feed messages queued per subscriber before the feed drops for that subscriber (who then
 	 * repairs the gap from history). Lower uses less memory for stalled clients. @default 1000
 	 */
 	readonly feedHwm?: number;
+	/** The feed port's limits per subscriber and in all (feed/limits.ts), for tests. @default DEFAULT_FEED_LIMITS */
+	readonly feedLimits?: Partial<FeedLimits>;
 	readonly version?: string;
 	readonly log?: (line: string) => void;
 	/**
@@ -74,16 +78,15 @@ export class HubServer {
 	readonly store: HubStorage;
 	readonly access: Access;
 	readonly router: zmq.Router;
-	publisher: zmq.Publisher;
+	/** The feed port (the hub's own PUB); set once it listens. */
+	feed!: FeedServer;
 	/** With keys: the ZAP handler (admission, routing ids, the key of each connection). */
 	zap: ZapHandler | undefined;
 	/** Open hub: the guard in front of the ROUTER. */
 	guard: GuardThread | undefined;
 	private readonly context: zmq.Context | undefined;
 	private readonly routerQueue: SendQueue;
-	private pubQueue: SendQueue;
 	private readonly options: HubServerOptions;
-	private rebinding: Promise<void> | undefined;
 	private flushScheduled = false;
 	private timer: NodeJS.Timeout | undefined;
 	private loop: Promise<void> | undefined;
@@ -126,10 +129,8 @@ export class HubServer {
 			handshakeInterval: options.handshakeMs ?? 3000,
 			linger: 500,
 		});
-		this.publisher = this.makePublisher();
 		this.countConnections(this.router, 'router');
 		this.routerQueue = new SendQueue(this.router, err => this.sendFailed('ROUTER', err));
-		this.pubQueue = new SendQueue(this.publisher, err => this.sendFailed('PUB', err));
 	}
 
 	/** Socket options for CURVE with a ZAP domain, enforced (fail closed), or none for an open hub. */
@@ -137,22 +138,6 @@ export class HubServer {
 		const curve = this.options.curve;
 		if (!curve) return {};
 		return {context: this.context!, curveServer: true, curveSecretKey: curve.secretKey, curvePublicKey: curve.publicKey, zapDomain: domain, zapEnforceDomain: true};
-	}
-
-	private makePublisher(): zmq.Publisher {
-		const publisher = new zmq.Publisher({
-			...(this.security(PUB_DOMAIN) as Partial<zmq.SocketOptions<zmq.Publisher>>),
-			sendHighWaterMark: this.options.feedHwm ?? 1000,
-			linger: 500,
-			heartbeatInterval: 2000,
-			heartbeatTimeout: 6000,
-			handshakeInterval: this.options.handshakeMs ?? 3000,
-			maxMessageSize: 4096,
-		});
-		// A new feed socket starts with no subscribers.
-		this.core.connections.pub = 0;
-		this.countConnections(publisher, 'pub');
-		return publisher;
 	}
 
 	/** Bind both sockets and start serving. Throws ZchatError (exit code 2) when a port or host is unusable. */
@@ -177,16 +162,15 @@ export class HubServer {
 				hub.guard = await listenGuard(hub, endpointPort(hub.router.lastEndpoint ?? ''), options);
 				hub.subPort = hub.guard.port;
 			}
-			await bindOrExplain(hub.publisher, hub.host, options.pubPort ?? 5556, '--pub');
+			hub.feed = await listenFeed(hub, options);
+			hub.pubPort = hub.feed.port;
 		} catch (err) {
 			await hub.guard?.close();
 			await hub.zap?.close();
 			hub.router.close();
-			hub.publisher.close();
 			await hub.store.close();
 			throw err;
 		}
-		hub.pubPort = endpointPort(hub.publisher.lastEndpoint ?? '');
 		hub.loop = hub.receiveLoop();
 		const every = Math.max(100, Math.min(1000, Math.floor(hub.core.ttlMs / 4)));
 		hub.timer = setInterval(() => hub.tick(), every);
@@ -194,7 +178,7 @@ export class HubServer {
 	}
 
 	/** Keep the core's count of a socket's open connections (accepted minus disconnected) for stats. */
-	private countConnections(socket: zmq.Router | zmq.Publisher, which: 'router' | 'pub'): void {
+	private countConnections(socket: zmq.Router, which: 'router'): void {
 		const counts = this.core.connections;
 		socket.events.on('accept', () => counts[which]++);
 		socket.events.on('disconnect', () => (counts[which] = Math.max(0, counts[which] - 1)));
@@ -206,7 +190,7 @@ export class HubServer {
 	}
 
 	get pubEndpoint(): string {
-		return this.publisher.lastEndpoint ?? '';
+		return tcpEndpoint(this.host, this.pubPort);
 	}
 
 	private async receiveLoop(): Promise<void> {
@@ -250,61 +234,36 @@ export class HubServer {
 		for (const {room, events} of out.publish) {
 			const topic = roomTopic(room);
 			for (let i = 0; i < events.length; i += EVENTS_PER_PUBLISH) {
-				this.pubQueue.push([topic, ...events.slice(i, i + EVENTS_PER_PUBLISH)]);
+				this.feed.publish(topic, events.slice(i, i + EVENTS_PER_PUBLISH));
 			}
 		}
-		if (out.revoked) void this.reauthenticateFeed().catch(() => {});
+		this.feed.flush();
+		if (out.revoked) this.closeRevokedFeeds();
 	}
 
 	private sendFailed(socket: string, err: unknown): void {
-		if (!this.stopped && !this.rebinding) this.log(`${socket} send failed: ${(err as Error).message}`);
+		if (!this.stopped) this.log(`${socket} send failed: ${(err as Error).message}`);
 	}
 
 	/**
 	 * Keys lost the right to connect (a ban, SIGHUP with keys removed). Their sessions have
-	 * ended, but a SUB connection that authenticated earlier would go on receiving the feed:
-	 * replace the PUB socket, so every subscriber connects and authenticates again. Clients
-	 * reconnect on their own and repair the gap from history; refused keys stay out.
+	 * ended; close their feed connections too, at once (the feed port knows every
+	 * connection's key). Reconnecting, they are refused at the handshake. Returns how many.
 	 */
-	reauthenticateFeed(): Promise<void> {
-		if (!this.options.curve || this.stopped) return Promise.resolve();
-		if (this.rebinding) return this.rebinding;
-		this.rebinding = (async () => {
-			const endpoint = this.publisher.lastEndpoint!;
-			const old = this.publisher;
-			await Promise.race([this.pubQueue.idle(), delay(200)]);
-			old.linger = 0;
-			old.close();
-			const fresh = this.makePublisher();
-			for (let attempt = 0; ; attempt++) {
-				try {
-					await fresh.bind(endpoint);
-					break;
-				} catch (err) {
-					if (attempt >= 50) {
-						this.log(`cannot listen on ${endpoint} again after replacing the feed socket: ${(err as Error).message}`);
-						throw err;
-					}
-					await delay(20);
-				}
-			}
-			this.publisher = fresh;
-			this.pubQueue = new SendQueue(fresh, err => this.sendFailed('PUB', err));
-			this.log('feed socket replaced: every subscriber authenticates again');
-		})().finally(() => {
-			this.rebinding = undefined;
-		});
-		return this.rebinding;
+	closeRevokedFeeds(): number {
+		if (!this.options.curve) return 0;
+		const now = Date.now();
+		return this.feed.closeWhere(sub => sub.key !== undefined && this.access.refuses(sub.key, now) !== undefined);
 	}
 
 	/**
-	 * Access decisions changed (SIGHUP): end the sessions of keys no longer admitted and, when
-	 * keys were taken off the list, make every subscriber authenticate again.
+	 * Access decisions changed (SIGHUP): end the sessions of keys no longer admitted and close
+	 * the feed connections of those keys.
 	 */
-	async accessChanged(keysRemoved: boolean): Promise<number> {
+	async accessChanged(): Promise<number> {
 		const ended = this.core.revalidate(Date.now());
 		this.send(this.core.flush());
-		if (keysRemoved || ended > 0) await this.reauthenticateFeed();
+		this.closeRevokedFeeds();
 		return ended;
 	}
 
@@ -317,18 +276,39 @@ export class HubServer {
 		if (this.timer) clearInterval(this.timer);
 		this.core.shutdown(Date.now(), reason);
 		this.send(this.core.flush());
-		await Promise.race([Promise.all([this.routerQueue.idle(), this.pubQueue.idle()]), delay(1000)]);
+		await Promise.race([this.routerQueue.idle(), delay(1000)]);
 		this.stopped = true;
-		await this.rebinding?.catch(() => {});
+		// The feed port writes what is queued and closes every connection (1 s at most).
+		await this.feed.stop();
 		await this.guard?.close();
-		// Unbind first and wait: close() alone releases the ports some time later, and a hub
-		// restarted at once on the same ports would find them in use.
-		await Promise.allSettled([this.router.unbind(this.router.lastEndpoint ?? ''), this.publisher.unbind(this.pubEndpoint)]);
+		// Unbind first and wait: close() alone releases the port some time later, and a hub
+		// restarted at once on the same ports would find it in use.
+		await this.router.unbind(this.router.lastEndpoint ?? '').catch(() => {});
 		this.router.close();
-		this.publisher.close();
 		await this.loop;
 		await this.zap?.close();
 		await this.store.close();
+	}
+}
+
+/** Listen on the feed port, turning a listen error into one line that names the flag to change. */
+async function listenFeed(hub: HubServer, options: HubServerOptions): Promise<FeedServer> {
+	const port = options.pubPort ?? 5556;
+	try {
+		return await FeedServer.listen({
+			host: hub.host,
+			port,
+			...(options.curve ? {curve: options.curve, admit: (key: string) => hub.access.refuses(key, Date.now())?.why} : {}),
+			limits: {
+				...(options.handshakeMs === undefined ? {} : {handshakeMs: options.handshakeMs}),
+				...(options.feedHwm === undefined ? {} : {maxQueuedMessages: options.feedHwm}),
+				...options.feedLimits,
+			},
+			onSubscribers: count => (hub.core.connections.pub = count),
+			log: line => options.log?.(line),
+		});
+	} catch (err) {
+		throw listenError(err, hub.host, port, '--pub');
 	}
 }
 
@@ -344,13 +324,7 @@ async function listenGuard(hub: HubServer, backendPort: number, options: HubServ
 			log: line => options.log?.(line),
 		});
 	} catch (err) {
-		const code = (err as NodeJS.ErrnoException).code;
-		if (code === 'EADDRINUSE') throw new ZchatError(`port ${port} is in use: pass --sub to pick another`, 2);
-		if (code === 'EACCES') throw new ZchatError(`port ${port} needs privileges to bind: pass --sub with a port above 1023`, 2);
-		if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EINVAL') {
-			throw new ZchatError(`cannot listen on host "${hub.host}" (not an address of this machine): pass --host with one, e.g. 127.0.0.1 or 0.0.0.0`, 2);
-		}
-		throw new ZchatError(`cannot listen on ${tcpEndpoint(hub.host, port)}: ${(err as Error).message}`, 2);
+		throw listenError(err, hub.host, port, '--sub');
 	}
 }
 
