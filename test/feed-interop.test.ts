@@ -38,8 +38,8 @@ describe('feed port: zeromq.js subscribers', () => {
 		const feed = await startFeed();
 		const everything = Array.from({length: 8}, () => new RecordingSub(feed.endpoint, ['']));
 		const roomA = Array.from({length: 8}, () => new RecordingSub(feed.endpoint, ['#a:']));
-		// Both rooms twice over ("#" is a prefix of both), and a subscription that matches nothing.
-		const overlapping = Array.from({length: 8}, () => new RecordingSub(feed.endpoint, ['#', '#b:', '#zzz:']));
+		// Everything and room b again (a message goes once), and a room that has no messages.
+		const overlapping = Array.from({length: 8}, () => new RecordingSub(feed.endpoint, ['', '#b:', '#zzz:']));
 		try {
 			await subscriptionsReach(feed, 8 + 8 + 24);
 			publishRooms(feed, 2000);

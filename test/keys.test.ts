@@ -301,40 +301,59 @@ describe('identities bound to keys (in-process hub)', () => {
 	});
 });
 
-describe('the ZAP handler fails closed', () => {
+describe('the feed port admits keys itself, by the access list, and fails closed', () => {
 	const hubKeys = generateKeyPair();
 	const alice = generateKeyPair();
-	const access = (store: ConstructorParameters<typeof Access>[0]) => new Access(store, {authorized: [{key: alice.publicKey, nick: 'alice'}]});
+	/** An access list whose check can be made to throw, as a broken store would. */
+	class BrittleAccess extends Access {
+		broken = false;
+		override refuses(key: string, now: number): ReturnType<Access['refuses']> {
+			if (this.broken) throw new Error('the access store is unreadable');
+			return super.refuses(key, now);
+		}
+	}
+	let access: BrittleAccess | undefined;
+	const makeAccess = (store: ConstructorParameters<typeof Access>[0]) => (access = new BrittleAccess(store, {authorized: [{key: alice.publicKey, nick: 'alice'}]}));
+	const curveOf = (k: {publicKey: string; secretKey: string}) => ({curveServerKey: hubKeys.publicKey, curvePublicKey: k.publicKey, curveSecretKey: k.secretKey});
 
-	test('no handler: nobody gets in, not even a listed member', async () => {
-		const hub = await startHub({curve: hubKeys, access, zap: false});
-		const c = connectClient(hub, 'alice', {}, {serverKey: hubKeys.publicKey, ...alice});
+	test('a listed member reads the feed; a stranger is refused at the handshake', async () => {
+		const hub = await startHub({curve: hubKeys, access: makeAccess});
+		const member = new zmq.Subscriber({linger: 0, ...curveOf(alice)});
+		const stranger = new zmq.Subscriber({linger: 0, ...curveOf(generateKeyPair())});
+		const strangerRefused = refusals(stranger);
 		try {
-			const exit = await waitFor('the client to give up', () => c.client.state.exit, 10_000);
-			assert.equal(exit.code, 2);
-			assert.match(exit.message ?? '', /does not accept our encrypted handshake/);
-			assert.equal(c.client.state.epoch, undefined, 'never welcomed');
+			for (const s of [member, stranger]) {
+				s.subscribe('');
+				s.connect(hub.pubEndpoint);
+			}
+			await waitFor('the feed to turn the stranger away', () => strangerRefused() > 0, 10_000);
+			await waitFor('the member to be subscribed', () => hub.feed.stats().subscriptions === 1, 10_000);
+			assert.equal(hub.feed.stats().closed['key-refused'] !== undefined, true);
 		} finally {
-			await c.close();
+			member.close();
+			stranger.close();
 			await hub.stop();
 		}
 	});
 
-	test('a handler that stops: connections made before go on, new ones are refused', async () => {
-		const hub = await startHub({curve: hubKeys, access});
+	test('an access check that throws refuses: connections made before go on, new ones are refused', async () => {
+		const hub = await startHub({curve: hubKeys, access: makeAccess});
 		const before_ = connectClient(hub, 'alice', {}, {serverKey: hubKeys.publicKey, ...alice});
-		let after_: ReturnType<typeof connectClient> | undefined;
+		const late = new zmq.Subscriber({linger: 0, ...curveOf(alice)});
+		const lateRefused = refusals(late);
 		try {
 			await before_.waitConnected();
-			await hub.zap!.close(); // as if it had crashed
-			after_ = connectClient(hub, 'alice2', {}, {serverKey: hubKeys.publicKey, ...alice});
-			const exit = await waitFor('the new client to give up', () => after_!.client.state.exit, 10_000);
-			assert.match(exit.message ?? '', /does not accept our encrypted handshake/);
+			access!.broken = true;
+			late.subscribe('');
+			late.connect(hub.pubEndpoint);
+			await waitFor('the new subscriber to be refused', () => lateRefused() > 0, 10_000);
+			assert.ok((hub.feed.stats().closed['key-refused'] ?? 0) > 0);
+			access!.broken = false;
 			before_.client.line('still connected');
 			await before_.waitMessage('still connected');
 		} finally {
+			late.close();
 			await before_.close();
-			await after_?.close();
 			await hub.stop();
 		}
 	});

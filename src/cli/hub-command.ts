@@ -163,9 +163,8 @@ Running a hub on a network: docs/SECURITY.md.`,
 					const removed = (authorized ?? []).filter(e => !next.some(n => n.key === e.key)).length;
 					authorized = next;
 					hub.access.setAuthorized(next);
-					void hub.accessChanged().then(ended =>
-						log(`SIGHUP: re-read ${authorizedFile}: ${next.length} member${next.length === 1 ? '' : 's'} (${removed} removed, ${ended} session${ended === 1 ? '' : 's'} ended)`),
-					);
+					const ended = hub.accessChanged();
+					log(`SIGHUP: re-read ${authorizedFile}: ${next.length} member${next.length === 1 ? '' : 's'} (${removed} removed, ${ended} session${ended === 1 ? '' : 's'} ended)`);
 				} catch (err) {
 					log(`SIGHUP: ${(err as Error).message}; keeping the previous list`);
 				}

@@ -1,27 +1,23 @@
-import {readFileSync} from 'node:fs';
-import * as zmq from 'zeromq';
-import {MAX_FRAME_BYTES} from '../protocol/limits.js';
 import {roomTopic} from '../protocol/topic.js';
-import {bindOrExplain, endpointPort, tcpEndpoint} from '../zmq/endpoint.js';
-import {SendQueue} from '../zmq/send-queue.js';
+import {tcpEndpoint} from '../zmq/endpoint.js';
 import {Access} from './access.js';
+import {CommandPort} from './command-port.js';
 import {HubCore, type Outbox} from './core.js';
+import {FeedServer} from './feed/feed-server.js';
+import type {FeedLimits} from './feed/limits.js';
+import type {FrontDoorLimits} from './front-door/limits.js';
+import {listenError} from './listen-error.js';
 import type {RateLimit} from './rate-limit.js';
 import type {HubStorage} from './storage.js';
 import {Store} from './store.js';
 import {DiskStore} from './disk-store.js';
-import {ROUTER_DOMAIN, ZapHandler} from './zap.js';
-import {GuardThread} from './guard-thread.js';
-import {FeedServer} from './feed/feed-server.js';
-import type {FeedLimits} from './feed/limits.js';
-import {listenError} from './listen-error.js';
 
 export interface HubServerOptions {
 	/** Address to listen on. @default "127.0.0.1" */
 	readonly host?: string;
-	/** ROUTER port (commands in); 0 picks a free one. @default 5555 */
+	/** Command port (the hub's own ROUTER); 0 picks a free one. @default 5555 */
 	readonly subPort?: number;
-	/** PUB port (feed out); 0 picks a free one. @default 5556 */
+	/** Feed port (the hub's own PUB); 0 picks a free one. @default 5556 */
 	readonly pubPort?: number;
 	/** Data directory for history; undefined keeps it in memory. */
 	readonly dataDir?: string;
@@ -40,8 +36,9 @@ export interface HubServerOptions {
 	readonly version?: string;
 	readonly log?: (line: string) => void;
 	/**
-	 * The hub's CURVE key pair (Z85): both sockets encrypt and authenticate, and a ZAP handler
-	 * decides who gets in (`access`). Without it the hub is open and unencrypted.
+	 * The hub's CURVE key pair (Z85): both ports encrypt and authenticate, and `access` decides
+	 * who gets in (both ports ask it themselves, at the handshake and again when it changes).
+	 * Without it the hub is open and unencrypted.
 	 */
 	readonly curve?: {readonly publicKey: string; readonly secretKey: string};
 	/** Who may connect (with `curve`), reserved nicks, operators, bans. @default anyone, no operators */
@@ -50,46 +47,31 @@ export interface HubServerOptions {
 	readonly rateLimit?: RateLimit;
 	/** A connection must finish its ZMTP handshake within this long. @default 3000 */
 	readonly handshakeMs?: number;
-	/**
-	 * Open hub only: put the ZMTP guard in front of the ROUTER (see zmtp-guard.ts). Without it
-	 * any peer can abort the hub. Only for measuring what the guard costs. @default true
-	 */
-	readonly guard?: boolean;
-	/** Hub with keys only, for tests: do not start the ZAP handler (then nobody can get in). @default true */
-	readonly zap?: boolean;
+	/** The command port's limits per connection and in all (front-door/limits.ts), for tests. @default DEFAULT_LIMITS */
+	readonly commandLimits?: Partial<FrontDoorLimits>;
 }
 
 /**
- * Feed events per PUB message at most: a busy room's batch is split into messages this size,
- * which bounds what a stalled subscriber can hold up (feedHwm × this many events).
+ * Feed events per feed message at most: a busy room's batch is split into messages this size
+ * (a stalled subscriber's queue is bounded in bytes as well: feed/limits.ts).
  */
 const EVENTS_PER_PUBLISH = 64;
 
-/** Longest stretch of receiving before the hub flushes (stores, acks, publishes) what it has. */
-const BATCH_MS = 2;
-
 /**
- * The hub's transport: a ROUTER for commands and a PUB for the feed, one receive loop, a
- * send queue per socket, and a flush after each burst of input so the store commits a batch
- * in one transaction.
+ * The hub's transport: its own command port (front door, batches of commands in, one write a
+ * connection per flush out) and its own feed port (a PUB on the wire, one write a subscriber
+ * per flush). Each batch of commands is flushed as one: the store commits it in one transaction.
  */
 export class HubServer {
 	readonly core: HubCore;
 	readonly store: HubStorage;
 	readonly access: Access;
-	readonly router: zmq.Router;
-	/** The feed port (the hub's own PUB); set once it listens. */
+	/** The command port; set once it listens. */
+	commands!: CommandPort;
+	/** The feed port; set once it listens. */
 	feed!: FeedServer;
-	/** With keys: the ZAP handler (admission, routing ids, the key of each connection). */
-	zap: ZapHandler | undefined;
-	/** Open hub: the guard in front of the ROUTER. */
-	guard: GuardThread | undefined;
-	private readonly context: zmq.Context | undefined;
-	private readonly routerQueue: SendQueue;
 	private readonly options: HubServerOptions;
-	private flushScheduled = false;
 	private timer: NodeJS.Timeout | undefined;
-	private loop: Promise<void> | undefined;
 	private stopped = false;
 	readonly host: string;
 	subPort = 0;
@@ -102,42 +84,17 @@ export class HubServer {
 		this.log = options.log ?? (() => {});
 		this.store = store;
 		this.access = options.access?.(this.store) ?? new Access(this.store);
-		// A hub with keys gets a context of its own: the ZAP handler is bound per context.
-		this.context = options.curve ? new zmq.Context() : undefined;
 		this.core = new HubCore(this.store, Date.now(), {
 			...(options.ttlMs === undefined ? {} : {ttlMs: options.ttlMs}),
 			...(options.maxSessions === undefined ? {} : {maxSessions: options.maxSessions}),
 			...(options.version === undefined ? {} : {version: options.version}),
 			...(options.rateLimit === undefined ? {} : {rateLimit: options.rateLimit}),
 			access: this.access,
-			...(options.curve ? {connectionKey: (peer: Buffer) => this.zap?.keyOf(peer)} : {}),
+			// With keys every connection of the command port has the key it proved; a closed one has none.
+			...(options.curve ? {connectionKey: (peer: Buffer) => this.commands.infoOf(peer)?.key} : {}),
+			transportStats: (peer: Buffer) => this.commands.stats(peer),
 			log: this.log,
 		});
-		this.router = new zmq.Router({
-			...this.security(ROUTER_DOMAIN),
-			// Frames between our 64 KiB limit and this get a clear bad_frame reply; larger
-			// ones make libzmq drop the peer.
-			maxMessageSize: MAX_FRAME_BYTES * 16,
-			sendHighWaterMark: 10_000,
-			receiveHighWaterMark: 10_000,
-			mandatory: false,
-			handover: false,
-			heartbeatInterval: 2000,
-			heartbeatTimeout: 6000,
-			heartbeatTimeToLive: 6000,
-			// Half-open connections and stalled handshakes are dropped after this long.
-			handshakeInterval: options.handshakeMs ?? 3000,
-			linger: 500,
-		});
-		this.countConnections(this.router, 'router');
-		this.routerQueue = new SendQueue(this.router, err => this.sendFailed('ROUTER', err));
-	}
-
-	/** Socket options for CURVE with a ZAP domain, enforced (fail closed), or none for an open hub. */
-	private security(domain: string): Partial<zmq.SocketOptions<zmq.Router>> {
-		const curve = this.options.curve;
-		if (!curve) return {};
-		return {context: this.context!, curveServer: true, curveSecretKey: curve.secretKey, curvePublicKey: curve.publicKey, zapDomain: domain, zapEnforceDomain: true};
 	}
 
 	/** Bind both sockets and start serving. Throws ZchatError (exit code 2) when a port or host is unusable. */
@@ -149,88 +106,42 @@ export class HubServer {
 			options.dataDir === undefined ? new Store(historyLimit) : await DiskStore.open({dataDir: options.dataDir, ...historyLimit, log: line => options.log?.(line)});
 		const hub = new HubServer(options, store);
 		try {
-			if (options.curve && options.zap !== false) hub.zap = await ZapHandler.start(hub.context!, hub.access, hub.log);
-			if (options.curve || options.guard === false) {
-				await bindOrExplain(hub.router, hub.host, options.subPort ?? 5555, '--sub');
-				hub.subPort = endpointPort(hub.router.lastEndpoint ?? '');
-			} else {
-				// Open hub: the ROUTER listens on a loopback port behind the guard. Not a unix
-				// socket: libzmq 4.3.5 aborts the process when accepting on one fails for want of
-				// file descriptors (ipc_listener.cpp:297), which a flood of connections to the
-				// PUB port brings about; over TCP it waits until one is free.
-				await hub.router.bind('tcp://127.0.0.1:0');
-				hub.guard = await listenGuard(hub, endpointPort(hub.router.lastEndpoint ?? ''), options);
-				hub.subPort = hub.guard.port;
-			}
+			hub.commands = await listenCommands(hub, options);
+			hub.subPort = hub.commands.port;
 			hub.feed = await listenFeed(hub, options);
 			hub.pubPort = hub.feed.port;
 		} catch (err) {
-			await hub.guard?.close();
-			await hub.zap?.close();
-			hub.router.close();
+			await hub.commands?.stop();
 			await hub.store.close();
 			throw err;
 		}
-		hub.loop = hub.receiveLoop();
 		const every = Math.max(100, Math.min(1000, Math.floor(hub.core.ttlMs / 4)));
 		hub.timer = setInterval(() => hub.tick(), every);
 		return hub;
 	}
 
-	/** Keep the core's count of a socket's open connections (accepted minus disconnected) for stats. */
-	private countConnections(socket: zmq.Router, which: 'router'): void {
-		const counts = this.core.connections;
-		socket.events.on('accept', () => counts[which]++);
-		socket.events.on('disconnect', () => (counts[which] = Math.max(0, counts[which] - 1)));
-	}
-
-	/** Where clients connect their DEALER (the guard's port on an open hub). */
+	/** Where clients connect their DEALER or REQ. */
 	get routerEndpoint(): string {
-		return this.guard ? tcpEndpoint(this.host, this.subPort) : (this.router.lastEndpoint ?? '');
+		return tcpEndpoint(this.host, this.subPort);
 	}
 
+	/** Where clients connect their SUB. */
 	get pubEndpoint(): string {
 		return tcpEndpoint(this.host, this.pubPort);
 	}
 
-	private async receiveLoop(): Promise<void> {
-		try {
-			let batchStarted = Date.now();
-			for await (const [peer, ...frames] of this.router) {
-				const now = Date.now();
-				this.core.receive(peer!, frames, now);
-				this.scheduleFlush();
-				// zeromq.js hands over queued messages without returning to the event loop.
-				// Under a flood that would keep everyone's replies (and the feed) waiting for
-				// a whole batch: after a few milliseconds of work, let the flush run.
-				if (now - batchStarted >= BATCH_MS) {
-					await new Promise(resolve => setImmediate(resolve));
-					batchStarted = Date.now();
-				}
-			}
-		} catch (err) {
-			if (!this.stopped) this.log(`receive loop ended: ${(err as Error).message}`);
-		}
-	}
-
-	private scheduleFlush(): void {
-		if (this.flushScheduled) return;
-		this.flushScheduled = true;
-		setImmediate(() => {
-			this.flushScheduled = false;
-			this.send(this.core.flush());
-		});
+	/** Store what the core has and send everything it gives (after a batch of commands, a tick, an access change). */
+	flush(): void {
+		this.send(this.core.flush());
 	}
 
 	private tick(): void {
 		this.core.tick(Date.now());
-		if (this.core.hasWork) this.send(this.core.flush());
+		if (this.core.hasWork) this.flush();
 	}
 
 	private send(out: Outbox): void {
-		for (const r of out.replies) {
-			this.routerQueue.push(r.envelope === 'req' ? [r.peer, '', ...r.frames] : [r.peer, ...r.frames]);
-		}
+		for (const r of out.replies) this.commands.reply(r.peer, r.envelope, r.frames);
 		for (const {room, events} of out.publish) {
 			const topic = roomTopic(room);
 			for (let i = 0; i < events.length; i += EVENTS_PER_PUBLISH) {
@@ -238,32 +149,28 @@ export class HubServer {
 			}
 		}
 		this.feed.flush();
-		if (out.revoked) this.closeRevokedFeeds();
-	}
-
-	private sendFailed(socket: string, err: unknown): void {
-		if (!this.stopped) this.log(`${socket} send failed: ${(err as Error).message}`);
+		if (out.revoked) this.closeRevoked();
 	}
 
 	/**
-	 * Keys lost the right to connect (a ban, SIGHUP with keys removed). Their sessions have
-	 * ended; close their feed connections too, at once (the feed port knows every
-	 * connection's key). Reconnecting, they are refused at the handshake. Returns how many.
+	 * Keys lost the right to connect (a ban, SIGHUP with keys removed): close their command and
+	 * feed connections at once, and only theirs. Reconnecting, they are refused at the handshake.
 	 */
-	closeRevokedFeeds(): number {
-		if (!this.options.curve) return 0;
+	private closeRevoked(): void {
+		this.commands.closeRevoked();
+		if (!this.options.curve) return;
 		const now = Date.now();
-		return this.feed.closeWhere(sub => sub.key !== undefined && this.access.refuses(sub.key, now) !== undefined);
+		this.feed.closeWhere(sub => sub.key !== undefined && this.access.refuses(sub.key, now) !== undefined);
 	}
 
 	/**
-	 * Access decisions changed (SIGHUP): end the sessions of keys no longer admitted and close
-	 * the feed connections of those keys.
+	 * Access decisions changed (SIGHUP): end the sessions of keys no longer admitted (they are
+	 * told why) and close their command and feed connections.
 	 */
-	async accessChanged(): Promise<number> {
+	accessChanged(): number {
 		const ended = this.core.revalidate(Date.now());
-		this.send(this.core.flush());
-		this.closeRevokedFeeds();
+		this.flush();
+		this.closeRevoked();
 		return ended;
 	}
 
@@ -275,19 +182,30 @@ export class HubServer {
 		if (this.stopped) return;
 		if (this.timer) clearInterval(this.timer);
 		this.core.shutdown(Date.now(), reason);
-		this.send(this.core.flush());
-		await Promise.race([this.routerQueue.idle(), delay(1000)]);
+		this.flush();
 		this.stopped = true;
-		// The feed port writes what is queued and closes every connection (1 s at most).
-		await this.feed.stop();
-		await this.guard?.close();
-		// Unbind first and wait: close() alone releases the port some time later, and a hub
-		// restarted at once on the same ports would find it in use.
-		await this.router.unbind(this.router.lastEndpoint ?? '').catch(() => {});
-		this.router.close();
-		await this.loop;
-		await this.zap?.close();
+		// Both ports write what is queued and close every connection (1 s at most).
+		await Promise.all([this.commands.stop(), this.feed.stop()]);
 		await this.store.close();
+	}
+}
+
+/** Listen on the command port, turning a listen error into one line that names the flag to change. */
+async function listenCommands(hub: HubServer, options: HubServerOptions): Promise<CommandPort> {
+	const port = options.subPort ?? 5555;
+	try {
+		return await CommandPort.listen({
+			host: hub.host,
+			port,
+			curve: options.curve,
+			access: hub.access,
+			core: hub.core,
+			flush: () => hub.flush(),
+			limits: {...(options.handshakeMs === undefined ? {} : {handshakeMs: options.handshakeMs}), ...options.commandLimits},
+			log: line => options.log?.(line),
+		});
+	} catch (err) {
+		throw listenError(err, hub.host, port, '--sub');
 	}
 }
 
@@ -310,41 +228,4 @@ async function listenFeed(hub: HubServer, options: HubServerOptions): Promise<Fe
 	} catch (err) {
 		throw listenError(err, hub.host, port, '--pub');
 	}
-}
-
-async function listenGuard(hub: HubServer, backendPort: number, options: HubServerOptions): Promise<GuardThread> {
-	const port = options.subPort ?? 5555;
-	try {
-		return await GuardThread.start({
-			host: hub.host,
-			port,
-			backendPort,
-			handshakeMs: options.handshakeMs ?? 3000,
-			maxConnections: connectionBudget(),
-			log: line => options.log?.(line),
-		});
-	} catch (err) {
-		throw listenError(err, hub.host, port, '--sub');
-	}
-}
-
-/**
- * How many client connections the guard takes at once: each uses four file descriptors (the
- * client's socket, the relay to the ROUTER, the ROUTER's end of it, and the client's SUB
- * connection to the PUB), and some are kept for the store, logs and libzmq. Read from the
- * process's limit of open files (Linux), else a conservative default.
- */
-export function connectionBudget(): number {
-	try {
-		const limits = readFileSync('/proc/self/limits', 'utf8');
-		const m = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
-		const soft = m && m[1] !== 'unlimited' ? Number(m[1]) : 1_000_000;
-		return Math.max(8, Math.floor((soft - 64) / 4));
-	} catch {
-		return 1000;
-	}
-}
-
-function delay(ms: number): Promise<void> {
-	return new Promise(resolve => setTimeout(resolve, ms).unref());
 }

@@ -38,6 +38,11 @@ export interface HistoryQuery {
 	readonly after?: number;
 	readonly before?: number;
 	readonly limit: number;
+	/**
+	 * Stop short of `limit` once the events pass this many bytes (UTF-16 units; at least one
+	 * event), with `more` set: a page `after` keeps its oldest events, one going back its latest.
+	 */
+	readonly maxBytes?: number;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import {createServer, type Server, type Socket} from 'node:net';
 import {plainAddress} from '../front-door/address.js';
-import {curveKeys} from '../front-door/curve.js';
+import {CurveCodec, curveKeys} from '../front-door/curve.js';
 import * as wire from '../front-door/wire.js';
 import {DEFAULT_FEED_LIMITS, type FeedLimits} from './limits.js';
 import {Subscriber, type FeedCloseReason, type FeedSide} from './subscriber.js';
@@ -51,7 +51,7 @@ interface Outgoing {
 }
 
 /** Reasons that say a peer did what no subscriber needs to: logged (at most once a second). */
-const HOSTILE = new Set<FeedCloseReason>(['too-many-frames', 'frame-too-big', 'too-many-subscriptions', 'flood', 'protocol', 'crypto']);
+const HOSTILE = new Set<FeedCloseReason>(['too-many-frames', 'frame-too-big', 'too-many-subscriptions', 'subscription', 'flood', 'protocol', 'crypto']);
 
 export class FeedServer {
 	readonly limits: FeedLimits;
@@ -138,12 +138,15 @@ export class FeedServer {
 		this.pending = [];
 		const curve = this.side.curve !== undefined;
 		const plain = curve ? [] : messages.map(m => encode(m.frames));
+		// Each message's size on the wire, for the subscribers' byte budgets.
+		const sizes = curve ? messages.map(m => m.frames.reduce((n, f) => n + CurveCodec.sealedBytes(f.length), 0)) : plain.map(p => p.length);
 		let whole: Buffer | undefined;
-		for (const [sub, picked] of this.recipients(messages)) {
-			if (!sub.admits(picked.length)) {
-				this.counts.dropped += picked.length;
-				continue;
-			}
+		for (const [sub, all] of this.recipients(messages)) {
+			// What does not fit its budget is dropped for it (it repairs the gap from history).
+			const fit = sub.fits(all.map(i => sizes[i]!));
+			this.counts.dropped += all.length - fit;
+			if (fit === 0) continue;
+			const picked = fit === all.length ? all : all.slice(0, fit);
 			if (curve) sub.writeSealed(picked.map(i => messages[i]!.frames));
 			else if (picked.length === messages.length) sub.writePlain([(whole ??= plain.length === 1 ? plain[0]! : Buffer.concat(plain))], picked.length);
 			else sub.writePlain(picked.map(i => plain[i]!), picked.length);

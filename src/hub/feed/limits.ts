@@ -2,7 +2,8 @@
  * Every limit of the feed port, named, with its default: what one subscriber may send and cost
  * the hub, and how many there may be. docs/SECURITY.md quotes these numbers.
  */
-import {MAX_ROOM_LENGTH} from '../../protocol/limits.js';
+import {MAX_ROOM_LENGTH, ROOM_PATTERN} from '../../protocol/limits.js';
+import {topicRoom} from '../../protocol/topic.js';
 import {MAX_PING_CONTEXT} from '../front-door/wire.js';
 
 /**
@@ -27,14 +28,14 @@ export interface FeedLimits {
 	/**
 	 * Feed bytes written to one subscriber that it has not taken yet, past which the hub drops
 	 * its feed messages (whole ones: it sees a gap in `seq` and repairs it from history), as
-	 * libzmq's high-water mark does. @default 8 MiB
+	 * libzmq's high-water mark does. @default 2 MiB
 	 */
 	readonly maxQueuedBytes: number;
 	/** The same counted in feed messages (the hub's --feed-hwm). @default 1000 */
 	readonly maxQueuedMessages: number;
 	/**
 	 * The same over all subscribers: past it, the subscribers with the most queued are closed
-	 * as slow consumers until the rest is under it. @default 256 MiB
+	 * as slow consumers until the rest is under it. @default 64 MiB
 	 */
 	readonly maxQueuedBytesTotal: number;
 	/** Greeting and security handshake must be done within this long. @default 3000 ms */
@@ -60,9 +61,9 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
 	maxHandshakeBytes: 4096,
 	frameBurst: 256,
 	framesPerSecond: 32,
-	maxQueuedBytes: 8 * 1024 * 1024,
+	maxQueuedBytes: 2 * 1024 * 1024,
 	maxQueuedMessages: 1000,
-	maxQueuedBytesTotal: 256 * 1024 * 1024,
+	maxQueuedBytesTotal: 64 * 1024 * 1024,
 	handshakeMs: 3000,
 	heartbeatIntervalMs: 2000,
 	heartbeatTimeoutMs: 6000,
@@ -74,4 +75,16 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
 /** Bytes of a command after the handshake: SUBSCRIBE or CANCEL with the longest topic, or a PING with the longest context. */
 export function trafficCommandBytes(limits: FeedLimits): number {
 	return 1 + Math.max('SUBSCRIBE'.length + limits.maxTopicBytes, 'PING'.length + 2 + MAX_PING_CONTEXT);
+}
+
+/**
+ * What a subscriber may subscribe to: everything ("") or one room's topic ("#lobby:"), whole.
+ * A room that does not exist yet is allowed: a client subscribes before the `join` that
+ * creates it (PROTOCOL.md, the slow joiner). Undefined when allowed, else why not.
+ */
+export function subscriptionProblem(topic: string): string | undefined {
+	if (topic === '') return undefined;
+	const room = topicRoom(topic);
+	if (room !== undefined && ROOM_PATTERN.test(room)) return undefined;
+	return `a subscription to ${JSON.stringify(topic.slice(0, 40))}, which is neither everything ("") nor a room's topic ("#room:")`;
 }

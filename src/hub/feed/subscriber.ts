@@ -5,42 +5,14 @@
  */
 import type {Socket} from 'node:net';
 import {z85Encode} from '../../protocol/z85.js';
-import {CurveCodec, CurveHandshake, MESSAGE_OVERHEAD, type CurveKeys} from '../front-door/curve.js';
+import {CurveCodec, CurveHandshake, MESSAGE_OVERHEAD} from '../front-door/curve.js';
 import {FrameError, FrameReader, type FrameSink} from '../front-door/frame-reader.js';
 import * as wire from '../front-door/wire.js';
-import {trafficCommandBytes, type FeedLimits} from './limits.js';
+import {Backlog} from './backlog.js';
+import {subscriptionProblem, trafficCommandBytes} from './limits.js';
+import type {FeedCloseReason, FeedSide} from './types.js';
 
-/** Why a subscriber's connection ended. */
-export type FeedCloseReason =
-	| 'peer-closed'
-	| 'peer-error'
-	| 'protocol'
-	| 'too-many-frames'
-	| 'frame-too-big'
-	| 'too-many-subscriptions'
-	| 'flood'
-	| 'crypto'
-	| 'key-refused'
-	| 'socket-type'
-	| 'handshake-timeout'
-	| 'heartbeat-timeout'
-	| 'slow-consumer'
-	| 'revoked'
-	| 'shutdown'
-	| 'socket-error';
-
-/** What a subscriber needs from the feed server that owns it. */
-export interface FeedSide {
-	readonly limits: FeedLimits;
-	readonly curve: CurveKeys | undefined;
-	/** CURVE: undefined admits the key (Z85), a string is why not. */
-	admit(key: string, address: string): string | undefined;
-	subscribed(sub: Subscriber, topic: string): void;
-	cancelled(sub: Subscriber, topic: string): void;
-	opened(sub: Subscriber): void;
-	ended(sub: Subscriber, reason: FeedCloseReason, detail: string): void;
-	log(line: string): void;
-}
+export type {FeedCloseReason, FeedSide} from './types.js';
 
 const enum State {
 	Greeting,
@@ -77,14 +49,7 @@ export class Subscriber implements FrameSink {
 	private tokensAt: number;
 	/** It sent frames faster than its budget (the reader's error says so). */
 	private flooded = false;
-	/** Bytes handed to the socket; minus its writableLength, what the network has taken. */
-	private written = 0;
-	/** Feed writes not yet taken by the network: where each ends (in `written`) and its messages. */
-	private queue: Array<{end: number; messages: number}> = [];
-	private queueHead = 0;
-	/** When the network last took some of what was queued for it (or there was nothing queued). */
-	private progressAt = 0;
-	private takenAtTick = 0;
+	private readonly backlog: Backlog;
 
 	constructor(
 		readonly id: number,
@@ -94,6 +59,7 @@ export class Subscriber implements FrameSink {
 		now: number,
 	) {
 		this.since = this.lastHeard = this.tokensAt = now;
+		this.backlog = new Backlog(now);
 		this.tokens = side.limits.frameBurst;
 		if (side.curve) this.curve = new CurveHandshake(side.curve);
 		socket.on('data', chunk => this.onData(chunk as Buffer));
@@ -118,12 +84,22 @@ export class Subscriber implements FrameSink {
 		return this.socket.writableLength;
 	}
 
-	/** Whether `messages` more feed messages fit its budget; if not, they are counted as dropped for it. */
-	admits(messages: number): boolean {
+	/**
+	 * How many of these feed messages (their sizes on the wire, in order) fit what is left of
+	 * its budget, in bytes and in messages; the rest are counted as dropped for it. With nothing
+	 * queued the first always fits, however large.
+	 */
+	fits(sizes: readonly number[]): number {
 		const limits = this.side.limits;
-		if (this.socket.writableLength < limits.maxQueuedBytes && this.queuedMessages() + messages <= limits.maxQueuedMessages) return true;
-		this.counters.dropped += messages;
-		return false;
+		const unsent = this.socket.writableLength;
+		let bytes = limits.maxQueuedBytes - unsent;
+		let n = Math.min(sizes.length, Math.max(0, limits.maxQueuedMessages - this.backlog.queuedMessages(unsent)));
+		for (let i = 0; i < n; i++) {
+			bytes -= sizes[i]!;
+			if (bytes < 0 && !(i === 0 && unsent === 0)) n = i;
+		}
+		this.counters.dropped += sizes.length - n;
+		return n;
 	}
 
 	/** NULL: write feed messages already on the wire's form (shared by every subscriber), in one go. */
@@ -162,11 +138,8 @@ export class Subscriber implements FrameSink {
 		}
 		// Taking what is queued, however slowly, is a sign of life; silence with nothing taken is not.
 		const unsent = this.socket.writableLength;
-		const taken = this.written - unsent;
-		if (unsent === 0 || taken > this.takenAtTick) this.progressAt = now;
-		this.takenAtTick = taken;
+		const stalled = this.backlog.stalledFor(unsent, now);
 		const timeout = Math.min(limits.heartbeatTimeoutMs, this.peerTtlMs || Infinity);
-		const stalled = now - this.progressAt;
 		if (unsent > 0 && stalled > limits.heartbeatTimeoutMs) return this.end('slow-consumer', `${unsent} bytes of feed not taken for ${stalled} ms`);
 		// ZMTP 3.0 has no PING: such a subscriber is left to TCP keepalive.
 		if (this.zmtpMinor === 0) return;
@@ -193,27 +166,14 @@ export class Subscriber implements FrameSink {
 	}
 
 	private write(data: Buffer): void {
-		this.written += data.length;
+		this.backlog.wrote(data.length);
 		this.counters.bytesOut += data.length;
 		this.socket.write(data);
 	}
 
 	private queued(messages: number): void {
 		this.counters.messagesOut += messages;
-		this.queue.push({end: this.written, messages});
-	}
-
-	/** Feed messages written that the network has not taken yet (a write partly taken counts whole). */
-	private queuedMessages(): number {
-		const taken = this.written - this.socket.writableLength;
-		while (this.queueHead < this.queue.length && this.queue[this.queueHead]!.end <= taken) this.queueHead++;
-		if (this.queueHead > 64 && this.queueHead * 2 > this.queue.length) {
-			this.queue = this.queue.slice(this.queueHead);
-			this.queueHead = 0;
-		}
-		let n = 0;
-		for (let i = this.queueHead; i < this.queue.length; i++) n += this.queue[i]!.messages;
-		return n;
+		this.backlog.carried(messages);
 	}
 
 	private command(body: Buffer): void {
@@ -347,6 +307,8 @@ export class Subscriber implements FrameSink {
 
 	private subscribe(topic: string): void {
 		if (this.topics.has(topic)) return;
+		const problem = subscriptionProblem(topic);
+		if (problem) return this.end('subscription', problem);
 		const max = this.side.limits.maxSubscriptions;
 		if (this.topics.size >= max) return this.end('too-many-subscriptions', `more than ${max} subscriptions`);
 		this.topics.add(topic);
