@@ -40,13 +40,21 @@ export class TmuxTui {
 		this.exitFile = join(this.dir, 'exit');
 	}
 
-	/** Start `zchat join <args>` in a terminal of this size. */
-	static start(args: readonly string[], size: {columns: number; rows: number} = {columns: 100, rows: 30}): TmuxTui {
+	/**
+	 * Start `zchat join <args>` in a terminal of this size; `env` is added to its environment
+	 * (after CI and NODE_ENV are removed: pass `{CI: 'true'}` to see what a CI shell gets). It
+	 * reads no settings file unless `env` names one (ZCHAT_CONFIG), as spawnZchat.
+	 */
+	static start(args: readonly string[], size: {columns: number; rows: number} = {columns: 100, rows: 30}, env: Readonly<Record<string, string>> = {}): TmuxTui {
 		requireTmux();
 		const t = new TmuxTui(size.columns, size.rows);
-		const run = ['env', '-u', 'CI', '-u', 'NODE_ENV', process.execPath, ZCHAT_BIN, 'join', ...args].map(quote).join(' ');
-		// The pane closes when zchat exits; its exit code is kept in a file.
-		const script = `${run} 2>${quote(join(t.dir, 'stderr'))}; echo $? > ${quote(t.exitFile)}`;
+		const vars = Object.entries({ZCHAT_CONFIG: '', ...env}).map(([k, v]) => `${k}=${v}`);
+		const run = ['env', '-u', 'CI', '-u', 'NODE_ENV', ...vars, process.execPath, ZCHAT_BIN, 'join', ...args].map(quote).join(' ');
+		// The pane closes when zchat exits; its exit code is kept in a file, and so is the state
+		// it left the terminal in (as tmux and stty see it), written before the exit code.
+		const tmux = ['tmux', '-S', t.socket, 'display-message', '-p', '-t', 'tui', '#{alternate_on} #{cursor_flag}'].map(quote).join(' ');
+		const after = `${tmux} > ${quote(join(t.dir, 'modes'))}; stty -a > ${quote(join(t.dir, 'stty'))} 2>&1`;
+		const script = `${run} 2>${quote(join(t.dir, 'stderr'))}; code=$?; ${after}; echo $code > ${quote(t.exitFile)}`;
 		t.tmux('new-session', '-d', '-s', 'tui', '-x', String(size.columns), '-y', String(size.rows), 'sh', '-c', script);
 		return t;
 	}
@@ -120,6 +128,24 @@ export class TmuxTui {
 		} catch {
 			return '';
 		}
+	}
+
+	/**
+	 * The state zchat left the terminal in, once it has exited (see waitExit): whether the
+	 * alternate screen is still on, the cursor shown, and the line discipline back from raw
+	 * mode (canonical input and echo, as a shell needs them).
+	 */
+	terminalAfterExit(): {alternateScreen: boolean; cursorVisible: boolean; canonical: boolean; echo: boolean} {
+		const [alt, cursor] = readFileSync(join(this.dir, 'modes'), 'utf8').trim().split(' ');
+		const stty = ` ${readFileSync(join(this.dir, 'stty'), 'utf8').replace(/\s+/g, ' ')} `;
+		return {alternateScreen: alt === '1', cursorVisible: cursor === '1', canonical: stty.includes(' icanon '), echo: stty.includes(' echo ')};
+	}
+
+	/** The pid of zchat itself (the shell's child), while it runs. */
+	zchatPid(): number {
+		const pid = Number(execFileSync('pgrep', ['-P', String(this.panePid())], {encoding: 'utf8'}).trim().split('\n')[0]);
+		if (!Number.isInteger(pid) || pid <= 0) throw new Error('zchat is not running in the pane');
+		return pid;
 	}
 
 	/** The pid of the process in the pane (the shell running zchat). */

@@ -166,6 +166,6 @@ describe('chat over real sockets', () => {
 		await waitFor('the public line on the raw subscriber', () => everything.text().includes('public line after the dm'));
 		assert.ok(!everything.text().includes('swordfish'));
 		a.client.line('/msg nobody-here hello?');
-		await waitFor('an error for a DM to nobody', () => a.shown.some(s => s.item.kind === 'notice' && s.item.text.includes('nobody-here is not online')));
+		await waitFor('an error for a DM to nobody', () => a.shown.some(s => s.item.kind === 'failed' && s.item.error.includes('nobody-here is not online')));
 	});
 });

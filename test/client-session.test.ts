@@ -164,17 +164,32 @@ describe('client session: nothing typed is lost', () => {
 		assert.equal(s.sent().filter(c => c.type === 'say').length, 1);
 	});
 
-	test('a line refused for good is kept visible as failed, and counts at exit', () => {
+	test('a line refused for good is shown once where it was typed, and counts at exit (line mode)', () => {
 		const s = new Sim();
 		s.do({type: 'start'});
 		s.welcome();
 		s.do({type: 'line', text: 'x'});
 		const say = s.sent().find(c => c.type === 'say')!;
 		s.reply({type: 'error', re: say.id, code: 'text_too_long', message: 'too long'});
-		assert.equal(pendingLines(s.state)[0]!.state, 'failed');
+		assert.deepEqual(pendingLines(s.state), []);
+		assert.deepEqual(s.shown(), ['failed:x']);
+		assert.deepEqual(s.room().feed.map(i => i.kind), ['failed']);
 		s.do({type: 'leave'});
 		s.reply({type: 'ok', re: s.sent().find(c => c.type === 'bye')!.id!, command: 'bye'});
 		assert.deepEqual(s.state.exit, {code: 1, message: '1 line was not delivered (too long)'});
+	});
+
+	test('in the TUI a refusal already shown is not "undelivered" at quit, however long ago it was', () => {
+		const s = new Sim({interactive: true});
+		s.do({type: 'start'});
+		s.welcome();
+		s.do({type: 'line', text: '/msg ghost are you there?'});
+		const msg = s.sent().find(c => c.type === 'msg')!;
+		s.reply({type: 'error', re: msg.id, code: 'no_such_nick', message: 'ghost is not online'});
+		s.now += 14 * 60_000;
+		s.do({type: 'leave'});
+		s.reply({type: 'ok', re: s.sent().find(c => c.type === 'bye')!.id!, command: 'bye'});
+		assert.deepEqual(s.state.exit, {code: 0});
 	});
 
 	test('at most `window` lines between sending and being seen on the feed; the rest follow as the feed brings them back', () => {

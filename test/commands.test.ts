@@ -12,7 +12,9 @@ import {waitFor} from './helpers/wait.js';
 
 /** The notices a client showed, and the hub's answers in the words the view gives them. */
 function notices(c: TestClient): string[] {
-	return c.shown.flatMap(({item}) => (item.kind === 'notice' ? [item.text] : item.kind === 'answer' ? [answerText(item.answer, item.ts)] : []));
+	return c.shown.flatMap(({item}) =>
+		item.kind === 'notice' ? [item.text] : item.kind === 'answer' ? [answerText(item.answer, item.ts)] : item.kind === 'failed' ? [`not delivered: ${item.error}`] : [],
+	);
 }
 
 async function waitNotice(c: TestClient, pattern: RegExp): Promise<string> {
@@ -96,6 +98,7 @@ describe('commands over real sockets', () => {
 		assert.ok(!c.shown.some(s => s.item.kind === 'dm'), 'c saw no private message');
 		a.client.line('/msg ghost boo');
 		await waitNotice(a, /not delivered: ghost is not online/);
+		assert.equal(a.client.state.views['@ghost'], undefined, 'no conversation opened with a nick that is not online');
 		a.client.line('/msg');
 		await waitNotice(a, /usage: \/msg nick text/);
 	});

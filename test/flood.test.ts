@@ -183,8 +183,8 @@ describe('the client and connections the hub does not recognise', () => {
 		s.do({type: 'line', text: 'can I talk?'});
 		const say = s.sent().find(c => c.type === 'say')!;
 		s.do({type: 'reply', reply: {type: 'error', re: say.id!, code: 'muted', message: 'you are muted by alice for 5 min more', retryAfterMs: 300_000}});
-		assert.equal(pendingLines(s.state)[0]!.state, 'failed');
-		assert.ok(s.effects.some(e => e.type === 'show' && e.item.kind === 'notice' && /not delivered: you are muted by alice/.test(e.item.text)));
+		assert.deepEqual(pendingLines(s.state), [], 'refused: no longer pending');
+		assert.ok(s.effects.some(e => e.type === 'show' && e.item.kind === 'failed' && e.item.text === 'can I talk?' && /you are muted by alice/.test(e.item.error)));
 	});
 });
 

@@ -35,7 +35,9 @@ describe('parseInput: commands', () => {
 	test('names are case-insensitive and aliases mean the same', () => {
 		assert.deepEqual(parseInput('/JOIN #Dev'), {type: 'join', room: 'dev'});
 		assert.deepEqual(parseInput('/j dev'), {type: 'join', room: 'dev'});
-		assert.deepEqual(parseInput('/query bob hi'), {type: 'msg', to: 'bob', text: 'hi'});
+		assert.deepEqual(parseInput('/query bob hi'), {type: 'query', nick: 'bob', text: 'hi'});
+		assert.deepEqual(parseInput('/q @bob'), {type: 'query', nick: 'bob'});
+		assert.deepEqual(parseInput('/wc'), {type: 'close'});
 		assert.deepEqual(parseInput('/r thanks'), {type: 'reply', text: 'thanks'});
 		assert.deepEqual(parseInput('/leave'), {type: 'part'});
 		assert.deepEqual(parseInput('/list'), {type: 'rooms'});
@@ -48,6 +50,16 @@ describe('parseInput: commands', () => {
 		assert.deepEqual(parseInput('/msg @bob  hello   there '), {type: 'msg', to: 'bob', text: 'hello   there'});
 		assert.match(error('/msg bob'), /^usage: \/msg nick text$/);
 		assert.match(error('/msg b!b hi'), /^\/msg: "b!b" is not a nick/);
+	});
+
+	test('/query opens a conversation with or without text; /close takes nothing; /set a name and the rest', () => {
+		assert.deepEqual(parseInput('/query bob'), {type: 'query', nick: 'bob'});
+		assert.match(error('/query'), /^usage: \/query nick \[text\]$/);
+		assert.match(error('/query b!b'), /^\/query: "b!b" is not a nick/);
+		assert.deepEqual(parseInput('/close'), {type: 'close'});
+		assert.match(error('/close #dev'), /^usage: \/close$/);
+		assert.deepEqual(parseInput('/set rooms lobby, dev'), {type: 'set', name: 'rooms', value: 'lobby, dev'});
+		assert.match(error('/set bell'), /^usage: \/set name value$/);
 	});
 
 	test('/join takes exactly one valid room', () => {
@@ -147,11 +159,14 @@ describe('parseInput: operator commands', () => {
 });
 
 describe('helpText', () => {
-	test('one line per command and a last line on plain text; the details of one; an unknown one', () => {
+	test('one line per command, a line on plain text and the keys that switch tabs; the details of one; an unknown one', () => {
 		const all = helpText();
-		assert.equal(all.length, COMMANDS.length + 1);
 		for (const [i, c] of COMMANDS.entries()) assert.ok(all[i]!.startsWith(c.usage), all[i]);
-		assert.match(all.at(-1)!, /does not start with "\/"/);
+		assert.match(all[COMMANDS.length]!, /does not start with "\/"/);
+		const keys = all.slice(COMMANDS.length + 1).join('\n');
+		assert.match(keys, /Alt\+1…9/);
+		assert.match(keys, /Ctrl\+N and Ctrl\+P/);
+		assert.match(keys, /PgUp/);
 		assert.deepEqual(helpText('MSG'), ['/msg nick text — send a private message', COMMANDS.find(c => c.name === 'msg')!.details]);
 		assert.deepEqual(helpText('x'.repeat(50)), [`no command "/${'x'.repeat(20)}": /help lists them`]);
 	});

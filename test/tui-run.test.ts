@@ -60,6 +60,22 @@ describe('runTui', () => {
 		assert.ok(t.output().includes(ALT_SCREEN_OFF));
 	});
 
+	test('a refusal that came before the TUI was loaded is not missed: nothing drawn, the reason, its exit code', async () => {
+		const transport = new FakeTransport();
+		const client = new Client(transport, {nick: 'ALICE', nickExplicit: true, rooms: ['lobby'], session: 's'.repeat(24)});
+		client.start(60_000);
+		const hello = transport.sent.find(c => c.type === 'hello')!;
+		transport.reply({type: 'error', re: hello.id!, code: 'nick_taken', message: 'the nick "ALICE" is taken'});
+		await client.ended;
+		const term = new TestTerminal(80, 20);
+		const errors: string[] = [];
+		term.stderr.write = (s: string) => (errors.push(s), true);
+		const io = {stdin: term.stdin, stdout: term.stdout, stderr: term.stderr} as unknown as Parameters<typeof runTui>[2];
+		assert.equal(await runTui(client, {bell: false, timestamps: true, hubAddress: 'tcp://127.0.0.1:1'}, io), 2);
+		assert.deepEqual(errors, ['zchat: the nick "ALICE" is taken (on this hub): choose another with --nick\n']);
+		assert.deepEqual(term.frames, [], 'the screen was never touched');
+	});
+
 	test('the bell rings on a mention unless turned off', async () => {
 		for (const bell of [true, false]) {
 			const t = start({bell});

@@ -5,7 +5,8 @@ import {ZmqTransport} from '../client/transport.js';
 import {runLineMode} from '../ui/line-mode.js';
 import {VERSION} from '../version.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
-import {loadConfig} from './config-file.js';
+import {checkHost} from './check-host.js';
+import {loadConfig, saveSetting} from './config-file.js';
 import {clientCurve, keyOptions} from './key-options.js';
 import {applyConfig, defaultNick, givenOnCommandLine, hubAddressOptions, parseHistory, parseNick, parseRoomName, parseSeconds} from './options.js';
 
@@ -17,16 +18,26 @@ function collectRoom(value: string, previous: string[] | undefined): string[] {
 
 /**
  * The TUI as one bundled file (scripts/bundle-tui.ts: it loads in a quarter of the time), or
- * from its modules when the bundle was not built.
+ * from its modules when the bundle was not built. Ink (through is-in-ci) and chalk read CI at
+ * import and then draw no live frames, and no colours: a shell that exports CI=true (some
+ * dotfiles and CI boxes do) would get a blank screen. stdin and stdout are a terminal here,
+ * which someone is looking at, so the TUI is loaded as if CI were not set.
  */
 async function loadTui(): Promise<typeof import('../ui/tui.js')> {
+	const saved = CI_VARIABLES.flatMap(name => (process.env[name] === undefined ? [] : [[name, process.env[name]!] as const]));
+	for (const [name] of saved) delete process.env[name];
 	try {
 		return (await import(new URL('../../tui.bundle.js', import.meta.url).href)) as typeof import('../ui/tui.js');
 	} catch (err) {
 		if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
 		return import('../ui/tui.js');
+	} finally {
+		for (const [name, value] of saved) process.env[name] = value;
 	}
 }
+
+/** What is-in-ci and chalk's colour check read. */
+const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 
 export function makeJoinCommand(): Command<[], Record<string, unknown>> {
 	const [host, sub, pub] = hubAddressOptions(false);
@@ -75,13 +86,15 @@ Settings not given as flags come from $XDG_CONFIG_HOME/zchat/config.json (see th
 			const opts = command.opts();
 			const rooms = opts.room ?? ['lobby'];
 			const curve = clientCurve(opts.serverKey, opts.key);
-			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
 			// A script piping lines in, with its output going to a file or another program: the
 			// room's past would read there as if it were happening now. History only when asked.
 			const piped = process.stdin.isTTY !== true && process.stdout.isTTY !== true;
 			const history = piped && !givenOnCommandLine(command, 'history') ? 0 : opts.history;
 			if (config.colours === false && process.env['FORCE_COLOR'] === undefined) process.env['FORCE_COLOR'] = '0';
+			await checkHost(opts.host);
 			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub, ...(curve === undefined ? {} : {curve})});
+			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+			const tui = tty && !opts.plain && !opts.json;
 			const client = new Client(transport, {
 				nick: opts.nick ?? defaultNick(),
 				nickExplicit: opts.nick !== undefined,
@@ -91,10 +104,13 @@ Settings not given as flags come from $XDG_CONFIG_HOME/zchat/config.json (see th
 				quitTimeoutMs: opts.timeout,
 				clientName: `zchat/${VERSION}`,
 				...(config.ignore === undefined ? {} : {ignore: config.ignore}),
+				...(tui ? {interactive: true} : {}),
 			});
+			// /set in the TUI writes the settings file (the client itself does no I/O).
+			client.settings = {save: async (name, value) => saveSetting(name, value).file ?? 'the settings file'};
 			const hubAddress = tcpEndpoint(opts.host, opts.sub);
 			let code: number;
-			if (tty && !opts.plain && !opts.json) {
+			if (tui) {
 				// Only the TUI pays for loading Ink and React; the connection starts meanwhile.
 				client.start();
 				const {runTui} = await loadTui();

@@ -63,10 +63,16 @@ export class Draft {
 	}
 
 	/** Send a command and remember it until its answer comes: returns its id. */
-	request(kind: Request['kind'], command: DistributiveOmit<Command, 'id'>, room?: string): string {
+	request(kind: Request['kind'], command: DistributiveOmit<Command, 'id'>, room?: string, seq?: number): string {
 		const id = this.id('q');
 		const full = {...command, id} as Command;
-		const record: Request = {kind, at: this.now, ...(room === undefined ? {} : {room}), ...(RETRIED_KINDS.has(kind) ? {command: full} : {})};
+		const record: Request = {
+			kind,
+			at: this.now,
+			...(room === undefined ? {} : {room}),
+			...(seq === undefined ? {} : {seq}),
+			...(RETRIED_KINDS.has(kind) ? {command: full} : {}),
+		};
 		this.set({requests: {...this.state.requests, [id]: record}});
 		this.send(full);
 		return id;
@@ -144,26 +150,32 @@ export class Draft {
 		this.set({active: viewId});
 	}
 
-	/** Append an item to a view's feed (bounded), counting it unread when the view is not active. */
-	show(viewId: string, item: FeedItem, counts = true): void {
+	/**
+	 * Append an item to a view's feed (bounded), counting it unread when the view is not
+	 * active. The "read up to here" line goes above the first unread item, unless nothing was
+	 * there before it (a new conversation: everything in it is unread). `announce` false keeps it to the view: line mode,
+	 * which prints every item shown once, does not print this copy.
+	 */
+	show(viewId: string, item: FeedItem, counts = true, announce = true): void {
 		const v = this.state.views[viewId];
 		if (!v) return;
 		const limit = this.state.options.feedLimit ?? DEFAULT_FEED_LIMIT;
 		const feed = v.feed.length >= limit ? [...v.feed.slice(v.feed.length - limit + 1), item] : [...v.feed, item];
 		const inactive = this.state.active !== viewId && counts;
+		const marker = v.readMarker ?? (v.feed.length > 0 && v.unread === 0 ? item.key : undefined);
 		const seen = {
-			...(inactive ? {unread: v.unread + 1, readMarker: v.readMarker ?? item.key} : {}),
+			...(inactive ? {unread: v.unread + 1, ...(marker === undefined ? {} : {readMarker: marker})} : {}),
 			...(inactive && item.kind === 'event' && item.mention ? {mentioned: true} : {}),
 		};
 		// Items fell off the top: the hub has them, for scrolling back.
 		const trimmed = feed.length <= v.feed.length;
 		this.putView('room' in v ? {...v, feed, ...seen, ...(trimmed ? {hasOlder: true} : {})} : {...v, feed, ...seen});
-		this.effects.push({type: 'show', view: viewId, item});
+		if (announce) this.effects.push({type: 'show', view: viewId, item});
 	}
 
-	/** A line for the user, in the active view (or the one named), not counted as unread. */
-	notice(text: string, level: 'info' | 'error' = 'info', viewId = this.state.active): void {
-		this.post({kind: 'notice', key: this.id('n'), ts: this.now, text, level}, viewId);
+	/** A line for the user, in the active view (or the one named), not counted as unread; `announce` as for `show`. */
+	notice(text: string, level: 'info' | 'error' = 'info', viewId = this.state.active, announce = true): void {
+		this.post({kind: 'notice', key: this.id('n'), ts: this.now, text, level}, viewId, announce);
 	}
 
 	/** The hub's answer to a question, in the active view; the view words it. */
@@ -171,13 +183,13 @@ export class Draft {
 		this.post({kind: 'answer', key: this.id('n'), ts: this.now, answer}, this.state.active);
 	}
 
-	private post(item: FeedItem, viewId: string): void {
+	private post(item: FeedItem, viewId: string, announce = true): void {
 		const target = this.state.views[viewId] ? viewId : this.state.order[0];
 		if (target === undefined) {
-			this.effects.push({type: 'show', view: viewId, item});
+			if (announce) this.effects.push({type: 'show', view: viewId, item});
 			return;
 		}
-		this.show(target, item, false);
+		this.show(target, item, false, announce);
 	}
 
 	exit(code: number, message?: string): void {

@@ -9,7 +9,7 @@ import {helpText, type Intent} from './commands.js';
 import type {Draft} from './draft.js';
 import {leave} from './quit.js';
 import {queueSend} from './send-window.js';
-import {isIgnored, newRoomView} from './state.js';
+import {dmView, isIgnored, newRoomView} from './state.js';
 
 /** Intents of one kind (or a few). */
 type IntentOf<T extends Intent['type']> = Extract<Intent, {type: T}>;
@@ -22,6 +22,12 @@ export function applyIntent(d: Draft, intent: Intent): void {
 		case 'msg':
 		case 'reply':
 			return privately(d, intent);
+		case 'query':
+			return query(d, intent.nick, intent.text);
+		case 'close':
+			return close(d);
+		case 'set':
+			return void d.effects.push({type: 'save', name: intent.name, value: intent.value});
 		case 'join':
 			return join(d, intent.room);
 		case 'part':
@@ -72,12 +78,15 @@ function say(d: Draft, text: string, action: boolean): void {
 	if (room) queueSend(d, '#' + room, text, action);
 }
 
-/** A private message, to a nick or to whoever sent you the last one. */
+/**
+ * A private message, to a nick or to whoever sent you the last one. Typed in another view, it
+ * stays there until the hub answers: the conversation's tab opens once the hub has taken it
+ * (so a nick that is not online leaves no empty tab), and a refusal is shown where it was typed.
+ */
 function privately(d: Draft, intent: IntentOf<'msg' | 'reply'>): void {
 	const to = intent.type === 'msg' ? intent.to : d.s.lastDmFrom;
 	if (to === undefined) return d.notice('/reply: nobody has sent you a private message yet', 'error');
-	d.openDm(to);
-	queueSend(d, '@' + to, intent.text, false);
+	queueSend(d, dmView(d.s, to)?.id ?? '@' + to, intent.text, false, d.s.active);
 }
 
 function join(d: Draft, room: string): void {
@@ -92,6 +101,10 @@ function join(d: Draft, room: string): void {
 	d.activate('#' + room);
 }
 
+/**
+ * Leave a room. Its tab stays (dimmed, its members cleared) so what was said can still be
+ * read, until /close; in the TUI, if it was on screen, the view moves to the tab beside it.
+ */
 function part(d: Draft, named: string | undefined, reason: string | undefined): void {
 	const room = named ?? currentRoom(d, '/part');
 	if (!room) return;
@@ -99,10 +112,42 @@ function part(d: Draft, named: string | undefined, reason: string | undefined): 
 	// Acked lines of the room will not come back on its feed now: they are done.
 	d.set({wanted: d.s.wanted.filter(r => r !== room)});
 	d.dropPending(p => p.view === '#' + room && p.state === 'acked');
-	d.updateRoom(room, {joined: false, synced: false, buffer: []});
+	d.updateRoom(room, {joined: false, synced: false, positioned: false, buffer: [], members: []});
 	d.effects.push({type: 'unsubscribe', room});
 	d.userRequest('part', reason ? {type: 'part', room, reason} : {type: 'part', room}, room);
 	d.notice(`you left #${room}`, 'info', '#' + room);
+	if (d.s.active !== '#' + room || !d.s.options.interactive) return;
+	const next = neighbour(d, '#' + room);
+	if (next === undefined) return;
+	d.activate(next);
+	d.notice(`you left #${room}: its tab stays until /close`, 'info', next, false);
+}
+
+/** The tab to show instead of `id`: the one before it, else the one after. */
+function neighbour(d: Draft, id: string): string | undefined {
+	const at = d.s.order.indexOf(id);
+	return d.s.order[at - 1] ?? d.s.order[at + 1];
+}
+
+/** Open (or go to) the conversation with a nick, and say `text` there. A new one asks the hub about them, so a nick that is not online says so at once. */
+function query(d: Draft, nick: string, text: string | undefined): void {
+	const known = dmView(d.s, nick) !== undefined;
+	const id = d.openDm(nick);
+	d.activate(id);
+	if (!known) d.userRequest('whois', {type: 'whois', nick});
+	if (text) queueSend(d, id, text, false);
+}
+
+/** Close the tab on screen: a conversation, or a room (left first if you are in it). The last tab stays. */
+function close(d: Draft): void {
+	const id = d.s.active;
+	const v = d.s.views[id];
+	const next = neighbour(d, id);
+	if (!v || next === undefined) return d.notice('/close: this is the last tab: /quit leaves zchat', 'error');
+	if ('room' in v && v.joined) part(d, v.room, undefined);
+	const {[id]: _closed, ...views} = d.s.views;
+	d.set({views, order: d.s.order.filter(o => o !== id)});
+	if (d.s.active === id) d.activate(next);
 }
 
 /** A question for the hub, or a change of how others see you: sent in its turn after the lines typed before it. */

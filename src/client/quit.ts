@@ -24,7 +24,7 @@ export function maybeBye(d: Draft): void {
 	// Wait for every line to be acked, and to come back on the feed (so what a script reads
 	// includes what it said); at the deadline, acked counts as delivered.
 	// History being loaded (page after page, for a long --history) is shown before leaving too.
-	const loading = Object.values(d.s.requests).some(r => r.kind === 'load');
+	const loading = Object.values(d.s.views).some(v => 'room' in v && v.joined && v.positioned && !v.synced);
 	if (backlog(d.s) > 0 || d.s.pending.some(p => p.state !== 'failed') || loading) {
 		if (d.now >= q.deadline) finish(d);
 		return;
@@ -41,11 +41,13 @@ export function progress(d: Draft): void {
 }
 
 /**
- * Exit: 0 when every line typed was delivered, else 1 saying how many were not. Leaving
- * without waiting for the lines any longer still says bye, so the room sees us quit rather
- * than time out ten seconds later: at the deadline the hub's answer (or BYE_WAIT_MS) ends it,
- * since a bye only queued when the process exits can be lost; asked to leave at once
- * (Ctrl+C twice, `waitForBye` false), the bye goes and we exit now.
+/**
+ * Exit: 0 when every line typed was delivered, else 1 saying how many were not (lines the
+ * hub refused count too, unless a person saw each refusal: the TUI). Leaving without waiting
+ * for the lines any longer still says bye, so the room sees us quit rather than time out ten
+ * seconds later: at the deadline the hub's answer (or BYE_WAIT_MS) ends it, since a bye only
+ * queued when the process exits can be lost; asked to leave at once (Ctrl+C twice,
+ * `waitForBye` false), the bye goes and we exit now.
  */
 export function finish(d: Draft, waitForBye = true): void {
 	const q = d.s.quitting;
@@ -59,7 +61,9 @@ export function finish(d: Draft, waitForBye = true): void {
 		d.request('bye', bye);
 	}
 	const lost = undelivered(d.s).length;
-	if (lost === 0) return d.exit(0);
-	const why = d.s.pending.find(p => p.state === 'failed')?.error ?? 'the hub did not acknowledge them in time';
-	d.exit(1, `${lost} line${lost === 1 ? ' was' : 's were'} not delivered (${why})`);
+	const refused = d.s.options.interactive ? 0 : (d.s.refused?.count ?? 0);
+	const n = lost + refused;
+	if (n === 0) return d.exit(0);
+	const why = (refused > 0 ? d.s.refused?.reason : undefined) ?? 'the hub did not acknowledge them in time';
+	d.exit(1, `${n} line${n === 1 ? ' was' : 's were'} not delivered (${why})`);
 }

@@ -75,24 +75,31 @@ function onAck(d: Draft, ack: AckReply): void {
 	if (!p || p.state === 'acked') return;
 	progress(d);
 	if (p.view.startsWith('@')) {
-		// A private message: delivered. Show it in the conversation as ours.
+		// A private message: delivered. Show it in the conversation as ours, and where it was
+		// typed as a confirmation (a copy for the view only: line mode prints it once).
 		const nick = ack.to ?? p.view.slice(1);
 		const viewId = d.openDm(nick);
 		d.dropPending(x => x.id === p.id);
-		d.show(viewId, {kind: 'dm', key: `dm:${p.id}`, from: d.s.nick, to: nick, text: p.text, ts: d.now, self: true, ...(p.action ? {action: true} : {})}, false);
-		if (ack.away) d.notice(`${nick} is away: ${ack.away}`, 'info', viewId);
+		const item = {kind: 'dm', key: `dm:${p.id}`, from: d.s.nick, to: nick, text: p.text, ts: d.now, self: true, ...(p.action ? {action: true} : {})} as const;
+		d.show(viewId, item, false);
+		const typedIn = p.typedIn !== undefined && p.typedIn !== viewId && d.s.views[p.typedIn] ? p.typedIn : undefined;
+		if (typedIn) d.show(typedIn, {...item, key: `${item.key}:echo`}, false, false);
+		if (ack.away) d.notice(`${nick} is away: ${ack.away}`, 'info', typedIn ?? viewId);
 		return pump(d);
 	}
 	const room = d.room(p.view.slice(1));
 	const seq = ack.seq;
-	// Already seen on the feed: nothing more to wait for.
-	if (room && seq !== undefined && seq <= room.lastSeq && room.synced) d.dropPending(x => x.id === p.id);
+	// The room's position is at or past it already (seen on the feed, or covered by the
+	// history being loaded), or we left the room: nothing more to wait for.
+	if (!room?.joined || (seq !== undefined && seq <= room.lastSeq)) d.dropPending(x => x.id === p.id);
 	else d.updateLine(p.id, seq === undefined ? {state: 'acked'} : {state: 'acked', seq});
 	pump(d);
 }
 
 function onPong(d: Draft, pong: PongReply): void {
-	if (!pong.session && d.s.epoch !== undefined && !d.s.quitting?.byeSent) {
+	// Our goodbye went to a hub that died before answering it: the session is over all the same.
+	if (!pong.session && d.s.quitting?.byeSent) return finish(d);
+	if (!pong.session && d.s.epoch !== undefined) {
 		// The hub no longer knows us (it restarted, or our session timed out).
 		d.set({connection: 'reconnecting'});
 		if (d.s.helloAt === undefined || d.now - d.s.helloAt > 1000) hello(d);
@@ -112,10 +119,11 @@ function onOk(d: Draft, ok: OkReply): void {
 			return d.notice(d.s.away ? `you are marked away: ${d.s.away}` : 'you are back');
 		case 'bye':
 			return finish(d);
+		// A removal the room feed tells of ("bob was kicked by alice") is not said twice.
 		case 'kick':
-			return d.notice(`${ok.nick} was kicked`);
+			return feedTells(d, ok.nick) ? undefined : d.notice(`${ok.nick} was kicked`);
 		case 'ban':
-			return d.notice(`${ok.target} is banned`);
+			return feedTells(d, ok.target) ? undefined : d.notice(`${ok.target} is banned`);
 		case 'unban':
 			return d.notice(`${ok.target} is no longer banned`);
 		case 'mute':
@@ -141,6 +149,26 @@ function onOk(d: Draft, ok: OkReply): void {
 		default:
 			assertNever(ok.command, 'ok command');
 	}
+}
+
+/** Items at the end of a room's feed searched for a removal's part event that came before its ok. */
+const RECENT = 50;
+
+/**
+ * Whether a room feed tells of removing `nick` (kicked or banned by us): it is a member of a
+ * room we are in (its part event is on the way), or such an event is among the latest items.
+ */
+function feedTells(d: Draft, nick: string | undefined): boolean {
+	if (nick === undefined) return false;
+	const key = nickKey(nick);
+	for (const v of Object.values(d.s.views)) {
+		if (!('room' in v) || !v.joined) continue;
+		if (v.members.some(m => nickKey(m) === key)) return true;
+		for (const item of v.feed.slice(-RECENT)) {
+			if (item.kind === 'event' && item.event.type === 'part' && item.event.removed && item.event.by === d.s.nick && nickKey(item.event.from) === key) return true;
+		}
+	}
+	return false;
 }
 
 function onDm(d: Draft, dm: DmReply): void {

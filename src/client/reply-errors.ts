@@ -84,10 +84,22 @@ function lineRefused(d: Draft, e: ErrorReply, p: Pending): void {
 		if (!d.s.pending.some(x => x.id !== p.id && x.error === e.message)) d.notice(`not delivered yet: ${e.message}`, 'error', p.view);
 		return;
 	}
-	// Refused for good (too long, not in the room, nobody by that nick): say so, keep it visible as failed.
-	d.updateLine(p.id, {state: 'failed', error: e.message});
-	d.notice(`not delivered: ${e.message}`, 'error', d.s.views[p.view] ? p.view : d.s.active);
+	// Refused for good (too long, not in the room, nobody by that nick): say so once, where it was typed.
+	refuseLine(d, p, e.message);
 	pump(d);
+}
+
+/**
+ * A line refused for good: no longer pending; shown once, with the reason, where it was
+ * typed (counted unread there if that view is not on screen); counted for the exit code.
+ */
+export function refuseLine(d: Draft, p: Pending, error: string): void {
+	d.dropPending(x => x.id === p.id);
+	const where = [p.typedIn, p.view, d.s.active, d.s.order[0]].find(v => v !== undefined && d.s.views[v] !== undefined);
+	const item = {kind: 'failed', key: `failed:${p.id}`, ts: d.now, to: p.view, from: d.s.nick, text: p.text, action: p.action, error} as const;
+	if (where) d.show(where, item);
+	else d.effects.push({type: 'show', view: p.typedIn ?? p.view, item});
+	d.set({refused: {count: (d.s.refused?.count ?? 0) + 1, reason: d.s.refused?.reason ?? error}});
 }
 
 /** A command the hub refused: what follows depends on what was asked. */
@@ -116,14 +128,13 @@ function helloRefused(d: Draft, e: ErrorReply): void {
 function joinRefused(d: Draft, e: ErrorReply, room: string): void {
 	const view = '#' + room;
 	const waiting = d.s.queue.slice(d.s.queueHead);
-	const failed = waiting.flatMap(q => (q.type === 'line' && q.line.view === view ? [{...q.line, state: 'failed' as const, error: e.message}] : []));
-	d.updatePending(p => p.view === view && p.state === 'queued', {state: 'failed', error: e.message});
+	const lines = [...d.s.pending.filter(p => p.view === view && p.state === 'queued'), ...waiting.flatMap(q => (q.type === 'line' && q.line.view === view ? [q.line] : []))];
 	d.set({
 		wanted: d.s.wanted.filter(r => r !== room),
 		queue: waiting.filter(q => !(q.type === 'line' && q.line.view === view)),
 		queueHead: 0,
-		pending: [...d.s.pending, ...failed],
 	});
 	d.updateRoom(room, {joined: false});
 	d.effects.push({type: 'unsubscribe', room});
+	for (const p of lines) refuseLine(d, p, e.message);
 }

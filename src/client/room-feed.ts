@@ -1,47 +1,100 @@
 /**
  * Each room's feed, strictly in seq order: early events wait in a buffer, a gap is repaired
  * from history, what history covered is dropped (the zguide's Clone pattern), older history
- * is fetched on demand; applying an event updates members, topic and our own pending lines.
+ * is fetched on demand, a load or repair that got no answer is asked again; applying an
+ * event (or moving the position any other way) updates members, topic and our own pending
+ * lines.
  */
 import {DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT} from '../protocol/limits.js';
-import {assertNever} from '../protocol/exhaustive.js';
-import {compareNicks, nickKey} from '../protocol/names.js';
+import {nickKey} from '../protocol/names.js';
 import type {FeedEvent, HistoryReply, RoomState} from '../protocol/types.js';
+import {followNick} from './conversations.js';
 import type {Draft} from './draft.js';
+import {applyChange, placeSnapshot} from './roster.js';
 import {DEFAULT_FEED_LIMIT, isIgnored, loadingOlder, mentions, newRoomView, type FeedItem, type Request, type RoomView} from './state.js';
 
 /** How long a private message under an ignored person's former nick stays hidden after they rename. */
 const IGNORE_FORMER_NICK_MS = 60_000;
-/** Events a history reply carries at most (the hub's page; its welcome says it as limits.historyLimit). */
-const HISTORY_PAGE = MAX_HISTORY_LIMIT;
 /** Events asked for at once to fill a gap. */
 const REPAIR_LIMIT = 500;
 /** Events asked for at once when scrolling back. */
 const OLDER_LIMIT = 100;
+/** Events a history reply carries at most (the hub's page; its welcome says it as limits.historyLimit). */
+const HISTORY_PAGE = MAX_HISTORY_LIMIT;
+
 /** A repair (or the first load) not answered in this long may be asked again. */
 const REPAIR_RETRY_MS = 5000;
 
-/** Take a room's state from the hub: members, topic, and what history to fetch. */
+/**
+ * Take a room's state from the hub (a welcome or a joined): members and topic as of its
+ * seq, and where the feed goes on from. A room not yet synced loads its history again
+ * from the new position (a load asked before a reconnect may never be answered); a synced
+ * one asks for what it is missing.
+ */
 export function syncRoom(d: Draft, rs: RoomState): void {
 	const v = d.room(rs.room) ?? newRoomView(rs.room);
-	const base: RoomView = {...v, joined: true, members: [...rs.members], topic: rs.topic};
-	d.putView(base);
-	const loading = Object.values(d.s.requests).some(r => r.kind === 'load' && r.room === rs.room);
-	if (!v.synced && loading) return;
-	if (!v.synced) {
-		const want = d.s.options.history ?? DEFAULT_HISTORY_LIMIT;
-		if (rs.seq > 0 && want > 0) {
-			d.putView({...base, lastSeq: rs.seq, oldestSeq: rs.seq + 1, hasOlder: true});
-			// More than a page: page forward from where the wanted history starts.
-			if (want <= HISTORY_PAGE) d.request('load', {type: 'history', room: rs.room, before: rs.seq + 1, limit: want}, rs.room);
-			else d.request('load', {type: 'history', room: rs.room, after: Math.max(0, rs.seq - want), limit: HISTORY_PAGE}, rs.room);
-		} else {
-			d.putView({...base, synced: true, lastSeq: rs.seq, oldestSeq: rs.seq + 1, hasOlder: rs.seq > 0});
-			drain(d, rs.room);
-		}
-	} else if (rs.seq > v.lastSeq) {
-		repair(d, rs.room);
+	const roster = placeSnapshot(v, rs);
+	d.putView({...v, joined: true, ...roster});
+	if (!roster) askSnapshot(d, rs.room);
+	if (!v.synced) startSync(d, rs.room, Math.max(v.lastSeq, rs.seq));
+	else if (rs.seq > v.lastSeq) repair(d, rs.room);
+}
+
+/**
+ * Go on from `at` (a snapshot's seq): load the history up to it, or with no history
+ * wanted take it as the position at once. Our lines acked at or before it are done.
+ */
+function startSync(d: Draft, room: string, at: number): void {
+	const v = d.room(room)!;
+	const want = d.s.options.history ?? DEFAULT_HISTORY_LIMIT;
+	if (at > 0 && want > 0) {
+		d.putView({...v, positioned: true, lastSeq: at, oldestSeq: at + 1, hasOlder: true});
+		// More than a page: page forward from where the wanted history starts.
+		if (want <= HISTORY_PAGE) d.request('load', {type: 'history', room, before: at + 1, limit: want}, room, at);
+		else d.request('load', {type: 'history', room, after: Math.max(0, at - want), limit: HISTORY_PAGE}, room, at);
+		settleAcked(d, room);
+	} else {
+		d.putView({...v, synced: true, positioned: true, lastSeq: at, oldestSeq: at + 1, hasOlder: at > 0});
+		settleAcked(d, room);
+		drain(d, room);
 	}
+}
+
+/** A snapshot came too late to place: ask for a newer one (joining a room we are in answers with it). */
+function askSnapshot(d: Draft, room: string): void {
+	if (Object.values(d.s.requests).some(r => r.kind === 'join' && r.room === room)) return;
+	d.request('join', {type: 'join', room}, room);
+}
+
+/**
+ * Time passes: a room whose history load got no answer for a while (lost with a hub that
+ * died, or slow) asks again; a synced room with events waiting behind a gap asks for the
+ * gap again. Only while connected.
+ */
+export function keepSyncing(d: Draft): void {
+	for (const id of d.s.order) {
+		const v = d.s.views[id];
+		if (!v || !('room' in v) || !v.joined) continue;
+		if (v.synced) {
+			if (v.buffer.length > 0) repair(d, v.room);
+			continue;
+		}
+		// A room with no position yet waits for its snapshot (a join on its way), not for history.
+		if (!v.positioned) continue;
+		const asked = Object.values(d.s.requests).filter(r => r.kind === 'load' && r.room === v.room && r.seq === v.lastSeq);
+		if (!asked.some(r => d.now - r.at < REPAIR_RETRY_MS)) startSync(d, v.room, v.lastSeq);
+	}
+}
+
+/**
+ * No line of ours came back from a room for a long while: ask the hub again for what the
+ * room is missing, even when a question is already on its way.
+ */
+export function resync(d: Draft, room: string): void {
+	const v = d.room(room);
+	if (!v || !v.joined) return;
+	if (!v.synced) return startSync(d, room, v.lastSeq);
+	d.request('repair', {type: 'history', room, after: v.lastSeq, limit: REPAIR_LIMIT}, room);
 }
 
 export function onFeedEvent(d: Draft, e: FeedEvent): void {
@@ -103,7 +156,14 @@ export function onHistory(d: Draft, h: HistoryReply, req: Request | undefined): 
 	const v = d.room(h.room);
 	if (!v || h.epoch !== d.s.epoch) return;
 	if (req?.kind === 'older') return prependOlder(d, v, h);
-	if (req?.kind === 'load' && !v.synced) return load(d, v, h);
+	if (!v.synced) {
+		// Only a load up to the current position syncs the room: one asked before a newer
+		// snapshot moved it is left for the load asked since. An answer to a load forgotten
+		// (a slow hub) is known by its last event, which is the position it loaded up to.
+		const current = req ? req.kind === 'load' && req.seq === v.lastSeq : h.events[h.events.length - 1]?.seq === v.lastSeq;
+		if (current && v.joined && v.positioned) load(d, v, h);
+		return;
+	}
 	// A repair: apply in order what follows lastSeq.
 	const first = h.events[0];
 	if (first && first.seq > v.lastSeq + 1 && req?.kind === 'repair') {
@@ -112,6 +172,7 @@ export function onHistory(d: Draft, h: HistoryReply, req: Request | undefined): 
 		const gone = first.seq - v.lastSeq - 1;
 		d.notice(`${gone} event${gone === 1 ? '' : 's'} of #${h.room} went by while you were away and are older than the hub keeps`, 'error', v.id);
 		d.updateRoom(h.room, {lastSeq: first.seq - 1, buffer: v.buffer.filter(e => e.seq >= first.seq)});
+		settleAcked(d, h.room);
 	}
 	applyNext(d, h);
 	drain(d, h.room);
@@ -135,12 +196,12 @@ function load(d: Draft, v: RoomView, h: HistoryReply): void {
 	for (const e of h.events) if (e.seq <= v.lastSeq && visible(d, e)) d.show(v.id, eventItem(d, e, true), false);
 	const loaded = d.room(h.room)!;
 	if ((d.s.options.history ?? DEFAULT_HISTORY_LIMIT) > HISTORY_PAGE) {
-		// Paging forward: ask for the next page until the joined snapshot is reached.
+		// Paging forward: ask for the next page until the position is reached.
 		const last = h.events[h.events.length - 1]?.seq ?? loaded.lastSeq;
 		const oldestSeq = Math.min(loaded.oldestSeq, h.events[0]?.seq ?? loaded.oldestSeq);
 		if (h.more && last < loaded.lastSeq) {
 			d.putView({...loaded, oldestSeq});
-			d.request('load', {type: 'history', room: h.room, after: last, limit: HISTORY_PAGE}, h.room);
+			d.request('load', {type: 'history', room: h.room, after: last, limit: HISTORY_PAGE}, h.room, loaded.lastSeq);
 			return;
 		}
 		d.putView({...loaded, synced: true, oldestSeq, hasOlder: oldestSeq > 1});
@@ -160,28 +221,11 @@ function applyNext(d: Draft, h: HistoryReply): void {
 /** One event, in order: update members and topic, show it, settle our own pending line. */
 function apply(d: Draft, e: FeedEvent, replay: boolean): void {
 	const v = d.room(e.room)!;
-	let members = v.members;
-	let topic = v.topic;
-	switch (e.type) {
-		case 'join':
-			if (!members.includes(e.from)) members = [...members, e.from].sort(compareNicks);
-			break;
-		case 'part':
-			members = members.filter(m => m !== e.from);
-			break;
-		case 'nick':
-			members = members.map(m => (m === e.from ? e.to : m)).sort(compareNicks);
-			if (isIgnored(d.s, e.from)) followIgnored(d, e.from, e.to);
-			break;
-		case 'topic':
-			topic = e.text;
-			break;
-		case 'message':
-			break;
-		default:
-			assertNever(e, 'feed event');
+	if (e.type === 'nick') {
+		if (isIgnored(d.s, e.from)) followIgnored(d, e.from, e.to);
+		followNick(d, e.from, e.to);
 	}
-	d.updateRoom(e.room, {members, topic, lastSeq: e.seq});
+	d.updateRoom(e.room, {...applyChange(v, e), lastSeq: e.seq});
 	if (visible(d, e)) {
 		const item = eventItem(d, e, replay);
 		// What you did yourself (your join arriving, your own line) is not news to you.
@@ -200,7 +244,11 @@ function followIgnored(d: Draft, from: string, to: string): void {
 	});
 }
 
-/** Acked lines whose event is now in the feed are done. */
+/**
+ * Our acked lines that the room's position has reached or passed are done: seen on the
+ * feed, shown as history, or passed over by a jump (a snapshot taken as the position, a
+ * gap older than the hub keeps).
+ */
 function settleAcked(d: Draft, room: string): void {
 	const v = d.room(room);
 	if (!v) return;

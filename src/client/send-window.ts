@@ -10,10 +10,10 @@ import {DEFAULT_WINDOW, type Pending} from './state.js';
 export const RESEND_BASE_MS = 3000;
 const RESEND_MAX_MS = 30_000;
 
-/** Keep a typed line as pending and send it when the window allows. */
-export function queueSend(d: Draft, view: string, text: string, action: boolean): void {
+/** Keep a typed line as pending and send it when the window allows; `typedIn` is where it was typed, when not in `view`. */
+export function queueSend(d: Draft, view: string, text: string, action: boolean, typedIn?: string): void {
 	const id = d.id('m');
-	d.enqueue({type: 'line', line: {id, view, text, action, state: 'queued', attempts: 0, due: d.now}});
+	d.enqueue({type: 'line', line: {id, view, ...(typedIn === undefined || typedIn === view ? {} : {typedIn}), text, action, state: 'queued', attempts: 0, due: d.now}});
 	pump(d);
 }
 

@@ -19,9 +19,10 @@ import {Draft} from './draft.js';
 import {applyIntent} from './intents.js';
 import {finish, leave, maybeBye} from './quit.js';
 import {onReply} from './replies.js';
-import {fetchOlder, onFeedEvent} from './room-feed.js';
+import {fetchOlder, keepSyncing, onFeedEvent} from './room-feed.js';
 import {pump, settling} from './send-window.js';
-import {newRoomView, type ClientState, type Input, type Step} from './state.js';
+import {HUB_SILENT_MS, newRoomView, type ClientState, type Input, type Step} from './state.js';
+import {watchdog} from './watchdog.js';
 import {hello} from './welcome.js';
 
 /** Requests unanswered for this long are forgotten, so they can be asked again. */
@@ -46,6 +47,7 @@ export function step(state: ClientState, input: Input): Step {
 			break;
 		case 'reply':
 			d.set({lastHeard: d.now});
+			if (d.s.hubSilent) d.unset('hubSilent');
 			if (d.s.connection === 'reconnecting' && d.s.epoch !== undefined && isSessionReply(input.reply)) d.set({connection: 'connected'});
 			settling(d, () => onReply(d, input.reply));
 			break;
@@ -65,6 +67,10 @@ export function step(state: ClientState, input: Input): Step {
 			break;
 		case 'leave':
 			leave(d, input.reason);
+			break;
+		case 'saved':
+			if (input.error !== undefined) d.notice(`/set: ${input.error}`, 'error');
+			else d.notice(`saved ${input.name} = ${input.value}${input.where ? ` in ${input.where}` : ''}: used from the next start`);
 			break;
 		case 'fatal':
 			d.exit(input.code, input.message);
@@ -101,6 +107,8 @@ function tick(d: Draft): void {
 	const now = d.now;
 	if (connection === 'closed' || d.s.exit) return;
 	if (d.s.quitting && now >= d.s.quitting.deadline) return finish(d);
+	const silent = connection !== 'connected' && now - d.s.lastHeard >= HUB_SILENT_MS;
+	if (silent && !d.s.hubSilent) d.set({hubSilent: true});
 	const pingEvery = Math.max(250, Math.min(3000, Math.floor(ttlMs / 4)));
 	const silentFor = now - d.s.lastHeard;
 	if (connection === 'connected' && silentFor > Math.max(ttlMs / 2, 2 * pingEvery)) {
@@ -119,7 +127,9 @@ function tick(d: Draft): void {
 		// Late acks: send those lines again (same id: the hub drops duplicates).
 		if (d.s.pending.some(p => p.state === 'sent' && p.due <= now)) d.updatePending(p => p.state === 'sent' && p.due <= now, {state: 'queued', due: now});
 		pump(d);
+		keepSyncing(d);
 	}
+	watchdog(d);
 	forgetStale(d);
 }
 

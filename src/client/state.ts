@@ -39,7 +39,21 @@ export type FeedItem =
 	  }
 	| {readonly kind: 'notice'; readonly key: string; readonly ts: number; readonly text: string; readonly level: 'info' | 'error'}
 	/** `ts` is when the answer came: durations in it ("connected 5m ago") count from then. */
-	| {readonly kind: 'answer'; readonly key: string; readonly ts: number; readonly answer: Answer};
+	| {readonly kind: 'answer'; readonly key: string; readonly ts: number; readonly answer: Answer}
+	/**
+	 * A line of ours the hub refused for good, shown once, where it was typed, at the time it
+	 * was refused: `to` is where it was going ("#room" or "@nick"), `from` our nick then.
+	 */
+	| {
+			readonly kind: 'failed';
+			readonly key: string;
+			readonly ts: number;
+			readonly to: string;
+			readonly from: string;
+			readonly text: string;
+			readonly action: boolean;
+			readonly error: string;
+	  };
 
 /** A room or a private conversation, as one scrollable feed. */
 export interface View {
@@ -60,6 +74,8 @@ export interface RoomView extends View {
 	readonly joined: boolean;
 	/** The room's recent history is loaded and the feed is live. */
 	readonly synced: boolean;
+	/** A welcome or joined has given the room its position (lastSeq), from which history loads; not yet after /join or a new epoch. */
+	readonly positioned: boolean;
 	/** The last seq applied: everything up to it is in order in the feed (or was dropped by the bound). */
 	readonly lastSeq: number;
 	/** The oldest seq known to this view (for fetching older history). */
@@ -68,9 +84,17 @@ export interface RoomView extends View {
 	readonly buffer: readonly FeedEvent[];
 	readonly members: readonly string[];
 	readonly topic: string;
+	/** The seq `members` and `topic` are as of: a snapshot's, or the last join, part, nick or topic applied (roster.ts). */
+	readonly stateSeq: number;
+	/** Those events applied after `changesFrom`, oldest first: a snapshot that arrives late is placed among them. */
+	readonly changes: readonly RoomChange[];
+	readonly changesFrom: number;
 	/** True while older history than the feed holds may exist on the hub. */
 	readonly hasOlder: boolean;
 }
+
+/** The events that change a room's members or topic. */
+export type RoomChange = Exclude<FeedEvent, {readonly type: 'message'}>;
 
 export interface DmView extends View {
 	readonly nick: string;
@@ -78,11 +102,17 @@ export interface DmView extends View {
 
 export interface Pending {
 	readonly id: string;
-	/** "#room" or "@nick". */
+	/** Where it goes: "#room" or "@nick". */
 	readonly view: string;
+	/** Where it was typed, when not in `view` (a /msg from a room): shown there while pending, and its outcome too. */
+	readonly typedIn?: string;
 	readonly text: string;
 	readonly action: boolean;
-	/** queued: not sent yet (or to be sent again); sent: waiting for the ack; acked: stored by the hub; failed: refused for good. */
+	/**
+	 * queued: not sent yet (or to be sent again); sent: waiting for the ack; acked: stored by
+	 * the hub. (failed: refused for good — such a line no longer stays pending: it becomes a
+	 * `failed` feed item where it was typed.)
+	 */
 	readonly state: 'queued' | 'sent' | 'acked' | 'failed';
 	readonly seq?: number;
 	readonly attempts: number;
@@ -104,6 +134,8 @@ export interface Request {
 	readonly kind: 'load' | 'repair' | 'older' | 'who' | 'whois' | 'rooms' | 'topic' | 'join' | 'part' | 'nick' | 'away' | 'bye' | 'hello' | 'mod';
 	readonly room?: string;
 	readonly at: number;
+	/** For a load: the room's position it loads up to (its answer syncs the room only while that is still the room's position). */
+	readonly seq?: number;
 	/** What was sent, for the kinds sent again when the hub says "too fast". */
 	readonly command?: Command;
 }
@@ -129,6 +161,14 @@ export interface ClientOptions {
 	readonly window?: number;
 	/** How long /quit (or the end of input) waits for unacked lines before giving up. @default 10000 */
 	readonly quitTimeoutMs?: number;
+	/**
+	 * A person watches the views as they change (the TUI). Then a line the hub refused, shown
+	 * where it was typed, does not make the exit code 1 at quit (they have seen it), and
+	 * leaving the room on screen moves the view to the tab beside it. Line mode (scripts)
+	 * keeps both off: its exit code says whether all it piped went through, and its plain
+	 * lines never move to another room by themselves. @default false
+	 */
+	readonly interactive?: boolean;
 	readonly clientName?: string;
 }
 
@@ -156,6 +196,8 @@ export interface ClientState {
 	readonly ttlMs: number;
 	readonly lastHeard: number;
 	readonly lastSent: number;
+	/** Connecting (or reconnecting) and nothing heard from the hub for HUB_SILENT_MS: it may not be there. */
+	readonly hubSilent?: boolean;
 	readonly helloAt?: number;
 	readonly lastDmFrom?: string;
 	/** Nicks whose messages are hidden (as typed; compared by nickKey). */
@@ -180,8 +222,12 @@ export interface ClientState {
 	readonly reconnects?: number;
 	/** Commands refused as too fast, to send again when due. */
 	readonly deferred: ReadonlyArray<{readonly kind: Request['kind']; readonly command: Command; readonly room?: string; readonly due: number}>;
+	/** The send window's watchdog (watchdog.ts): the oldest acked line, its room's position, since when both stood still, resyncs tried. */
+	readonly stall?: {readonly line: string; readonly position: number; readonly since: number; readonly tries: number};
 	/** Set by /quit (or the end of input): leave once every line is acked, or at the deadline. */
 	readonly quitting?: {readonly reason?: string; readonly deadline: number; readonly byeSent: boolean};
+	/** Lines the hub refused for good so far, and the reason of the first (for the exit message). */
+	readonly refused?: {readonly count: number; readonly reason: string};
 	/** Set when the client decided to end: the exit code and why. */
 	readonly exit?: {readonly code: number; readonly message?: string};
 }
@@ -197,6 +243,8 @@ export type Effect =
 	| {readonly type: 'bell'}
 	/** Drop the connection to the hub and make a new one (the hub did not recognise it). */
 	| {readonly type: 'reconnect'}
+	/** Save a setting as typed (/set): the answer comes back as a `saved` input. */
+	| {readonly type: 'save'; readonly name: string; readonly value: string}
 	| {readonly type: 'exit'; readonly code: number; readonly message?: string};
 
 export type Input =
@@ -209,6 +257,8 @@ export type Input =
 	| {readonly type: 'older'; readonly view: string; readonly now: number}
 	| {readonly type: 'activate'; readonly view: string; readonly now: number}
 	| {readonly type: 'leave'; readonly reason?: string; readonly now: number}
+	/** A /set was saved (`where`: the file), or not (`error`: why). */
+	| {readonly type: 'saved'; readonly name: string; readonly value: string; readonly where?: string; readonly error?: string; readonly now: number}
 	/** The transport cannot go on (a refused key, a mismatched encryption setting): exit with this. */
 	| {readonly type: 'fatal'; readonly code: number; readonly message: string; readonly now: number};
 
@@ -228,6 +278,8 @@ export interface Step {
 export const DEFAULT_WINDOW = 256;
 /** Items kept per view when the options do not say. */
 export const DEFAULT_FEED_LIMIT = 2000;
+/** Connecting with no word from the hub for this long: the view says it may not be there. */
+export const HUB_SILENT_MS = 3000;
 /** How long /quit waits for acks when the options do not say. */
 export const DEFAULT_QUIT_TIMEOUT_MS = 10_000;
 
@@ -265,11 +317,15 @@ export function newRoomView(room: string): RoomView {
 		mentioned: false,
 		joined: true,
 		synced: false,
+		positioned: false,
 		lastSeq: 0,
 		oldestSeq: 0,
 		buffer: [],
 		members: [],
 		topic: '',
+		stateSeq: 0,
+		changes: [],
+		changesFrom: 0,
 		hasOlder: false,
 	};
 }

@@ -32,7 +32,7 @@ export function onWelcome(d: Draft, w: WelcomeReply): void {
 		// seq numbers. Start each room afresh and say so.
 		for (const id of d.s.order) {
 			const v = d.s.views[id];
-			if (v && 'room' in v) d.putView({...v, synced: false, lastSeq: 0, oldestSeq: 0, buffer: []});
+			if (v && 'room' in v) d.putView({...v, synced: false, positioned: false, lastSeq: 0, oldestSeq: 0, buffer: [], stateSeq: 0, changes: [], changesFrom: 0});
 		}
 		// Lines it had acked were stored in the data it lost: their seq numbers will never come.
 		d.dropPending(p => p.state === 'acked');

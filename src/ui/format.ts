@@ -57,6 +57,8 @@ export function lineParts(item: FeedItem): LineParts {
 			return {kind: item.level === 'error' ? 'error' : 'notice', ts: item.ts, text: sanitize(item.text, true)};
 		case 'answer':
 			return {kind: 'notice', ts: item.ts, text: sanitize(answerText(item.answer, item.ts), true)};
+		case 'failed':
+			return {kind: 'error', ts: item.ts, text: `not delivered: ${sanitize(item.error, true)}`};
 		default:
 			return assertNever(item, 'feed item');
 	}
@@ -135,6 +137,8 @@ export function jsonObject(item: FeedItem): Record<string, unknown> {
 			return {type: item.level === 'error' ? 'error' : 'notice', text: item.text, ts: item.ts};
 		case 'answer':
 			return {type: 'notice', text: answerText(item.answer, item.ts), ts: item.ts};
+		case 'failed':
+			return {type: 'error', text: `not delivered: ${item.error}`, ts: item.ts};
 		default:
 			return assertNever(item, 'feed item');
 	}

@@ -17,6 +17,7 @@ export function drawsTheSame(a: ClientState, b: ClientState): boolean {
 			a.queue === b.queue &&
 			a.queueHead === b.queueHead &&
 			a.connection === b.connection &&
+			a.hubSilent === b.hubSilent &&
 			a.nick === b.nick &&
 			a.away === b.away &&
 			a.quitting === b.quitting &&

@@ -32,11 +32,11 @@ export class HubProcess {
 		return ['--host', '127.0.0.1', '--sub', String(this.sub), '--pub', String(this.pub)];
 	}
 
-	async start(): Promise<void> {
+	async start(timeoutMs = 15_000): Promise<void> {
 		// Load tests: no flood limit unless the test sets one.
 		const rate = this.extra.includes('--rate-limit') ? [] : ['--rate-limit', 'off'];
 		this.proc = spawnZchat(['hub', '--data', this.dataDir, ...this.args, ...rate, ...this.extra]);
-		await this.proc.waitLine('join it with', 15_000);
+		await this.proc.waitLine('join it with', timeoutMs);
 	}
 
 	async stop(): Promise<number | string> {

@@ -15,7 +15,7 @@ export interface StatusBarProps {
 export function StatusBar({state, hubAddress, width}: StatusBarProps) {
 	return (
 		<Box height={1}>
-			<RowText row={{key: 'status', segments: fill(statusBar(state, hubAddress), width, {backgroundColor: theme.bar})}} />
+			<RowText row={{key: 'status', segments: fill(statusBar(state, hubAddress, width), width, {backgroundColor: theme.bar})}} />
 		</Box>
 	);
 }
