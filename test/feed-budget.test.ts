@@ -114,6 +114,31 @@ describe('feed port budgets (NULL)', () => {
 		}
 	});
 
+	it('a subscriber that takes nothing of its queue for heartbeatTimeoutMs is closed as a slow consumer; a reading one stays', async () => {
+		const feed = await startFeed({limits: {heartbeatIntervalMs: 200, heartbeatTimeoutMs: 800, heartbeatTtlMs: 800}});
+		const reader = new RecordingSub(feed.endpoint, ['#a:']);
+		const stalled = await rawSub(feed.port);
+		try {
+			stalled.socket.pause();
+			stalled.write(subscribe('#a:'));
+			await subscriptionsReach(feed, 2);
+			const event = JSON.stringify({text: 'z'.repeat(24 * 1024)});
+			await waitFor('something to stay queued for the stalled one', async () => {
+				for (let i = 0; i < 20; i++) feed.publish('#a:', [event]);
+				feed.flush();
+				await new Promise(resolve => setImmediate(resolve));
+				return feed.stats().queuedBytes > 0;
+			}, 20_000, 0);
+			await waitFor('the stalled one to be closed', () => feed.stats().closed['slow-consumer'] === 1, 10_000);
+			assert.equal(feed.stats().subscribers, 1, 'the reader stays');
+			assert.equal(feed.stats().queuedBytes, 0);
+		} finally {
+			stalled.destroy();
+			await reader.close();
+			await feed.stop();
+		}
+	});
+
 	it('past the budget over all subscribers, the ones holding the most are closed as slow consumers', async () => {
 		const feed = await startFeed({limits: {maxQueuedBytes: 512 * 1024, maxQueuedBytesTotal: 600 * 1024, maxQueuedMessages: 100_000}});
 		const stalled = await Promise.all([rawSub(feed.port), rawSub(feed.port), rawSub(feed.port)]);
