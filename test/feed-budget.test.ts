@@ -9,8 +9,8 @@ import * as zmq from 'zeromq';
 import {z85Decode} from '../src/protocol/z85.js';
 import {RecordingSub, startFeed, subscriptionsReach} from './helpers/feed.js';
 import {waitFor} from './helpers/wait.js';
-import {frameBytes, keyPair, RawPeer} from './helpers/zmtp-peer.js';
-import {COMMAND, commandBody, MORE} from '../src/hub/front-door/wire.js';
+import {commandFrameBytes, frameBytes, keyPair, RawPeer} from './helpers/zmtp-peer.js';
+import {COMMAND, commandBody, MORE, pingBody} from '../src/hub/front-door/wire.js';
 
 const subscribe = (topic: string) => frameBytes(0, Buffer.concat([Buffer.from([1]), Buffer.from(topic, 'latin1')]));
 
@@ -118,6 +118,8 @@ describe('feed port budgets (NULL)', () => {
 		const feed = await startFeed({limits: {heartbeatIntervalMs: 200, heartbeatTimeoutMs: 800, heartbeatTtlMs: 800}});
 		const reader = new RecordingSub(feed.endpoint, ['#a:']);
 		const stalled = await rawSub(feed.port);
+		// Alive but not reading: it sends PINGs (so it is not closed for silence) and reads none of the PONGs.
+		const pings = setInterval(() => stalled.write(commandFrameBytes(pingBody(0))), 100);
 		try {
 			stalled.socket.pause();
 			stalled.write(subscribe('#a:'));
@@ -132,7 +134,9 @@ describe('feed port budgets (NULL)', () => {
 			await waitFor('the stalled one to be closed', () => feed.stats().closed['slow-consumer'] === 1, 10_000);
 			assert.equal(feed.stats().subscribers, 1, 'the reader stays');
 			assert.equal(feed.stats().queuedBytes, 0);
+			assert.equal(feed.stats().closed['heartbeat-timeout'], undefined);
 		} finally {
+			clearInterval(pings);
 			stalled.destroy();
 			await reader.close();
 			await feed.stop();
