@@ -36,7 +36,6 @@ const enum State {
 	Closed,
 }
 
-
 export class Connection implements Peer, FrameSink {
 	socketType: wire.PeerSocketType = 'DEALER';
 	key: string | undefined;
@@ -377,9 +376,9 @@ export class Connection implements Peer, FrameSink {
 	}
 
 	/**
-	 * The peer's metadata: its Socket-Type must be one a ROUTER serves. Its Identity is read
-	 * and dropped: peers are known by ids the door gives out, so no peer can claim another's
-	 * routing id or the one libzmq would generate next (the abort zmtp-guard.ts exists for).
+	 * The peer's metadata: its Socket-Type must be one a ROUTER serves. Its Identity is read and
+	 * dropped: peers are known by ids the door gives out, so no peer can claim another's routing
+	 * id, and libzmq's routing-id abort (docs/SECURITY.md) has no ROUTER here to happen in.
 	 */
 	private accept(metadata: Buffer): void {
 		const props = wire.parseProperties(metadata);
