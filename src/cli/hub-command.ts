@@ -7,6 +7,7 @@ import {Access, type AuthorizedEntry} from '../hub/access.js';
 import {readAuthorized} from '../hub/authorized.js';
 import {DEFAULT_BYTES_PER_MINUTE, parseByteLimit, parseRateLimit, type RateLimit} from '../hub/rate-limit.js';
 import {DEFAULT_FEED_HWM, FEED_MESSAGE_BYTES} from '../hub/feed-messages.js';
+import {DEFAULT_FEED_LIMITS} from '../hub/feed/limits.js';
 import {HubServer} from '../hub/server.js';
 import {DEFAULT_HISTORY_RETENTION} from '../hub/store.js';
 import {readKeyPair} from '../keys.js';
@@ -87,8 +88,8 @@ export function makeHubCommand(): Command<[], Record<string, unknown>> {
 		)
 		.addOption(new Option('--max-clients <n>', 'most sessions at once').default(10_000).argParser(parseCount(1, 1_000_000)))
 		.addOption(
-			new Option('--feed-hwm <n>', `feed messages (each at most ${FEED_MESSAGE_BYTES / 1024} KiB) queued per slow subscriber before it must catch up from history`)
-				.default(DEFAULT_FEED_HWM, `${DEFAULT_FEED_HWM}: at most ${(DEFAULT_FEED_HWM * FEED_MESSAGE_BYTES) / (1024 * 1024)} MiB a subscriber`)
+			new Option('--feed-hwm <n>', `feed messages (each at most ${FEED_MESSAGE_BYTES / 1024} KiB) queued per slow subscriber, and at most ${DEFAULT_FEED_LIMITS.maxQueuedBytes / (1024 * 1024)} MiB, before it must catch up from history`)
+				.default(DEFAULT_FEED_HWM)
 				.argParser(parseCount(1, 1_000_000)),
 		)
 		.addOption(
@@ -200,9 +201,8 @@ Running a hub on a network: docs/SECURITY.md.`,
 					const removed = (authorized ?? []).filter(e => !next.some(n => n.key === e.key)).length;
 					authorized = next;
 					hub.access.setAuthorized(next);
-					void hub.accessChanged(removed > 0).then(ended =>
-						log(`SIGHUP: re-read ${authorizedFile}: ${next.length} member${next.length === 1 ? '' : 's'} (${removed} removed, ${ended} session${ended === 1 ? '' : 's'} ended)`),
-					);
+					const ended = hub.accessChanged();
+					log(`SIGHUP: re-read ${authorizedFile}: ${next.length} member${next.length === 1 ? '' : 's'} (${removed} removed, ${ended} session${ended === 1 ? '' : 's'} ended)`);
 				} catch (err) {
 					log(`SIGHUP: ${(err as Error).message}; keeping the previous list`);
 				}

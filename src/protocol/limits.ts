@@ -46,6 +46,7 @@ export const MAX_NICK_LENGTH = 16;
 
 /** Room rules: lowercase letters, digits, `-`, `_`; 1 to 32 characters (a leading `#` is accepted and dropped). */
 export const ROOM_PATTERN = /^[a-z0-9_-]{1,32}$/;
+export const MAX_ROOM_LENGTH = 32;
 
 /** Most rooms a hub keeps track of (`too_many_rooms`): a peer cannot grow its tables without bound. */
 export const MAX_ROOMS_PER_HUB = 10_000;

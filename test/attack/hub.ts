@@ -133,7 +133,7 @@ export class AttackHub {
 	attackerArgs(nick?: string): string[] {
 		const base = ['--host', this.host, '--sub', String(this.subPort), '--pub', String(this.pubPort)];
 		if (!this.setup.keys || nick === undefined) return base;
-		return [...base, '--key', this.identity(nick).file, '--server-key', this.serverKey!];
+		return [...base, '--key', this.identity(nick).file, `--server-key=${this.serverKey!}`];
 	}
 
 	/** zeromq.js CURVE options for `nick` on a hub with keys (none on an open hub). */

@@ -44,7 +44,7 @@ export async function endless(o: ScenarioOptions, keys: boolean, port: 'command'
 							[
 								'--endpoint', `tcp://${ATTACKER_ADDRESS}:0;${hub.host}:${port === 'command' ? hub.subPort : hub.pubPort}`,
 								'--socket', port === 'command' ? 'dealer' : 'xsub',
-								'--key', hub.identity('mallory').file, '--server-key', hub.serverKey!,
+								'--key', hub.identity('mallory').file, `--server-key=${hub.serverKey!}`,
 								'--parts', String(parts), '--hold-ms', hold, '--end',
 							],
 							{python: true},

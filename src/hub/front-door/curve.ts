@@ -4,6 +4,7 @@
  * once (boxKey); a box is then one crypto_secretbox call, which is crypto_box_afternm.
  */
 import sodium from 'sodium-native';
+import {z85Decode} from '../../protocol/z85.js';
 import {boxKey} from './hsalsa20.js';
 import {headerBytes, writeHeader} from './wire.js';
 
@@ -11,6 +12,14 @@ import {headerBytes, writeHeader} from './wire.js';
 export interface CurveKeys {
 	readonly publicKey: Buffer;
 	readonly secretKey: Buffer;
+}
+
+/** The hub's key pair from its Z85 form; throws RangeError when either is not a 32-byte key. */
+export function curveKeys(curve: {readonly publicKey: string; readonly secretKey: string}): CurveKeys {
+	const publicKey = z85Decode(curve.publicKey);
+	const secretKey = z85Decode(curve.secretKey);
+	if (publicKey?.length !== 32 || secretKey?.length !== 32) throw new RangeError('the CURVE keys must be 40 characters of Z85 each');
+	return {publicKey: Buffer.from(publicKey), secretKey: Buffer.from(secretKey)};
 }
 
 const MAC = 16;

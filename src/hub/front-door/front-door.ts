@@ -4,9 +4,9 @@
  * and writes each connection's replies in one piece per flush.
  */
 import {createServer, type Server, type Socket} from 'node:net';
-import {z85Decode} from '../../protocol/z85.js';
+import {plainAddress} from './address.js';
 import {Connection, type DoorSide} from './connection.js';
-import type {CurveKeys} from './curve.js';
+import {curveKeys} from './curve.js';
 import {DEFAULT_LIMITS, type FrontDoorLimits} from './limits.js';
 import type {Batch, CloseReason, Closed, Envelope, Inbound, Peer} from './types.js';
 
@@ -77,7 +77,7 @@ export class FrontDoor {
 		private readonly options: FrontDoorOptions,
 	) {
 		this.limits = {...DEFAULT_LIMITS, ...options.limits};
-		const curve = options.curve ? rawKeys(options.curve) : undefined;
+		const curve = options.curve ? curveKeys(options.curve) : undefined;
 		const log = options.log ?? (() => {});
 		this.side = {
 			limits: this.limits,
@@ -312,16 +312,4 @@ export class FrontDoor {
 		const now = Date.now();
 		for (const conn of [...this.conns.values()]) conn.tick(now);
 	}
-}
-
-/** IPv4 peers on a dual-stack socket show as "::ffff:1.2.3.4": count them as 1.2.3.4. */
-function plainAddress(address: string): string {
-	return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
-}
-
-function rawKeys(curve: {readonly publicKey: string; readonly secretKey: string}): CurveKeys {
-	const publicKey = z85Decode(curve.publicKey);
-	const secretKey = z85Decode(curve.secretKey);
-	if (publicKey?.length !== 32 || secretKey?.length !== 32) throw new RangeError('the CURVE keys must be 40 characters of Z85 each');
-	return {publicKey: Buffer.from(publicKey), secretKey: Buffer.from(secretKey)};
 }
