@@ -10,6 +10,7 @@
 import {build} from 'esbuild';
 import {fileURLToPath} from 'node:url';
 import {boundInkCaches} from './ink-caches.js';
+import {fixInkIncremental} from './ink-incremental.js';
 import {fasterInkOutput} from './ink-output.js';
 
 const dist = fileURLToPath(new URL('../', import.meta.url));
@@ -30,6 +31,7 @@ await build({
 	plugins: [
 		boundInkCaches,
 		fasterInkOutput,
+		fixInkIncremental,
 		{
 			// Ink loads React's devtools only with DEV=true; one file cannot load it lazily, and zchat
 			// never turns it on.
