@@ -13,7 +13,8 @@
  * in alternating order, in the same rounds: the ratio is fair on a busy machine.
  *
  *   npm run build && node dist/bench/tui.js [--sizes 100x30,120x40,200x60] [--rounds 3]
- *       [--runs 3] [--rate 1000] [--seconds 20] [--compare PATH] [--json]
+ *       [--runs 3] [--rate 1000] [--seconds 20] [--compare PATH] [--node-flags A,B]
+ *       [--also-flags A,B] [--json]
  *
  * Needs tmux and Linux (/proc).
  */
@@ -32,6 +33,7 @@ const {values} = parseArgs({
 		rooms: {type: 'string', default: '1'},
 		compare: {type: 'string'},
 		'node-flags': {type: 'string'},
+		'also-flags': {type: 'string'},
 		'no-line-mode': {type: 'boolean', default: false},
 		json: {type: 'boolean', default: false},
 	},
@@ -46,7 +48,13 @@ const sizes: Size[] = values.sizes.split(',').map(s => {
 	return {columns: Number(m[1]), rows: Number(m[2])};
 });
 const nodeFlags = values['node-flags']?.split(',').filter(f => f !== '') ?? [];
-const builds: Build[] = [{name: 'this', nodeFlags}, ...(values.compare ? [{name: 'compare', bin: values.compare, nodeFlags}] : [])];
+/** `--also-flags`: this build once more with these node flags as well (e.g. a smaller young generation). */
+const alsoFlags = values['also-flags']?.split(',').filter(f => f !== '');
+const builds: Build[] = [
+	{name: 'this', nodeFlags},
+	...(alsoFlags ? [{name: 'this+flags', nodeFlags: [...nodeFlags, ...alsoFlags]}] : []),
+	...(values.compare ? [{name: 'compare', bin: values.compare, nodeFlags}] : []),
+];
 
 export interface TuiRow {
 	readonly build: string;
@@ -154,10 +162,10 @@ async function main(): Promise<void> {
 		`zchat join in tmux, ${rate} msg/s from spec-style senders for ${seconds} s; medians of ${rounds} round${rounds === 1 ? '' : 's'} (first frame: of ${runs * rounds} starts)`,
 		`load average ${result.loadAverage.before.join(' ')} before, ${result.loadAverage.after.join(' ')} after`,
 		'',
-		`  ${'terminal'.padEnd(9)} ${'build'.padEnd(8)} ${'first frame'.padStart(11)} ${'CPU'.padStart(6)} ${'idle'.padStart(5)} ${'RSS peak'.padStart(9)} ${'RSS low'.padStart(8)}  CPU each round`,
+		`  ${'terminal'.padEnd(9)} ${'build'.padEnd(10)} ${'first frame'.padStart(11)} ${'CPU'.padStart(6)} ${'idle'.padStart(5)} ${'RSS peak'.padStart(9)} ${'RSS low'.padStart(8)}  CPU each round`,
 		...rows.map(
 			row =>
-				`  ${`${row.terminal.columns}×${row.terminal.rows}`.padEnd(9)} ${row.build.padEnd(8)} ${`${row.firstFrameMs.median} ms`.padStart(11)} ${`${row.cpuPercent.median}%`.padStart(6)} ${`${row.idleCpuPercent}%`.padStart(5)} ${`${row.rssPeakMiB} MiB`.padStart(9)} ${`${row.rssLowSecondHalfMiB}`.padStart(8)}  ${row.cpuPercent.runs.join(' · ')}`,
+				`  ${`${row.terminal.columns}×${row.terminal.rows}`.padEnd(9)} ${row.build.padEnd(10)} ${`${row.firstFrameMs.median} ms`.padStart(11)} ${`${row.cpuPercent.median}%`.padStart(6)} ${`${row.idleCpuPercent}%`.padStart(5)} ${`${row.rssPeakMiB} MiB`.padStart(9)} ${`${row.rssLowSecondHalfMiB}`.padStart(8)}  ${row.cpuPercent.runs.join(' · ')}`,
 		),
 	];
 	if (lineMode !== undefined) out.push('', `the same load on a line-mode client (--json --stay, no TUI): ${lineMode}% of one core`);
