@@ -32,8 +32,8 @@ const CATEGORIES: ReadonlyArray<{name: string; test: (fn: string, file: string) 
 	{name: 'garbage collection', test: fn => fn === '(garbage collector)'},
 	{name: 'storage: SQLite BEGIN/COMMIT (WAL write, checkpoints)', test: (_, file) => file.endsWith('better-sqlite3/lib/methods/transaction.js')},
 	{name: 'storage: inserts, event JSON (Store.append)', test: (_, file) => /\/hub\/(store|ban-list)\.js$/.test(file) || file.includes('better-sqlite3')},
-	{name: 'zeromq receive (ROUTER, one call per message)', test: (fn, file) => file.endsWith('zeromq/lib/index.js') && fn === 'next'},
-	{name: 'zeromq send (acks on ROUTER, feed on PUB)', test: (_, file) => file.endsWith('/zmq/send-queue.js')},
+	{name: 'command port: ZMTP reading, framing, replies written (front door)', test: (_, file) => /\/hub\/(front-door\/[a-z0-9-]+|command-port)\.js$/.test(file)},
+	{name: 'zeromq send (the feed on PUB)', test: (_, file) => file.endsWith('/zmq/send-queue.js') || file.endsWith('zeromq/lib/index.js')},
 	{name: 'decoding and validating commands (JSON.parse)', test: (_, file) => /\/protocol\/(codec|names|incoming|sanitize)\.js$/.test(file)},
 	// core.js and the files cut from it (src/hub: the state machine, its handlers and what they share).
 	{name: 'hub core (sessions, dedup, acks, outbox)', test: (_, file) => /\/hub\/(core|state|sessions|membership|mutes|flood|outbox|wording|lifecycle|rooms|messages|queries|moderation)\.js$/.test(file)},
@@ -48,6 +48,7 @@ const program = new Command('npm run bench:profile')
 	.addOption(new Option('--duration <seconds>', 'how long to load the hub').default(5000, '5').argParser(parseSeconds(0.5, 600)))
 	.addOption(new Option('--window <n>', 'unacked says in flight per sender').default(64).argParser(parseCount(1, 100_000)))
 	.addOption(new Option('--memory', 'history in memory (tells storage costs from the rest)'))
+	.addOption(new Option('--bots', 'spec-style senders: a message a line, as the bot in PROTOCOL.md (default: 16-frame messages, as the client)'))
 	.addOption(new Option('--interval <µs>', 'sampling interval').default(100).argParser(parseCount(10, 100_000)))
 	.addOption(new Option('--top <n>', 'functions to list').default(25).argParser(parseCount(1, 1000)))
 	.action(async opts => {
@@ -55,7 +56,7 @@ const program = new Command('npm run bench:profile')
 		const hub = await spawnHubTarget({nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(opts.interval)], memory: opts.memory === true});
 		let result;
 		try {
-			result = await throughput(hub, {senders: opts.senders, subscribers: opts.subscribers, durationMs: opts.duration, window: opts.window, subscriberProcs: 2, nice: 10});
+			result = await throughput(hub, {senders: opts.senders, subscribers: opts.subscribers, durationMs: opts.duration, window: opts.window, subscriberProcs: 2, nice: 10, ...(opts.bots ? {style: 'spec' as const} : {})});
 		} finally {
 			await hub.stop();
 		}

@@ -22,6 +22,7 @@ after(() => {
 const TINY: SuiteSettings = {
 	rounds: 1,
 	configs: [{senders: 2, subscribers: 2}],
+	botConfigs: [{senders: 2, subscribers: 2}],
 	throughputMs: 300,
 	rates: [500],
 	latencyMs: 300,
@@ -44,6 +45,9 @@ function assertSane(result: SuiteResult): void {
 	assert.ok(z.hubCpuUsPerMsg > 0 && z.hubCpuUsPerMsg < 10_000, `hub CPU per message is plausible (${z.hubCpuUsPerMsg} µs)`);
 	assert.ok(z.resources.hub!.rssMb > 10 && z.resources.hub!.rssMb < 4096, `hub RSS is plausible (${z.resources.hub!.rssMb} MB)`);
 	assert.ok(z.resources.senders.totalMs > 0 && z.resources.subscribers.totalMs > 0, 'the load generator’s CPU was measured');
+	const bots = row.cells['zchat-bots']?.median;
+	assert.ok(bots && bots.messages > 0, `spec-style bots moved messages (${row.cells['zchat-bots']?.errors.join('; ')})`);
+	assert.deepEqual({lost: bots.lost, duplicated: bots.duplicated, unacked: bots.unacked}, {lost: 0, duplicated: 0, unacked: 0});
 
 	const l = result.latency[0]!.cells.zchat?.median;
 	assert.ok(l, `the latency run produced figures (${result.latency[0]!.cells.zchat?.errors.join('; ')})`);
@@ -69,9 +73,10 @@ describe('bench smoke run', () => {
 		assertSane(result);
 		const report = formatReport(result);
 		assert.match(report, /Throughput/);
+		assert.match(report, /^Spec-style bots/m);
 		assert.match(report, /^Targets: what zchat aims for/m);
 		assert.doesNotMatch(report, /issue \d/, 'the report names no issue numbers');
-		assert.equal(checkTargets(result).length, 6);
+		assert.equal(checkTargets(result).length, 8);
 	});
 
 	test('zchat bench --json against a running hub, with its process for CPU and memory', {timeout: 90_000}, async () => {

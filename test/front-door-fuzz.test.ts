@@ -116,6 +116,8 @@ function side(tally: Tally, curve: boolean): DoorSide {
 			tally.delivered++;
 			return true;
 		},
+		opened: () => {},
+		drained: () => {},
 		ended: () => {
 			tally.closed++;
 		},

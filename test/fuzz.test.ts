@@ -11,9 +11,12 @@ import {rawConnect} from './helpers/zmtp.js';
  * A fuzz test against a real hub process: well over 100,000 random and mutated frames —
  * wrong frame counts, sizes and encodings, JSON of every shape, valid-looking commands with
  * wrong fields, hostile text in every field that is shown — from many connections with and
- * without sessions, plus raw bytes at both ports. Afterwards the hub must be running, answer
- * a real client as fast as before, and nothing any fuzzer sent may have reached a watching
- * client's output, or the hub's log, unescaped.
+ * without sessions, plus raw bytes at both ports. Now and then a message breaks the command
+ * port's limits (17 frames or more, a frame over 64 KiB): the hub closes that connection and
+ * the fuzzer's DEALER connects again. Afterwards the hub must be running, answer a real
+ * client as fast as before, and nothing any fuzzer sent may have reached a watching client's
+ * output, or the hub's log, unescaped. (The front door's own parser and CURVE handshake have
+ * their in-memory fuzz in front-door-fuzz.test.ts.)
  *
  * The seed is printed; ZCHAT_FUZZ_SEED=<seed> replays a run.
  */
@@ -110,7 +113,7 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 			case 3:
 				return hostileText();
 			case 4:
-				return 'x'.repeat(r.pick([0, 1, 64, 65, 4096, 4097, 70_000]));
+				return 'x'.repeat(r.pick([0, 1, 64, 65, 4096, 4097, 60_000])); // under the 64 KiB frame limit: the breaches below are counted apart
 			case 5:
 				return r.pick(['lobby', '#Lobby', 'fuzz', 'dev:ops', '', '#', 'watcher', 'alice', 'a'.repeat(40)]);
 			case 6:
@@ -179,17 +182,20 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 				return Buffer.from(JSON.stringify(anyValue()) ?? 'undefined');
 			case 3:
 				return mutate(Buffer.from(JSON.stringify(plausible(session))));
-			case 4:
-				return r.next() < 0.01 ? Buffer.alloc(70_000 + r.int(10_000), 0x7b) : Buffer.from(JSON.stringify(plausible(session)));
 			default:
 				return Buffer.from(JSON.stringify(plausible(session)));
 		}
 	};
 
 	// The fuzzers: 48 DEALERs (half with a session, hostile text in their first lines) and a REQ.
+	let closes = 0;
 	const fuzzers: Array<{socket: zmq.Dealer; session?: string}> = [];
 	for (let i = 0; i < 48; i++) {
-		const socket = new zmq.Dealer({linger: 0, sendHighWaterMark: 2000, receiveHighWaterMark: 100_000});
+		// A send that cannot go within 2 s is given up and that fuzzer sends no more: in 3 of 7 runs
+		// under load a fuzzer's send never settled while the hub held nothing of it (its stats: no
+		// connection held, nothing unsent, all 48 fuzzers connected).
+		const socket = new zmq.Dealer({linger: 0, sendHighWaterMark: 2000, receiveHighWaterMark: 100_000, reconnectInterval: 20, sendTimeout: 2000});
+		socket.events.on('disconnect', () => closes++);
 		sockets.push(socket);
 		socket.connect(endpoint);
 		const session = i % 2 === 0 ? `fuzzer-${i}-session-secret-0000` : undefined;
@@ -238,12 +244,30 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 	const started = Date.now();
 	let sent = 0;
 	let messages = 0;
+	let breaches = 0;
+	let unsent = 0;
+	const active = [...fuzzers];
 	while (sent < FRAMES) {
-		const f = r.pick(fuzzers);
-		const count = r.pick([1, 1, 1, 2, 3, 8, 16, 17, 40]);
-		const frames = Array.from({length: count}, () => frame(f.session));
-		if (r.next() < 0.05) frames.unshift(Buffer.alloc(0)); // a REQ-style envelope from a DEALER
-		await f.socket.send(frames);
+		const f = r.pick(active);
+		let frames: Buffer[];
+		if (r.next() < 1 / 300) {
+			// Past a limit of the command port: the hub closes the connection.
+			breaches++;
+			frames = r.next() < 0.5 ? Array.from({length: r.pick([17, 40])}, () => frame(f.session)) : [Buffer.alloc(65_537 + r.int(10_000), 0x7b)];
+		} else {
+			frames = Array.from({length: r.pick([1, 1, 1, 2, 3, 8, 15])}, () => frame(f.session));
+			if (r.next() < 0.05) frames.unshift(Buffer.alloc(0)); // a REQ-style envelope from a DEALER
+		}
+		if (!(await f.socket.send(frames).then(
+			() => true,
+			() => false,
+		))) {
+			// That fuzzer sends no more (its replies are still read).
+			unsent++;
+			active.splice(active.indexOf(f), 1);
+			assert.ok(active.length > 40, `${unsent} fuzzers' sends were stuck`);
+			continue;
+		}
 		sent += frames.length;
 		messages++;
 		if (messages % 500 === 0) {
@@ -269,6 +293,8 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 	);
 	t.diagnostic(`a real client's line-to-screen latency p50 ${p50(latencyBefore).toFixed(1)} ms before, ${p50(latencyAfter).toFixed(1)} ms after`);
 	assert.ok(sent >= 100_000);
+	t.diagnostic(`${breaches} messages past the command port's limits; the fuzzers' DEALERs were disconnected ${closes} times; ${unsent} sends given up after 2 s`);
+	assert.ok(closes >= Math.min(breaches, 1), 'a breach closes the connection');
 	assert.ok(p50(latencyAfter) <= Math.max(2 * p50(latencyBefore), p50(latencyBefore) + 20), 'as fast as before');
 
 	// What the watchers printed: fuzz text arrived, all of it escaped.

@@ -31,7 +31,7 @@ describe('stats: connections and subscribers', () => {
 		store.close();
 	});
 
-	it('the server counts connections from socket events, up and down again', async () => {
+	it('the server counts connections (command port and feed), up and down again', async () => {
 		const hub = await startHub();
 		const sockets: Array<zmq.Subscriber | zmq.Dealer> = [];
 		try {

@@ -301,21 +301,32 @@ describe('identities bound to keys (in-process hub)', () => {
 	});
 });
 
-describe('the ZAP handler fails closed', () => {
+describe("the feed's ZAP handler fails closed", () => {
 	const hubKeys = generateKeyPair();
 	const alice = generateKeyPair();
 	const access = (store: ConstructorParameters<typeof Access>[0]) => new Access(store, {authorized: [{key: alice.publicKey, nick: 'alice'}]});
+	const curveOf = (k: {publicKey: string; secretKey: string}) => ({curveServerKey: hubKeys.publicKey, curvePublicKey: k.publicKey, curveSecretKey: k.secretKey});
 
-	test('no handler: nobody gets in, not even a listed member', async () => {
+	test('no handler: nobody reads the feed, not even a listed member; the command port admits by the list itself', async () => {
 		const hub = await startHub({curve: hubKeys, access, zap: false});
-		const c = connectClient(hub, 'alice', {}, {serverKey: hubKeys.publicKey, ...alice});
+		const sub = new zmq.Subscriber({linger: 0, ...curveOf(alice)});
+		const subRefused = refusals(sub);
+		const stranger = new zmq.Dealer({linger: 0, ...curveOf(generateKeyPair())});
+		const strangerRefused = refusals(stranger);
+		const member = new zmq.Dealer({linger: 0, receiveTimeout: 5000, ...curveOf(alice)});
 		try {
-			const exit = await waitFor('the client to give up', () => c.client.state.exit, 10_000);
-			assert.equal(exit.code, 2);
-			assert.match(exit.message ?? '', /does not accept our encrypted handshake/);
-			assert.equal(c.client.state.epoch, undefined, 'never welcomed');
+			sub.subscribe('');
+			sub.connect(hub.pubEndpoint);
+			stranger.connect(hub.routerEndpoint);
+			member.connect(hub.routerEndpoint);
+			await waitFor('the feed to turn the member away, and the command port the stranger', () => subRefused() > 0 && strangerRefused() > 0, 10_000);
+			await member.send(JSON.stringify({type: 'ping', id: 'p'}));
+			const [frame] = await member.receive();
+			assert.equal((JSON.parse(String(frame)) as {type: string}).type, 'pong', 'the command port does not ask the ZAP handler');
 		} finally {
-			await c.close();
+			sub.close();
+			stranger.close();
+			member.close();
 			await hub.stop();
 		}
 	});

@@ -82,6 +82,11 @@ describe('zchat who and zchat stats (REQ to the hub)', () => {
 		assert.match(rows['connections']!, /^[23] on the command socket, 2 on the feed$/);
 		assert.equal(rows['messages'], '1 carried since it started');
 		assert.equal(rows['rooms'], '2: #dev (1), #lobby (2)');
+		assert.match(rows['replies']!, /^0 B unread in all; 0 connections held until they read \(0 messages waiting\)$/);
+		assert.equal(rows['closed'], 'none for a limit since it started');
+		// Asked from the hub's own machine: the busiest connections, alice's and bob's among them.
+		assert.match(run.stdout, /#\d+ 127\.0\.0\.1 DEALER alice: /);
+		assert.match(run.stdout, /#\d+ 127\.0\.0\.1 DEALER bob: /);
 	});
 
 	it('stats --json: the same for scripts', async () => {
@@ -99,6 +104,10 @@ describe('zchat who and zchat stats (REQ to the hub)', () => {
 			{room: 'dev', members: 1, topic: ''},
 			{room: 'lobby', members: 2, topic: ''},
 		]);
+		const port = s['port'] as {accepted: number; unsentBytes: number; closed: Record<string, number>};
+		assert.ok(port.accepted >= 2 && port.unsentBytes === 0, JSON.stringify(port));
+		const busiest = s['busiest'] as Array<{nick?: string; socketType: string; messagesIn: number}>;
+		assert.ok(busiest.some(c => c.nick === 'alice' && c.socketType === 'DEALER' && c.messagesIn > 0), JSON.stringify(busiest));
 	});
 
 	it('a hub that does not answer: one clear line and exit 1 within --timeout', async () => {
@@ -140,9 +149,34 @@ describe('who and stats output, without sockets', () => {
 			subscribers: null,
 			messages: 0,
 			rooms: [],
+			port: null,
+			busiest: null,
 		});
 		assert.match(text, /^up {11}2h 5m$/m);
 		assert.match(text, /^connections {2}not reported by this hub$/m);
 		assert.match(text, /^rooms {8}none with anyone in them$/m);
+		assert.doesNotMatch(text, /^(replies|closed|busiest) /m);
+	});
+
+	it("stats: what the command port's limits did, and its busiest connections, peer text made safe", () => {
+		const text = statsText({
+			hub: 'tcp://127.0.0.1:5555',
+			version: '0.1.0',
+			epoch: 'abc',
+			uptimeMs: 60_000,
+			sessions: 1,
+			connections: 2,
+			subscribers: 1,
+			messages: 3,
+			rooms: [],
+			port: {handshaking: 1, accepted: 9, refusedFull: 0, refusedPerAddress: 2, closed: {'slow-consumer': 1, 'too-many-frames': 2, 'peer-closed': 4}, unsentBytes: 3 * 1024 * 1024, held: 1, waiting: 250},
+			busiest: [
+				{id: 7, address: '127.0.0.2', socketType: 'DEALER', nick: 'evil\x1b[2J', ageMs: 5000, unsentBytes: 3 * 1024 * 1024, bytesIn: 120_000, bytesOut: 9_000_000, messagesIn: 2000, messagesOut: 4, stalls: 1, held: true},
+			],
+		});
+		assert.match(text, /^replies {6}3\.0 MiB unread in all; 1 connection held until they read \(250 messages waiting\)$/m);
+		assert.match(text, /^closed {7}since it started: 1 left its replies unread \(slow consumer\), 2 sent over 16 frames in a message$/m);
+		assert.match(text, /^refused {6}0 with the hub full, 2 over the limit per address \(9 accepted, 1 in their handshake now\)$/m);
+		assert.match(text, /^busiest {6}#7 127\.0\.0\.2 DEALER evil\^\[\[2J: 3\.0 MiB unread, held · in 2000 \(117\.2 KiB\) · out 4 \(8\.6 MiB\) · 1 stall · 5s$/m);
 	});
 });

@@ -32,12 +32,15 @@ export class Sender {
 	private loop: Promise<void> | undefined;
 	private readonly session = randomBytes(18).toString('base64url');
 
+	/** `from`: a source address of this machine to connect from (idle clients spread over loopback addresses). */
 	constructor(
 		readonly where: Where,
 		readonly index: number,
 		readonly nick: string,
+		from?: string,
 	) {
-		this.dealer.connect(tcpEndpoint(where.address.host, where.address.subPort));
+		const endpoint = tcpEndpoint(where.address.host, where.address.subPort);
+		this.dealer.connect(from === undefined ? endpoint : endpoint.replace('tcp://', `tcp://${from}:0;`));
 	}
 
 	/** zchat: say hello, resolve with the session's TTL once welcomed. */

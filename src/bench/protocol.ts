@@ -36,10 +36,25 @@ export type Request =
 	/** Subscribers: forget what came so far and count from now; keep latency samples if asked. */
 	| {readonly op: 'start'; readonly latency: boolean}
 	/** Senders: send for durationMs, as fast as allowed (max) or at `rate` msg/s shared among them; then wait for acks. */
-	| {readonly op: 'send'; readonly mode: 'max' | 'rate'; readonly durationMs: number; readonly rate: number; readonly window: number; readonly ackLatency: boolean}
+	| {
+			readonly op: 'send';
+			readonly mode: 'max' | 'rate';
+			readonly durationMs: number;
+			readonly rate: number;
+			readonly window: number;
+			readonly ackLatency: boolean;
+			/**
+			 * max mode, zchat: what the window frees goes as one message of up to 16 frames, as the
+			 * zchat client sends (`client`), or a message a command, as PROTOCOL.md's bot does (`spec`).
+			 */
+			readonly style?: SenderStyle;
+	  }
 	/** Subscribers: wait until all of `expected` arrived (or nothing came for quietMs, or the deadline), then report. */
 	| {readonly op: 'collect'; readonly expected: readonly SenderTally[]; readonly quietMs: number; readonly deadlineMs: number}
 	| {readonly op: 'close'};
+
+/** How a zchat sender packs its lines: as the zchat client does, or as a bot written from PROTOCOL.md. */
+export type SenderStyle = 'client' | 'spec';
 
 /** What one sender sent: the subscribers check they got exactly this. */
 export interface SenderTally {

@@ -13,6 +13,11 @@ export interface TargetCheck {
 }
 
 const THROUGHPUT_RATIO = 0.8;
+/** Spec-style bots (a message a command): what the hub must reach against the batched forwarder, and the goal. */
+const BOTS_RATIO_FLOOR = 0.6;
+const BOTS_RATIO_GOAL = 0.8;
+/** Hub CPU a message, at most this many times the batched forwarder's. */
+const CPU_RATIO = 2;
 const P99_RATIO = 1.3;
 const ACK_P99_MS = 2;
 const FANOUT_RSS_MB = 150;
@@ -32,6 +37,21 @@ export function checkTargets(r: SuiteResult): TargetCheck[] {
 		target: `throughput ≥ ${THROUGHPUT_RATIO}× the batched forwarder, 0 lost, 0 duplicated`,
 		met: decide(tp.map(t => (Number.isFinite(t.x) && t.z ? t.x >= THROUGHPUT_RATIO && t.z.lost === 0 && t.z.duplicated === 0 : undefined))),
 		value: tp.map(t => `${t.row.senders}×${t.row.subscribers} ${fmtX(t.x)}${t.z && t.z.lost + t.z.duplicated > 0 ? ` (lost ${t.z.lost}, dup ${t.z.duplicated})` : ''}`).join(' · '),
+	});
+	const bots = r.throughput.flatMap(row => {
+		const z = row.cells['zchat-bots']?.median;
+		const b = row.cells['forwarder-batched']?.median;
+		return z ? [{row, z, b, x: ratio(z.msgPerSec, b?.msgPerSec ?? NaN), cpu: ratio(z.hubCpuUsPerMsg, b?.hubCpuUsPerMsg ?? NaN)}] : [];
+	});
+	checks.push({
+		target: `spec-style bots ≥ ${BOTS_RATIO_FLOOR}× the batched forwarder (${BOTS_RATIO_GOAL}× the goal), 0 lost`,
+		met: decide(bots.map(t => (Number.isFinite(t.x) ? t.x >= BOTS_RATIO_FLOOR && t.z.lost === 0 && t.z.duplicated === 0 : undefined))),
+		value: bots.length === 0 ? 'not measured' : bots.map(t => `${t.row.senders}×${t.row.subscribers} ${fmtX(t.x)}`).join(' · '),
+	});
+	checks.push({
+		target: `spec-style bots: hub CPU a message ≤ ${CPU_RATIO}× the batched forwarder's`,
+		met: decide(bots.map(t => (Number.isFinite(t.cpu) ? t.cpu <= CPU_RATIO : undefined))),
+		value: bots.length === 0 ? 'not measured' : bots.map(t => `${t.row.senders}×${t.row.subscribers} ${t.z.hubCpuUsPerMsg.toFixed(1)} µs (${fmtX(t.cpu)})`).join(' · '),
 	});
 	const at1000 = r.latency.find(l => l.rate === 1000);
 	const p99x = ratio(at1000?.cells.zchat?.median?.p99Ms ?? NaN, at1000?.cells.forwarder?.median?.p99Ms ?? NaN);
@@ -103,14 +123,38 @@ export function formatReport(r: SuiteResult): string {
 		),
 		'',
 	);
+	const botRows = r.throughput.filter(row => row.cells['zchat-bots'] !== undefined);
+	if (botRows.length > 0) {
+		out.push(`Spec-style bots: the same runs, each zchat sender sending a message a line (as the bot in PROTOCOL.md does) in place of 16-frame messages`);
+		out.push(
+			...table(
+				['K×M', 'batched fwd', 'zchat bots', 'bots÷batched', 'hub µs/msg: batched · bots', 'bots lost/dup'],
+				botRows.map(row => {
+					const c = row.cells;
+					const z = c['zchat-bots']?.median;
+					const b = c['forwarder-batched']?.median;
+					return [
+						`${row.senders}×${row.subscribers}`,
+						tput(c['forwarder-batched']),
+						tput(c['zchat-bots']),
+						fmtX(ratio(z?.msgPerSec ?? NaN, b?.msgPerSec ?? NaN)),
+						`${b ? b.hubCpuUsPerMsg.toFixed(1) : '—'} · ${z ? z.hubCpuUsPerMsg.toFixed(1) : '—'}`,
+						z ? `${fmtInt(z.lost)}/${fmtInt(z.duplicated)}` : '—',
+					];
+				}),
+			),
+			'',
+		);
+	}
 	out.push('Where the CPU goes in those runs: hub CPU per message (all its threads), and % of one core used during the run');
 	out.push(
 		...table(
 			['K×M', 'variant', 'hub µs/msg', 'hub % (JS main + zmq I/O + other)', 'senders %', 'subscribers %', 'others %', 'hub RSS MB'],
 			r.throughput.flatMap(row =>
-				(['forwarder-batched', 'zchat'] as const).flatMap(name => {
+				(['forwarder-batched', 'zchat', 'zchat-bots'] as const).flatMap(name => {
 					const x = row.cells[name]?.median;
-					return x ? [[`${row.senders}×${row.subscribers}`, name === 'zchat' ? 'zchat' : 'batched fwd', x.hubCpuUsPerMsg.toFixed(1), ...cpuSplit(x)]] : [];
+					const label = name === 'zchat' ? 'zchat' : name === 'zchat-bots' ? 'zchat bots' : 'batched fwd';
+					return x ? [[`${row.senders}×${row.subscribers}`, label, x.hubCpuUsPerMsg.toFixed(1), ...cpuSplit(x)]] : [];
 				}),
 			),
 			2,

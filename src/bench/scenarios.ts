@@ -2,7 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {nowUs} from './clock.js';
 import {LoadWorker} from './loadgen.js';
 import {cpuBetween, sampleMachine, sampleProc, sumCpu, type CpuUse, type MachineSample, type ProcSample} from './proc.js';
-import type {Address, CollectResult, SendResult, SenderTally, TargetKind, Where} from './protocol.js';
+import type {Address, CollectResult, SendResult, SenderStyle, SenderTally, TargetKind, Where} from './protocol.js';
 import {percentiles} from './stats.js';
 
 /** A hub or forwarder that is up and listening. */
@@ -97,6 +97,8 @@ export interface ThroughputOptions extends LoadOptions {
 	readonly window: number;
 	/** Processes to spread subscribers over (senders get one). */
 	readonly subscriberProcs: number;
+	/** zchat senders: as the client (16 frames a message) or as a spec-style bot (a message a line). @default client */
+	readonly style?: SenderStyle;
 }
 
 export interface LatencyOptions extends LoadOptions {
@@ -167,7 +169,7 @@ class Rig {
 		await Promise.all(this.subWorkers.map(w => w.request({op: 'start', latency})));
 	}
 
-	send(req: {mode: 'max' | 'rate'; durationMs: number; rate: number; window: number; ackLatency: boolean}): Promise<SendResult> {
+	send(req: {mode: 'max' | 'rate'; durationMs: number; rate: number; window: number; ackLatency: boolean; style?: SenderStyle}): Promise<SendResult> {
 		return this.sendWorker.request<SendResult>({op: 'send', ...req}, req.durationMs + 60_000);
 	}
 
@@ -234,7 +236,7 @@ export async function throughput(target: RunningTarget, o: ThroughputOptions): P
 		await rig.connect(15_000);
 		await rig.start(false);
 		const before = rig.sample();
-		const sent = await rig.send({mode: 'max', durationMs: o.durationMs, rate: 0, window: o.window, ackLatency: false});
+		const sent = await rig.send({mode: 'max', durationMs: o.durationMs, rate: 0, window: o.window, ackLatency: false, ...(o.style ? {style: o.style} : {})});
 		const collected = await rig.collect(sent.senders, 750);
 		const after = rig.sample();
 		const d = delivery(sent, collected);

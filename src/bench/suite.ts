@@ -12,13 +12,17 @@ import {DEFAULT_WINDOW} from '../client/state.js';
  * Figures are the median over rounds; lost and duplicated lines are summed over rounds.
  */
 
-/** What is measured: two bare forwarders (the baselines) and the zchat hub. */
-export type VariantName = 'forwarder' | 'forwarder-batched' | 'zchat';
+/**
+ * What is measured: two bare forwarders (the baselines) and the zchat hub, the hub once more
+ * with spec-style bots (a message a command, as PROTOCOL.md's bot sends) in some throughput rows.
+ */
+export type VariantName = 'forwarder' | 'forwarder-batched' | 'zchat' | 'zchat-bots';
 
 export const VARIANT_LABEL: Readonly<Record<VariantName, string>> = {
 	forwarder: 'bare forwarder',
 	'forwarder-batched': 'batched forwarder',
 	zchat: 'zchat hub',
+	'zchat-bots': 'zchat hub, spec-style bots',
 };
 
 /** A variant the suite can start afresh for each measurement (and stop after it). */
@@ -30,6 +34,8 @@ export interface SuiteSettings {
 	readonly rounds: number;
 	/** K senders × M subscribers for the throughput runs. */
 	readonly configs: ReadonlyArray<{readonly senders: number; readonly subscribers: number}>;
+	/** Of those, the ones also measured with spec-style bots (a message a command). */
+	readonly botConfigs: ReadonlyArray<{readonly senders: number; readonly subscribers: number}>;
 	readonly throughputMs: number;
 	/** Fixed rates (msg/s) for the latency runs. */
 	readonly rates: readonly number[];
@@ -52,6 +58,10 @@ export const DEFAULT_SETTINGS: SuiteSettings = {
 		{senders: 1, subscribers: 1},
 		{senders: 4, subscribers: 4},
 		{senders: 8, subscribers: 32},
+	],
+	botConfigs: [
+		{senders: 1, subscribers: 1},
+		{senders: 4, subscribers: 4},
 	],
 	throughputMs: 1500,
 	rates: [100, 1000, 10_000],
@@ -174,9 +184,11 @@ export async function runSuite(
 	for (let round = 0; round < settings.rounds; round++) {
 		const tag = `round ${round + 1}/${settings.rounds}`;
 		for (const row of result.throughput) {
-			for (const name of rotate(have(['forwarder', 'forwarder-batched', 'zchat']), round)) {
-				await measure(row.cells, name, variants[name]!, t =>
-					throughput(t, {...load, senders: row.senders, subscribers: row.subscribers, durationMs: settings.throughputMs, window: settings.window, subscriberProcs: settings.subscriberProcs}),
+			const bots = variants.zchat !== undefined && settings.botConfigs.some(c => c.senders === row.senders && c.subscribers === row.subscribers);
+			for (const name of rotate([...have(['forwarder', 'forwarder-batched', 'zchat']), ...(bots ? (['zchat-bots'] as const) : [])], round)) {
+				const variant = name === 'zchat-bots' ? variants.zchat! : variants[name]!;
+				await measure(row.cells, name, variant, t =>
+					throughput(t, {...load, senders: row.senders, subscribers: row.subscribers, durationMs: settings.throughputMs, window: settings.window, subscriberProcs: settings.subscriberProcs, ...(name === 'zchat-bots' ? {style: 'spec' as const} : {})}),
 				r => `${tag} · throughput ${row.senders}×${row.subscribers} · ${VARIANT_LABEL[name]}: ${fmtInt(r.msgPerSec)} msg/s, lost ${r.lost}, duplicated ${r.duplicated}`, log);
 			}
 		}

@@ -31,7 +31,7 @@ async function handle(req: Request): Promise<unknown> {
 		case 'subscribers': {
 			if (req.sessions && req.where.kind === 'zchat') {
 				// Sessions first, then the feed: a thousand join events need not be fanned out to a thousand subscribers.
-				const made = Array.from({length: req.count}, (_, i) => new Sender(req.where, -1, `${req.where.nickPrefix}i${req.firstIndex + i}`));
+				const made = Array.from({length: req.count}, (_, i) => new Sender(req.where, -1, `${req.where.nickPrefix}i${req.firstIndex + i}`, sourceAddress(req.where.address.host, req.firstIndex + i)));
 				sessions.push(...made);
 				const ttls = await inChunks(made, 100, s => s.hello([req.where.room]));
 				const every = Math.max(100, Math.min(...ttls) / 4);
@@ -99,8 +99,9 @@ async function send(req: Extract<Request, {op: 'send'}>): Promise<SendResult> {
 						continue;
 					}
 					while (s.inflight >= req.window) await s.nextReply();
-					// What the window allows goes at once, in messages of up to 16 frames.
-					await s.sendBurst(Math.min(MAX_FRAMES, req.window - s.inflight));
+					// What the window allows goes at once: in messages of up to 16 frames, or a message a line.
+					if (req.style === 'spec') await s.sendNext();
+					else await s.sendBurst(Math.min(MAX_FRAMES, req.window - s.inflight));
 				}
 			} else {
 				for (let now = start; now < end; now = nowUs()) {
@@ -162,6 +163,16 @@ async function collect(req: Extract<Request, {op: 'collect'}>): Promise<CollectR
 		latencyUs: shared.latency ?? [],
 		slowestUs: Object.fromEntries(shared.slowest ?? []),
 	};
+}
+
+/**
+ * Idle clients on a hub of this machine come from loopback addresses of their own, 250 to an
+ * address (127.0.1.1 …), as people on other machines would: a hub takes at most 256
+ * connections from one source address. Elsewhere, they come from this machine's address.
+ */
+function sourceAddress(host: string, index: number): string | undefined {
+	if (!host.startsWith('127.')) return undefined;
+	return `127.0.${1 + Math.floor(index / 250)}.${1 + (index % 250)}`;
 }
 
 async function inChunks<T, R>(items: readonly T[], size: number, f: (item: T) => Promise<R>): Promise<R[]> {

@@ -5,7 +5,7 @@ import {ZchatError} from '../errors.js';
 import {loadConfig} from './config-file.js';
 import {clientCurve, keyOptions} from './key-options.js';
 import {oneLine, safeJson} from '../protocol/sanitize.js';
-import type {RoomsReply, StatsReply} from '../protocol/types.js';
+import type {ConnectionStats, PortStats, RoomsReply, StatsReply} from '../protocol/types.js';
 import {applyConfig, hubAddressOptions, timeoutOption} from './options.js';
 
 /** What `zchat stats --json` prints: the hub's stats with the room list in place of the room count. */
@@ -19,6 +19,10 @@ export interface StatsOutput {
 	readonly subscribers: number | null;
 	readonly messages: number;
 	readonly rooms: RoomsReply['rooms'];
+	/** The command port's figures; null from a hub that does not report them. */
+	readonly port: PortStats | null;
+	/** Its busiest connections; null unless the hub shows them to us (its own machine, an operator's key). */
+	readonly busiest: readonly ConnectionStats[] | null;
 }
 
 export function statsOutput(hub: string, stats: StatsReply, rooms: RoomsReply['rooms']): StatsOutput {
@@ -34,7 +38,54 @@ export function statsOutput(hub: string, stats: StatsReply, rooms: RoomsReply['r
 		subscribers: count(stats.subscribers),
 		messages: stats.messages,
 		rooms,
+		port: stats.port ?? null,
+		busiest: stats.busiest ?? null,
 	};
+}
+
+/** What each reason a connection was closed for is called here: the limits an operator can act on. */
+const LIMITS_HIT: ReadonlyArray<[string, string]> = [
+	['slow-consumer', 'left its replies unread (slow consumer)'],
+	['too-many-frames', 'sent over 16 frames in a message'],
+	['frame-too-big', 'sent a frame over 64 KiB'],
+	['handshake-timeout', 'did not finish its handshake in time'],
+	['heartbeat-timeout', 'went silent'],
+	['key-refused', 'came with a key the hub refuses'],
+	['revoked', 'had its key revoked (ban, SIGHUP)'],
+	['protocol', 'broke ZMTP'],
+	['crypto', 'failed CURVE'],
+	['socket-type', 'was not a DEALER or REQ'],
+];
+
+/** The command port's rows of `zchat stats`. */
+function portRows(port: PortStats, busiest: readonly ConnectionStats[] | null): Array<[string, string]> {
+	const hit = LIMITS_HIT.flatMap(([reason, words]) => {
+		const n = port.closed[reason] ?? 0;
+		return n > 0 ? [`${n} ${words}`] : [];
+	});
+	const rows: Array<[string, string]> = [
+		['replies', `${formatBytes(port.unsentBytes)} unread in all; ${port.held} connection${port.held === 1 ? '' : 's'} held until they read (${port.waiting} message${port.waiting === 1 ? '' : 's'} waiting)`],
+		['closed', hit.length === 0 ? 'none for a limit since it started' : `since it started: ${hit.join(', ')}`],
+		['refused', `${port.refusedFull} with the hub full, ${port.refusedPerAddress} over the limit per address (${port.accepted} accepted, ${port.handshaking} in their handshake now)`],
+	];
+	if (busiest !== null) {
+		rows.push(['busiest', busiest.length === 0 ? 'no connections' : busiest.map(connectionLine).join('\n' + ' '.repeat(13))]);
+	}
+	return rows;
+}
+
+function connectionLine(c: ConnectionStats): string {
+	const who = [oneLine(c.address), oneLine(c.socketType), c.nick === undefined ? undefined : oneLine(c.nick), c.key === undefined ? undefined : `key ${oneLine(c.key)}`].filter(x => x !== undefined).join(' ');
+	return (
+		`#${c.id} ${who}: ${formatBytes(c.unsentBytes)} unread${c.held ? ', held' : ''} · in ${c.messagesIn} (${formatBytes(c.bytesIn)}) · ` +
+		`out ${c.messagesOut} (${formatBytes(c.bytesOut)}) · ${c.stalls} stall${c.stalls === 1 ? '' : 's'} · ${formatDuration(c.ageMs)}`
+	);
+}
+
+function formatBytes(n: number): string {
+	if (n < 1024) return `${n} B`;
+	if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+	return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /** What `zchat stats` prints. */
@@ -52,6 +103,7 @@ export function statsText(s: StatsOutput): string {
 		],
 		['messages', `${s.messages} carried since it started`],
 		['rooms', s.rooms.length === 0 ? 'none with anyone in them' : `${s.rooms.length}: ${rooms}`],
+		...(s.port === null ? [] : portRows(s.port, s.busiest)),
 	];
 	return rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n') + '\n';
 }
@@ -60,13 +112,13 @@ export function makeStatsCommand(): Command<[], Record<string, unknown>> {
 	const [host, sub, pub] = hubAddressOptions(false);
 	const [serverKey, key] = keyOptions();
 	const cmd = new Command('stats')
-		.description('ask a running hub how it is doing: uptime, sessions, connections, messages, rooms (over a REQ socket)')
+		.description('ask a running hub how it is doing: uptime, sessions, connections, messages, rooms, what its limits did (over a REQ socket)')
 		.addOption(host)
 		.addOption(sub)
 		.addOption(pub.hideHelp()) // not needed here; accepted so the same address flags work for every command
 		.addOption(serverKey)
 		.addOption(key)
-		.addOption(new Option('--json', 'one JSON object (uptimeMs, sessions, connections, subscribers, messages, rooms: [{room, members, topic}], …)'))
+		.addOption(new Option('--json', 'one JSON object (uptimeMs, sessions, connections, subscribers, messages, rooms: [{room, members, topic}], port, busiest, …)'))
 		.addOption(timeoutOption(5, 'give up when the hub has not answered in this long'))
 		.addHelpText(
 			'after',
@@ -77,6 +129,10 @@ Examples:
   $ zchat stats --json | jq .sessions
   $ zchat stats --timeout 1 >/dev/null || echo "hub down"   # a health check
   $ zchat stats --server-key hub.key.pub       # a hub with keys (or ZCHAT_SERVER_KEY)
+  $ zchat stats --json | jq '.busiest[0]'      # the connection holding the most unread replies
+
+The busiest connections (unread replies, messages, stalls) are shown to a zchat stats run on
+the hub's own machine, or with an operator's key (--op).
 
 Exit codes: 0 answered, 1 no answer within --timeout, 2 a bad flag or value (a hub with keys
 and no --server-key, a wrong key, a key the hub refuses).`,

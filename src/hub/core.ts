@@ -2,10 +2,11 @@
  * The hub's state machine: dispatch of each command to its handler, flush, tick and shutdown.
  * Just over 300 lines because the two dispatch switches, a case a command, are a sixth of it.
  */
-import {decodeCommandFrames, isRejection, rejectionReply} from '../protocol/codec.js';
+import {decodeCommandFrames, isRejection, rejectionReply, type Envelope} from '../protocol/codec.js';
 import {MAX_ROOMS_PER_HUB} from '../protocol/limits.js';
 import {assertNever} from '../protocol/exhaustive.js';
-import type {Command} from '../protocol/types.js';
+import {formatSeconds} from '../protocol/durations.js';
+import type {Command, StatsReply} from '../protocol/types.js';
 import {Access} from './access.js';
 import {away, bye, hello, nick} from './lifecycle.js';
 import {msg, say} from './messages.js';
@@ -42,6 +43,8 @@ export interface HubCoreOptions {
 	readonly connectionKey?: (peer: Buffer) => string | undefined;
 	/** Most rooms the hub tracks (`too_many_rooms`). @default 10000 */
 	readonly maxRooms?: number;
+	/** The transport's figures for a `stats` reply, given the asker's connection. */
+	readonly transportStats?: (peer: Buffer) => Partial<StatsReply>;
 }
 
 /** Commands a peer may send without a session, and the only ones a REQ socket may send. */
@@ -60,6 +63,17 @@ function isQuestion(cmd: Command): cmd is Question {
 }
 
 /**
+ * A connection's budget for the commands whose reply can be large, kept by the transport
+ * and spent by `receive`.
+ */
+export interface Allowance {
+	large: number;
+}
+
+/** Commands whose reply can be large (a page of history, a member list, a welcome with its rooms). */
+const LARGE_REPLIES = new Set<Command['type']>(['history', 'who', 'whois', 'rooms', 'stats', 'hello']);
+
+/**
  * The hub's rooms and sessions as a state machine; its handlers (lifecycle, rooms, messages,
  * queries, moderation) and what they share (state.ts) live beside it. It does no I/O of its
  * own: the transport hands it each received message (`receive`), calls `flush` soon after
@@ -75,6 +89,7 @@ export class HubCore {
 	readonly access: Access;
 	private readonly hub: HubState;
 	private readonly connectionKey: ((peer: Buffer) => string | undefined) | undefined;
+	private readonly transportStats: ((peer: Buffer) => Partial<StatsReply>) | undefined;
 	private lastTick: number | undefined;
 	private storageFailing = false;
 	private closing = false;
@@ -83,6 +98,7 @@ export class HubCore {
 		this.ttlMs = options.ttlMs ?? 10_000;
 		this.access = options.access ?? new Access(store);
 		this.connectionKey = options.connectionKey;
+		this.transportStats = options.transportStats;
 		const settings = {
 			ttlMs: this.ttlMs,
 			maxSessions: options.maxSessions ?? 10_000,
@@ -117,22 +133,51 @@ export class HubCore {
 		return this.hub.pending.length > 0 || this.hub.out.hasWork;
 	}
 
-	/** Handle one message that arrived on the ROUTER from `peer`. */
-	receive(peer: Buffer, frames: readonly Uint8Array[], now: number): void {
+	/**
+	 * Handle one message that arrived on the ROUTER from `peer` (with `envelope` when the
+	 * transport read it, so that `frames` are the command frames). With `allowance` (the
+	 * transport's budget for this connection) each command whose reply can be large (a
+	 * question other than ping, or hello) spends one, and handling stops before one that
+	 * finds none left. Returns how many command frames were handled: the rest are the
+	 * transport's to hand in again later.
+	 */
+	receive(peer: Buffer, frames: readonly Uint8Array[], now: number, envelope?: Envelope, allowance?: Allowance): number {
 		const hub = this.hub;
 		const peerKey = peer.toString('latin1');
-		if (hub.flood.dropping(peerKey, frames.length, now)) return;
-		const decoded = decodeCommandFrames(frames);
+		if (hub.flood.dropping(peerKey, frames.length, now)) return frames.length;
+		const decoded = decodeCommandFrames(frames, envelope);
 		const session = hub.sessions.onPeer(peerKey);
 		if (session) session.lastHeard = now;
-		for (const item of decoded.items) {
+		const items = decoded.items;
+		for (let i = 0; i < items.length; i++) {
+			const item = items[i]!;
 			if (isRejection(item)) {
 				hub.counters.rejected++;
 				hub.out.reply(peer, peerKey, decoded.envelope, rejectionReply(item));
 				continue;
 			}
+			if (allowance && LARGE_REPLIES.has(item.type)) {
+				if (allowance.large <= 0) return i;
+				allowance.large--;
+			}
 			this.command(new CommandContext(hub.out, peer, peerKey, decoded.envelope, item.id, now), item);
 		}
+		return frames.length;
+	}
+
+	/** Bytes of replies gathered since the last flush. */
+	get queuedReplyBytes(): number {
+		return this.hub.out.bytes;
+	}
+
+	/** True when a key lost its access since the last flush (a ban): its connections are to be closed now. */
+	get revoking(): boolean {
+		return this.hub.out.revoked;
+	}
+
+	/** The nick of the session on a connection, if it has one. */
+	nickOn(peer: Buffer): string | undefined {
+		return this.hub.sessions.onPeer(peer.toString('latin1'))?.nick;
 	}
 
 	private command(ctx: CommandContext, cmd: Command): void {
@@ -172,7 +217,7 @@ export class HubCore {
 			case 'rooms':
 				return rooms(hub, ctx, cmd);
 			case 'stats':
-				return stats(hub, ctx, cmd);
+				return stats(hub, ctx, cmd, this.transportStats?.(ctx.peer));
 			case 'history':
 				return history(hub, ctx, cmd);
 			default:
@@ -196,7 +241,7 @@ export class HubCore {
 			case 'topic':
 				return topic(hub, ctx, session, cmd);
 			case 'away':
-				return away(ctx, session, cmd);
+				return away(hub, ctx, session, cmd);
 			case 'bye':
 				return bye(hub, ctx, session, cmd);
 			case 'kick':
@@ -313,7 +358,7 @@ export class HubCore {
 		}
 		for (const s of [...hub.sessions.values()]) {
 			if (now - s.lastHeard > this.ttlMs) {
-				hub.out.toSession(s, {type: 'notice', code: 'session_ended', message: 'your session timed out: reconnecting'});
+				hub.out.toSession(s, {type: 'notice', code: 'session_ended', message: `your session timed out: nothing came from you in ${formatSeconds(this.ttlMs)}`});
 				hub.endSession(s, 'timed out', now);
 			}
 		}

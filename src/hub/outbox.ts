@@ -42,6 +42,8 @@ export class Outgoing {
 	private publish: Outbox['publish'] = [];
 	/** Set when a key lost the right to connect since the last drain. */
 	revoked = false;
+	/** Bytes (UTF-16 units) of the replies gathered since the last drain. */
+	bytes = 0;
 
 	get hasWork(): boolean {
 		return this.replies.length > 0 || this.publish.length > 0;
@@ -49,6 +51,7 @@ export class Outgoing {
 
 	reply(peer: Buffer, peerKey: string, envelope: Envelope, reply: Reply | string): void {
 		const frame = typeof reply === 'string' ? reply : JSON.stringify(reply);
+		this.bytes += frame.length;
 		if (envelope === 'req') {
 			// A REQ socket takes exactly one reply per request, in its own envelope.
 			this.replies.push({peer, envelope, frames: [frame]});
@@ -83,6 +86,7 @@ export class Outgoing {
 		this.replyIndex = new Map();
 		this.publish = [];
 		this.revoked = false;
+		this.bytes = 0;
 		return out;
 	}
 }

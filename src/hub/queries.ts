@@ -3,8 +3,8 @@
  * whois, rooms, stats and history. They change nothing.
  */
 import {compareNicks} from '../protocol/names.js';
-import type {HistoryCommand, MemberInfo, PingCommand, RoomsCommand, StatsCommand, WhoCommand, WhoisCommand} from '../protocol/types.js';
-import {DEFAULT_HISTORY_LIMIT} from '../protocol/limits.js';
+import type {HistoryCommand, MemberInfo, PingCommand, RoomsCommand, StatsCommand, StatsReply, WhoCommand, WhoisCommand} from '../protocol/types.js';
+import {DEFAULT_HISTORY_LIMIT, MAX_HISTORY_BYTES} from '../protocol/limits.js';
 import {re, type CommandContext} from './outbox.js';
 import type {Session} from './sessions.js';
 import type {HubState} from './state.js';
@@ -56,7 +56,8 @@ export function rooms(hub: HubState, ctx: CommandContext, cmd: RoomsCommand): vo
 	});
 }
 
-export function stats(hub: HubState, ctx: CommandContext, cmd: StatsCommand): void {
+/** `transport`: the command port's figures (and, for the hub's own machine or an operator, its busiest connections). */
+export function stats(hub: HubState, ctx: CommandContext, cmd: StatsCommand, transport: Partial<StatsReply> = {}): void {
 	ctx.reply({
 		type: 'stats',
 		...re(cmd.id),
@@ -68,13 +69,14 @@ export function stats(hub: HubState, ctx: CommandContext, cmd: StatsCommand): vo
 		subscribers: hub.connections.pub,
 		epoch: hub.epoch,
 		version: hub.settings.version,
+		...transport,
 	});
 }
 
 export function history(hub: HubState, ctx: CommandContext, cmd: HistoryCommand): void {
 	const limit = cmd.limit ?? DEFAULT_HISTORY_LIMIT;
 	const query = cmd.after !== undefined ? {after: cmd.after, limit} : cmd.before !== undefined ? {before: cmd.before, limit} : {limit};
-	const page = hub.store.history(cmd.room, query);
+	const page = hub.store.history(cmd.room, {...query, maxBytes: MAX_HISTORY_BYTES});
 	// Stored events are JSON already: splice them in rather than parse and re-encode.
 	const head = JSON.stringify({
 		type: 'history',

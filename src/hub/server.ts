@@ -1,23 +1,22 @@
-import {readFileSync} from 'node:fs';
 import * as zmq from 'zeromq';
 import {ZchatError} from '../errors.js';
-import {MAX_FRAME_BYTES} from '../protocol/limits.js';
 import {roomTopic} from '../protocol/topic.js';
 import {bindOrExplain, endpointPort, tcpEndpoint} from '../zmq/endpoint.js';
 import {SendQueue} from '../zmq/send-queue.js';
 import {Access} from './access.js';
+import {CommandPort} from './command-port.js';
 import {HubCore, type Outbox} from './core.js';
+import type {FrontDoorLimits} from './front-door/limits.js';
 import type {RateLimit} from './rate-limit.js';
 import type {HubStorage} from './storage.js';
 import {Store} from './store.js';
 import {DiskStore} from './disk-store.js';
-import {PUB_DOMAIN, ROUTER_DOMAIN, ZapHandler} from './zap.js';
-import {GuardThread} from './guard-thread.js';
+import {PUB_DOMAIN, ZapHandler} from './zap.js';
 
 export interface HubServerOptions {
 	/** Address to listen on. @default "127.0.0.1" */
 	readonly host?: string;
-	/** ROUTER port (commands in); 0 picks a free one. @default 5555 */
+	/** Command port (the hub's own ROUTER); 0 picks a free one. @default 5555 */
 	readonly subPort?: number;
 	/** PUB port (feed out); 0 picks a free one. @default 5556 */
 	readonly pubPort?: number;
@@ -36,8 +35,9 @@ export interface HubServerOptions {
 	readonly version?: string;
 	readonly log?: (line: string) => void;
 	/**
-	 * The hub's CURVE key pair (Z85): both sockets encrypt and authenticate, and a ZAP handler
-	 * decides who gets in (`access`). Without it the hub is open and unencrypted.
+	 * The hub's CURVE key pair (Z85): both ports encrypt and authenticate, and `access` decides
+	 * who gets in (the command port asks it itself, the feed's PUB through a ZAP handler).
+	 * Without it the hub is open and unencrypted.
 	 */
 	readonly curve?: {readonly publicKey: string; readonly secretKey: string};
 	/** Who may connect (with `curve`), reserved nicks, operators, bans. @default anyone, no operators */
@@ -46,12 +46,9 @@ export interface HubServerOptions {
 	readonly rateLimit?: RateLimit;
 	/** A connection must finish its ZMTP handshake within this long. @default 3000 */
 	readonly handshakeMs?: number;
-	/**
-	 * Open hub only: put the ZMTP guard in front of the ROUTER (see zmtp-guard.ts). Without it
-	 * any peer can abort the hub. Only for measuring what the guard costs. @default true
-	 */
-	readonly guard?: boolean;
-	/** Hub with keys only, for tests: do not start the ZAP handler (then nobody can get in). @default true */
+	/** The command port's limits per connection and in all (front-door/limits.ts), for tests. @default DEFAULT_LIMITS */
+	readonly commandLimits?: Partial<FrontDoorLimits>;
+	/** Hub with keys only, for tests: do not start the feed's ZAP handler (then nobody can subscribe). @default true */
 	readonly zap?: boolean;
 }
 
@@ -61,32 +58,25 @@ export interface HubServerOptions {
  */
 const EVENTS_PER_PUBLISH = 64;
 
-/** Longest stretch of receiving before the hub flushes (stores, acks, publishes) what it has. */
-const BATCH_MS = 2;
-
 /**
- * The hub's transport: a ROUTER for commands and a PUB for the feed, one receive loop, a
- * send queue per socket, and a flush after each burst of input so the store commits a batch
- * in one transaction.
+ * The hub's transport: its own command port (front door, batches of commands in, one write a
+ * connection per flush out) and libzmq's PUB for the feed with a send queue. Each batch of
+ * commands is flushed as one: the store commits it in one transaction.
  */
 export class HubServer {
 	readonly core: HubCore;
 	readonly store: HubStorage;
 	readonly access: Access;
-	readonly router: zmq.Router;
+	/** The command port; set once it listens. */
+	commands!: CommandPort;
 	publisher: zmq.Publisher;
-	/** With keys: the ZAP handler (admission, routing ids, the key of each connection). */
+	/** With keys: the feed's ZAP handler (admission to the PUB). */
 	zap: ZapHandler | undefined;
-	/** Open hub: the guard in front of the ROUTER. */
-	guard: GuardThread | undefined;
 	private readonly context: zmq.Context | undefined;
-	private readonly routerQueue: SendQueue;
 	private pubQueue: SendQueue;
 	private readonly options: HubServerOptions;
 	private rebinding: Promise<void> | undefined;
-	private flushScheduled = false;
 	private timer: NodeJS.Timeout | undefined;
-	private loop: Promise<void> | undefined;
 	private stopped = false;
 	readonly host: string;
 	subPort = 0;
@@ -107,33 +97,17 @@ export class HubServer {
 			...(options.version === undefined ? {} : {version: options.version}),
 			...(options.rateLimit === undefined ? {} : {rateLimit: options.rateLimit}),
 			access: this.access,
-			...(options.curve ? {connectionKey: (peer: Buffer) => this.zap?.keyOf(peer)} : {}),
+			// With keys every connection of the command port has the key it proved; a closed one has none.
+			...(options.curve ? {connectionKey: (peer: Buffer) => this.commands.infoOf(peer)?.key} : {}),
+			transportStats: (peer: Buffer) => this.commands.stats(peer),
 			log: this.log,
 		});
-		this.router = new zmq.Router({
-			...this.security(ROUTER_DOMAIN),
-			// Frames between our 64 KiB limit and this get a clear bad_frame reply; larger
-			// ones make libzmq drop the peer.
-			maxMessageSize: MAX_FRAME_BYTES * 16,
-			sendHighWaterMark: 10_000,
-			receiveHighWaterMark: 10_000,
-			mandatory: false,
-			handover: false,
-			heartbeatInterval: 2000,
-			heartbeatTimeout: 6000,
-			heartbeatTimeToLive: 6000,
-			// Half-open connections and stalled handshakes are dropped after this long.
-			handshakeInterval: options.handshakeMs ?? 3000,
-			linger: 500,
-		});
 		this.publisher = this.makePublisher();
-		this.countConnections(this.router, 'router');
-		this.routerQueue = new SendQueue(this.router, err => this.sendFailed('ROUTER', err));
 		this.pubQueue = new SendQueue(this.publisher, err => this.sendFailed('PUB', err));
 	}
 
 	/** Socket options for CURVE with a ZAP domain, enforced (fail closed), or none for an open hub. */
-	private security(domain: string): Partial<zmq.SocketOptions<zmq.Router>> {
+	private security(domain: string): Partial<zmq.SocketOptions<zmq.Publisher>> {
 		const curve = this.options.curve;
 		if (!curve) return {};
 		return {context: this.context!, curveServer: true, curveSecretKey: curve.secretKey, curvePublicKey: curve.publicKey, zapDomain: domain, zapEnforceDomain: true};
@@ -141,7 +115,7 @@ export class HubServer {
 
 	private makePublisher(): zmq.Publisher {
 		const publisher = new zmq.Publisher({
-			...(this.security(PUB_DOMAIN) as Partial<zmq.SocketOptions<zmq.Publisher>>),
+			...this.security(PUB_DOMAIN),
 			sendHighWaterMark: this.options.feedHwm ?? 1000,
 			linger: 500,
 			heartbeatInterval: 2000,
@@ -150,8 +124,10 @@ export class HubServer {
 			maxMessageSize: 4096,
 		});
 		// A new feed socket starts with no subscribers.
-		this.core.connections.pub = 0;
-		this.countConnections(publisher, 'pub');
+		const counts = this.core.connections;
+		counts.pub = 0;
+		publisher.events.on('accept', () => counts.pub++);
+		publisher.events.on('disconnect', () => (counts.pub = Math.max(0, counts.pub - 1)));
 		return publisher;
 	}
 
@@ -165,95 +141,53 @@ export class HubServer {
 		const hub = new HubServer(options, store);
 		try {
 			if (options.curve && options.zap !== false) hub.zap = await ZapHandler.start(hub.context!, hub.access, hub.log);
-			if (options.curve || options.guard === false) {
-				await bindOrExplain(hub.router, hub.host, options.subPort ?? 5555, '--sub');
-				hub.subPort = endpointPort(hub.router.lastEndpoint ?? '');
-			} else {
-				// Open hub: the ROUTER listens on a loopback port behind the guard. Not a unix
-				// socket: libzmq 4.3.5 aborts the process when accepting on one fails for want of
-				// file descriptors (ipc_listener.cpp:297), which a flood of connections to the
-				// PUB port brings about; over TCP it waits until one is free.
-				await hub.router.bind('tcp://127.0.0.1:0');
-				hub.guard = await listenGuard(hub, endpointPort(hub.router.lastEndpoint ?? ''), options);
-				hub.subPort = hub.guard.port;
-			}
+			hub.commands = await listenCommands(hub, options);
+			hub.subPort = hub.commands.port;
 			await bindOrExplain(hub.publisher, hub.host, options.pubPort ?? 5556, '--pub');
 		} catch (err) {
-			await hub.guard?.close();
+			await hub.commands?.stop();
 			await hub.zap?.close();
-			hub.router.close();
 			hub.publisher.close();
 			await hub.store.close();
 			throw err;
 		}
 		hub.pubPort = endpointPort(hub.publisher.lastEndpoint ?? '');
-		hub.loop = hub.receiveLoop();
 		const every = Math.max(100, Math.min(1000, Math.floor(hub.core.ttlMs / 4)));
 		hub.timer = setInterval(() => hub.tick(), every);
 		return hub;
 	}
 
-	/** Keep the core's count of a socket's open connections (accepted minus disconnected) for stats. */
-	private countConnections(socket: zmq.Router | zmq.Publisher, which: 'router' | 'pub'): void {
-		const counts = this.core.connections;
-		socket.events.on('accept', () => counts[which]++);
-		socket.events.on('disconnect', () => (counts[which] = Math.max(0, counts[which] - 1)));
-	}
-
-	/** Where clients connect their DEALER (the guard's port on an open hub). */
+	/** Where clients connect their DEALER or REQ. */
 	get routerEndpoint(): string {
-		return this.guard ? tcpEndpoint(this.host, this.subPort) : (this.router.lastEndpoint ?? '');
+		return tcpEndpoint(this.host, this.subPort);
 	}
 
 	get pubEndpoint(): string {
 		return this.publisher.lastEndpoint ?? '';
 	}
 
-	private async receiveLoop(): Promise<void> {
-		try {
-			let batchStarted = Date.now();
-			for await (const [peer, ...frames] of this.router) {
-				const now = Date.now();
-				this.core.receive(peer!, frames, now);
-				this.scheduleFlush();
-				// zeromq.js hands over queued messages without returning to the event loop.
-				// Under a flood that would keep everyone's replies (and the feed) waiting for
-				// a whole batch: after a few milliseconds of work, let the flush run.
-				if (now - batchStarted >= BATCH_MS) {
-					await new Promise(resolve => setImmediate(resolve));
-					batchStarted = Date.now();
-				}
-			}
-		} catch (err) {
-			if (!this.stopped) this.log(`receive loop ended: ${(err as Error).message}`);
-		}
-	}
-
-	private scheduleFlush(): void {
-		if (this.flushScheduled) return;
-		this.flushScheduled = true;
-		setImmediate(() => {
-			this.flushScheduled = false;
-			this.send(this.core.flush());
-		});
+	/** Store what the core has and send everything it gives (after a batch of commands, a tick, an access change). */
+	flush(): void {
+		this.send(this.core.flush());
 	}
 
 	private tick(): void {
 		this.core.tick(Date.now());
-		if (this.core.hasWork) this.send(this.core.flush());
+		if (this.core.hasWork) this.flush();
 	}
 
 	private send(out: Outbox): void {
-		for (const r of out.replies) {
-			this.routerQueue.push(r.envelope === 'req' ? [r.peer, '', ...r.frames] : [r.peer, ...r.frames]);
-		}
+		for (const r of out.replies) this.commands.reply(r.peer, r.envelope, r.frames);
 		for (const {room, events} of out.publish) {
 			const topic = roomTopic(room);
 			for (let i = 0; i < events.length; i += EVENTS_PER_PUBLISH) {
 				this.pubQueue.push([topic, ...events.slice(i, i + EVENTS_PER_PUBLISH)]);
 			}
 		}
-		if (out.revoked) void this.reauthenticateFeed().catch(() => {});
+		if (out.revoked) {
+			this.commands.closeRevoked();
+			void this.reauthenticateFeed().catch(() => {});
+		}
 	}
 
 	private sendFailed(socket: string, err: unknown): void {
@@ -298,12 +232,14 @@ export class HubServer {
 	}
 
 	/**
-	 * Access decisions changed (SIGHUP): end the sessions of keys no longer admitted and, when
-	 * keys were taken off the list, make every subscriber authenticate again.
+	 * Access decisions changed (SIGHUP): end the sessions of keys no longer admitted (they are
+	 * told why), close their command connections, and, when keys were taken off the list,
+	 * make every subscriber authenticate again.
 	 */
 	async accessChanged(keysRemoved: boolean): Promise<number> {
 		const ended = this.core.revalidate(Date.now());
-		this.send(this.core.flush());
+		this.flush();
+		this.commands.closeRevoked();
 		if (keysRemoved || ended > 0) await this.reauthenticateFeed();
 		return ended;
 	}
@@ -316,31 +252,33 @@ export class HubServer {
 		if (this.stopped) return;
 		if (this.timer) clearInterval(this.timer);
 		this.core.shutdown(Date.now(), reason);
-		this.send(this.core.flush());
-		await Promise.race([Promise.all([this.routerQueue.idle(), this.pubQueue.idle()]), delay(1000)]);
+		this.flush();
+		await Promise.race([this.pubQueue.idle(), delay(1000)]);
 		this.stopped = true;
 		await this.rebinding?.catch(() => {});
-		await this.guard?.close();
-		// Unbind first and wait: close() alone releases the ports some time later, and a hub
-		// restarted at once on the same ports would find them in use.
-		await Promise.allSettled([this.router.unbind(this.router.lastEndpoint ?? ''), this.publisher.unbind(this.pubEndpoint)]);
-		this.router.close();
+		// The command port writes what is queued and closes every connection (1 s at most).
+		await this.commands.stop();
+		// Unbind first and wait: close() alone releases the port some time later, and a hub
+		// restarted at once on the same ports would find it in use.
+		await this.publisher.unbind(this.pubEndpoint).catch(() => {});
 		this.publisher.close();
-		await this.loop;
 		await this.zap?.close();
 		await this.store.close();
 	}
 }
 
-async function listenGuard(hub: HubServer, backendPort: number, options: HubServerOptions): Promise<GuardThread> {
+/** Listen on the command port, turning a listen error into one line that names the flag to change. */
+async function listenCommands(hub: HubServer, options: HubServerOptions): Promise<CommandPort> {
 	const port = options.subPort ?? 5555;
 	try {
-		return await GuardThread.start({
+		return await CommandPort.listen({
 			host: hub.host,
 			port,
-			backendPort,
-			handshakeMs: options.handshakeMs ?? 3000,
-			maxConnections: connectionBudget(),
+			curve: options.curve,
+			access: hub.access,
+			core: hub.core,
+			flush: () => hub.flush(),
+			limits: {...(options.handshakeMs === undefined ? {} : {handshakeMs: options.handshakeMs}), ...options.commandLimits},
 			log: line => options.log?.(line),
 		});
 	} catch (err) {
@@ -351,23 +289,6 @@ async function listenGuard(hub: HubServer, backendPort: number, options: HubServ
 			throw new ZchatError(`cannot listen on host "${hub.host}" (not an address of this machine): pass --host with one, e.g. 127.0.0.1 or 0.0.0.0`, 2);
 		}
 		throw new ZchatError(`cannot listen on ${tcpEndpoint(hub.host, port)}: ${(err as Error).message}`, 2);
-	}
-}
-
-/**
- * How many client connections the guard takes at once: each uses four file descriptors (the
- * client's socket, the relay to the ROUTER, the ROUTER's end of it, and the client's SUB
- * connection to the PUB), and some are kept for the store, logs and libzmq. Read from the
- * process's limit of open files (Linux), else a conservative default.
- */
-export function connectionBudget(): number {
-	try {
-		const limits = readFileSync('/proc/self/limits', 'utf8');
-		const m = /^Max open files\s+(\d+|unlimited)/m.exec(limits);
-		const soft = m && m[1] !== 'unlimited' ? Number(m[1]) : 1_000_000;
-		return Math.max(8, Math.floor((soft - 64) / 4));
-	} catch {
-		return 1000;
 	}
 }
 

@@ -38,6 +38,11 @@ export interface HistoryQuery {
 	readonly after?: number;
 	readonly before?: number;
 	readonly limit: number;
+	/**
+	 * Stop short of `limit` once the events pass this many bytes (UTF-16 units; at least one
+	 * event), with `more` set: a page `after` keeps its oldest events, one going back its latest.
+	 */
+	readonly maxBytes?: number;
 }
 
 /**
@@ -48,6 +53,8 @@ export interface HubStorage {
 	readonly epoch: string;
 	/** Where the history lives, for people. */
 	readonly path: string;
+	/** How many events a room keeps (the hub's --history-limit): older ones are gone. */
+	readonly retention: number;
 	/** The latest seq of a room (0 when it has none). */
 	head(room: string): number;
 	topic(room: string): string;

@@ -41,7 +41,8 @@ export class Store implements HubStorage {
 	private readonly topics = new Map<string, string>();
 	private readonly locks = new Set<string>();
 	private readonly banList: BanList;
-	private readonly retention: number;
+	/** How many events a room keeps: older ones are pruned as new ones come. */
+	readonly retention: number;
 	private readonly stmt: ReturnType<Store['prepare']>;
 
 	constructor(options: StoreOptions = {}) {
@@ -214,15 +215,21 @@ export class Store implements HubStorage {
 	 * before `before` (or before the end).
 	 */
 	history(room: string, query: HistoryQuery): HistoryPage {
-		if (query.after !== undefined) {
-			const events = this.stmt.after.all(room, query.after, query.limit + 1) as string[];
-			const more = events.length > query.limit;
-			return {events: more ? events.slice(0, query.limit) : events, more};
+		const maxBytes = query.maxBytes ?? Infinity;
+		// Rows are read one at a time, so a page of long lines stops reading at its byte budget.
+		const rows = query.after !== undefined ? this.stmt.after.iterate(room, query.after, query.limit + 1) : this.stmt.before.iterate(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+		const events: string[] = [];
+		let bytes = 0;
+		let more = false;
+		for (const json of rows as IterableIterator<string>) {
+			if (events.length === query.limit || (events.length > 0 && bytes + json.length > maxBytes)) {
+				more = true;
+				break;
+			}
+			events.push(json);
+			bytes += json.length;
 		}
-		const before = query.before ?? Number.MAX_SAFE_INTEGER;
-		const events = this.stmt.before.all(room, before, query.limit + 1) as string[];
-		const more = events.length > query.limit;
-		return {events: (more ? events.slice(0, query.limit) : events).reverse(), more};
+		return {events: query.after !== undefined ? events : events.reverse(), more};
 	}
 
 	close(): void {

@@ -39,14 +39,18 @@ export function isRejection(item: Command | Rejection): item is Rejection {
 
 /**
  * Decode the frames of one message received on the hub's ROUTER (after the routing id).
+ * With `envelope` the transport has read the envelope already (and taken off a REQ's empty
+ * delimiter); without it an empty first frame is taken for that delimiter.
  * Never throws: anything malformed comes back as a Rejection to send to the peer.
  */
-export function decodeCommandFrames(frames: readonly Uint8Array[]): DecodedMessage {
-	let envelope: Envelope = 'dealer';
+export function decodeCommandFrames(frames: readonly Uint8Array[], envelope?: Envelope): DecodedMessage {
 	let body = frames;
-	if (frames.length > 0 && frames[0]!.length === 0) {
-		envelope = 'req';
-		body = frames.slice(1);
+	if (envelope === undefined) {
+		envelope = 'dealer';
+		if (frames.length > 0 && frames[0]!.length === 0) {
+			envelope = 'req';
+			body = frames.slice(1);
+		}
 	}
 	if (body.length === 0) {
 		return {envelope, items: [{code: 'bad_frame', message: 'the message has no command frame: send one JSON object per frame'}]};

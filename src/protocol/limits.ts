@@ -28,6 +28,12 @@ export const MAX_CLIENT_NAME_LENGTH = 64;
 /** Most events one history reply carries; a larger `limit` is clamped to it. */
 export const MAX_HISTORY_LIMIT = 500;
 
+/**
+ * Most bytes of events one history reply carries: a page stops short of its `limit` there
+ * (with at least one event) and says `more`, so a page of long lines is asked for in parts.
+ */
+export const MAX_HISTORY_BYTES = 256 * 1024;
+
 /** Default number of events a history request returns when it gives no limit. */
 export const DEFAULT_HISTORY_LIMIT = 50;
 

@@ -246,7 +246,13 @@ export interface TopicEvent extends FeedBase {
 	readonly lock?: boolean;
 }
 
-export type FeedEvent = MessageEvent | JoinEvent | PartEvent | NickEvent | TopicEvent;
+/** A member went away (with `text`, their away message) or came back (no `text`): published in each room they are in. */
+export interface AwayEvent extends FeedBase {
+	readonly type: 'away';
+	readonly text?: string;
+}
+
+export type FeedEvent = MessageEvent | JoinEvent | PartEvent | NickEvent | TopicEvent | AwayEvent;
 export type FeedEventType = FeedEvent['type'];
 
 // ---------------------------------------------------------------------------------------
@@ -259,6 +265,8 @@ export interface RoomState {
 	readonly seq: number;
 	readonly topic: string;
 	readonly members: readonly string[];
+	/** The members who are away (left out when none are). */
+	readonly away?: readonly string[];
 	/** Only operators can change the topic. */
 	readonly topicLocked?: boolean;
 }
@@ -279,7 +287,10 @@ export interface WelcomeReply {
 		readonly frames: number;
 		readonly frameBytes: number;
 		readonly roomsPerSession: number;
+		/** The most events one `history` reply carries (a page). */
 		readonly historyLimit: number;
+		/** How many events the hub keeps per room (its --history-limit): older ones are gone for good. */
+		readonly historyKept: number;
 		/**
 		 * The hub's flood limit: at most `burst` messages at once, then one every
 		 * `seconds / burst` seconds (a token bucket). Absent when the hub has none.
@@ -411,6 +422,58 @@ export interface StatsReply {
 	readonly subscribers: number;
 	readonly epoch: string;
 	readonly version: string;
+	/** What the command port's limits did since the hub started, and what its connections hold now. */
+	readonly port?: PortStats;
+	/**
+	 * The command port's busiest connections (most reply bytes unread, then most messages
+	 * sent), at most 10: only to a connection from the hub's own machine or with an operator's key.
+	 */
+	readonly busiest?: readonly ConnectionStats[];
+}
+
+/** The command port's figures (`stats`), in the manner of NATS's connz: what an operator can act on. */
+export interface PortStats {
+	/** Connections in their greeting or handshake, on top of `connections`. */
+	readonly handshaking: number;
+	/** Connections accepted since the hub started. */
+	readonly accepted: number;
+	/** Turned away on arrival: the hub had all the connections it takes, or their source address had. */
+	readonly refusedFull: number;
+	readonly refusedPerAddress: number;
+	/**
+	 * Connections closed since the hub started, by reason: `slow-consumer` (replies left unread),
+	 * `too-many-frames`, `frame-too-big`, `handshake-timeout`, `heartbeat-timeout`, `key-refused`,
+	 * `revoked`, `protocol`, `crypto`, `peer-closed` …
+	 */
+	readonly closed: Readonly<Record<string, number>>;
+	/** Reply bytes written and not yet taken by the network, over all connections. */
+	readonly unsentBytes: number;
+	/** Connections whose commands are left unread until they read their replies. */
+	readonly held: number;
+	/** Messages waiting, read but not yet handled, behind replies their connection has not read. */
+	readonly waiting: number;
+}
+
+/** One connection of the command port (`stats`, `busiest`). */
+export interface ConnectionStats {
+	/** The hub's number for it (never reused while the hub runs). */
+	readonly id: number;
+	readonly address: string;
+	readonly socketType: string;
+	/** The key it authenticated with (a hub with keys). */
+	readonly key?: string;
+	/** The nick of the session on it, if any. */
+	readonly nick?: string;
+	readonly ageMs: number;
+	/** Reply bytes written to it that it has not read yet. */
+	readonly unsentBytes: number;
+	readonly bytesIn: number;
+	readonly bytesOut: number;
+	readonly messagesIn: number;
+	readonly messagesOut: number;
+	/** Times its commands were left unread because its replies were not. */
+	readonly stalls: number;
+	readonly held: boolean;
 }
 
 export interface BanInfo {

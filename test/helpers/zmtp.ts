@@ -1,5 +1,5 @@
 import {connect, type Socket} from 'node:net';
-import {zmtpProperty} from '../../src/hub/zap.js';
+import {property as zmtpProperty} from '../../src/hub/front-door/wire.js';
 
 /**
  * ZMTP 3 spoken by hand over a raw TCP socket: what a hostile peer can send that a ZeroMQ

@@ -21,6 +21,10 @@ export interface DoorSide {
 	/** A whole message; false when this connection has given enough for this batch. */
 	deliver(conn: Connection, envelope: Envelope, frames: Buffer[]): boolean;
 	ended(conn: Connection, reason: CloseReason, detail: string): void;
+	/** Its handshake completed: it is a peer now. */
+	opened(conn: Connection): void;
+	/** Everything written to it so far has been taken by the kernel. */
+	drained(conn: Connection): void;
 	log(line: string): void;
 }
 
@@ -32,7 +36,6 @@ const enum State {
 	Closed,
 }
 
-
 export class Connection implements Peer, FrameSink {
 	socketType: wire.PeerSocketType = 'DEALER';
 	key: string | undefined;
@@ -43,7 +46,7 @@ export class Connection implements Peer, FrameSink {
 	/** Messages handed over in the batch being gathered (the door resets it). */
 	batchCount = 0;
 	/** Why reading is paused: waiting for the socket to drain, for the next batch, for the core. */
-	private held = {drain: false, batch: false, core: false};
+	private holds = {drain: false, batch: false, core: false};
 	private state = State.Greeting;
 	private readonly greetingIn = Buffer.alloc(wire.GREETING_BYTES);
 	private greetingHave = 0;
@@ -53,11 +56,17 @@ export class Connection implements Peer, FrameSink {
 	private frames: Buffer[] = [];
 	private leftover: Buffer | undefined;
 	private pending: Pending[] = [];
-	private readonly started: number;
+	readonly since: number;
 	private lastHeard: number;
 	private lastPing = 0;
 	private peerTtlMs = 0;
-	private drainSince = 0;
+	/** Since when its reading has been held (for drain or by the core) with replies unsent; 0 when not. */
+	private stalledSince = 0;
+	private unsentAtTick = 0;
+	/** Called when a write of replies has been taken by the kernel (made once, not per write). */
+	private readonly written = () => {
+		if (this.socket.writableLength === 0 && this.state === State.Ready) this.door.drained(this);
+	};
 
 	constructor(
 		readonly id: number,
@@ -67,7 +76,7 @@ export class Connection implements Peer, FrameSink {
 		private readonly door: DoorSide,
 		now: number,
 	) {
-		this.started = this.lastHeard = now;
+		this.since = this.lastHeard = now;
 		if (door.curve) this.curve = new CurveHandshake(door.curve);
 		socket.on('data', chunk => this.onData(chunk as Buffer));
 		socket.on('error', err => {
@@ -93,6 +102,10 @@ export class Connection implements Peer, FrameSink {
 		return this.state === State.Ready;
 	}
 
+	get held(): boolean {
+		return this.holds.drain || this.holds.core;
+	}
+
 	/** Queue a reply; written at the next flush. */
 	send(envelope: Envelope, frames: readonly (string | Uint8Array)[]): void {
 		if (this.state !== State.Ready) return;
@@ -106,7 +119,7 @@ export class Connection implements Peer, FrameSink {
 		this.pending = [];
 		const out = this.codec ? encodeSealed(replies, this.codec) : encodePlain(replies);
 		this.counters.messagesOut += replies.length;
-		if (!this.write(out)) this.hold('drain');
+		if (!this.write(out, this.written)) this.hold('drain');
 		if (this.socket.writableLength > this.door.limits.maxUnsentBytes) {
 			this.end('slow-consumer', `${this.socket.writableLength} bytes of replies unread`);
 		}
@@ -121,24 +134,29 @@ export class Connection implements Peer, FrameSink {
 	/** The batch this connection filled has been handed over: read on. */
 	nextBatch(): void {
 		this.batchCount = 0;
-		if (this.held.batch) this.release('batch');
+		if (this.holds.batch) this.release('batch');
 	}
 
 	/** Timers, from the door's sweep: handshake deadline, heartbeats. */
 	tick(now: number): void {
 		const limits = this.door.limits;
 		if (this.state < State.Ready) {
-			if (now - this.started > limits.handshakeMs) this.end('handshake-timeout', `no handshake within ${limits.handshakeMs} ms`);
+			if (now - this.since > limits.handshakeMs) this.end('handshake-timeout', `no handshake within ${limits.handshakeMs} ms`);
 			return;
 		}
 		if (this.state !== State.Ready) return;
 		// Held, we read nothing, so silence proves nothing: a peer that leaves its replies unread
-		// that long is a slow consumer; one the core holds is the core's to release.
-		if (this.held.drain) {
-			if (now - this.drainSince > limits.heartbeatTimeoutMs) this.end('slow-consumer', `replies unread for ${now - this.drainSince} ms`);
+		// that long is a slow consumer; one the core holds with nothing unsent is the core's to release.
+		// Taking its replies slowly is no fault: the clock restarts whenever the kernel took some.
+		if (this.holds.drain || this.holds.core) {
+			const unsent = this.socket.writableLength;
+			if (unsent === 0) this.stalledSince = 0;
+			else if (this.stalledSince === 0 || unsent < this.unsentAtTick) this.stalledSince = now;
+			else if (now - this.stalledSince > limits.heartbeatTimeoutMs) this.end('slow-consumer', `replies unread for ${now - this.stalledSince} ms`);
+			this.unsentAtTick = unsent;
 			return;
 		}
-		if (this.held.core || this.held.batch) return;
+		if (this.holds.batch) return;
 		const quiet = now - this.lastHeard;
 		// ZMTP 3.0 has no PING: such a peer is left to TCP keepalive.
 		const timeout = this.zmtpMinor === 0 ? Infinity : Math.min(limits.heartbeatTimeoutMs, this.peerTtlMs || Infinity);
@@ -173,9 +191,9 @@ export class Connection implements Peer, FrameSink {
 		this.door.ended(this, reason, detail);
 	}
 
-	private write(data: Buffer): boolean {
+	private write(data: Buffer, written?: () => void): boolean {
 		this.counters.bytesOut += data.length;
-		return this.socket.write(data);
+		return this.socket.write(data, written);
 	}
 
 	private command(body: Buffer): void {
@@ -183,23 +201,24 @@ export class Connection implements Peer, FrameSink {
 	}
 
 	private hold(why: 'drain' | 'batch' | 'core'): void {
-		if (this.held[why]) return;
+		if (this.holds[why]) return;
 		// A write over the high-water mark that the kernel took at once is no stall.
 		if (why === 'drain' && this.socket.writableLength > 0) this.counters.stalls++;
-		if (why === 'drain') this.drainSince = Date.now();
-		this.held[why] = true;
+		if (why !== 'batch' && this.stalledSince === 0 && this.socket.writableLength > 0) this.stalledSince = Date.now();
+		this.holds[why] = true;
 		this.socket.pause();
 	}
 
 	private release(why: 'drain' | 'batch' | 'core'): void {
-		if (!this.held[why]) return;
-		this.held[why] = false;
-		if (this.held.drain || this.held.batch || this.held.core || this.state >= State.Closing) return;
+		if (!this.holds[why]) return;
+		this.holds[why] = false;
+		if (!this.holds.drain && !this.holds.core) this.stalledSince = 0;
+		if (this.holds.drain || this.holds.batch || this.holds.core || this.state >= State.Closing) return;
 		this.lastHeard = Date.now();
 		const rest = this.leftover;
 		this.leftover = undefined;
 		if (rest) this.consume(rest, 0);
-		if (!this.held.drain && !this.held.batch && !this.held.core && this.state < State.Closing) this.socket.resume();
+		if (!this.holds.drain && !this.holds.batch && !this.holds.core && this.state < State.Closing) this.socket.resume();
 	}
 
 	private onData(chunk: Buffer): void {
@@ -357,9 +376,9 @@ export class Connection implements Peer, FrameSink {
 	}
 
 	/**
-	 * The peer's metadata: its Socket-Type must be one a ROUTER serves. Its Identity is read
-	 * and dropped: peers are known by ids the door gives out, so no peer can claim another's
-	 * routing id or the one libzmq would generate next (the abort zmtp-guard.ts exists for).
+	 * The peer's metadata: its Socket-Type must be one a ROUTER serves. Its Identity is read and
+	 * dropped: peers are known by ids the door gives out, so no peer can claim another's routing
+	 * id, and libzmq's routing-id abort (docs/SECURITY.md) has no ROUTER here to happen in.
 	 */
 	private accept(metadata: Buffer): void {
 		const props = wire.parseProperties(metadata);
@@ -376,5 +395,6 @@ export class Connection implements Peer, FrameSink {
 		this.write(wire.commandFrame(ready));
 		this.state = State.Ready;
 		this.wasReady = true;
+		this.door.opened(this);
 	}
 }

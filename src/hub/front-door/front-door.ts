@@ -25,6 +25,10 @@ export interface FrontDoorOptions {
 	readonly admit?: (key: string, address: string) => string | undefined;
 	/** Everything read since the last batch, once per turn of the event loop. */
 	readonly onBatch: (batch: Batch) => void;
+	/** A connection completed its handshake (its messages come in later batches). */
+	readonly onOpen?: (peer: Peer) => void;
+	/** A connection's replies written so far have all been taken by the kernel (called soon after the write). */
+	readonly onDrained?: (peer: Peer) => void;
 	readonly limits?: Partial<FrontDoorLimits>;
 	readonly log?: (line: string) => void;
 }
@@ -38,6 +42,10 @@ export interface FrontDoorStats {
 	readonly refusedOverLimit: number;
 	readonly refusedPerAddress: number;
 	readonly closed: Readonly<Partial<Record<CloseReason, number>>>;
+	/** Reply bytes written and not yet taken by the kernel, over all connections. */
+	readonly unsentBytes: number;
+	/** Connections whose reading is held (replies not drained, or the hub's hold). */
+	readonly held: number;
 	readonly messagesIn: number;
 	readonly batches: number;
 }
@@ -57,6 +65,8 @@ export class FrontDoor {
 	private dirty = new Set<Connection>();
 	/** Connections that gave a batch all it takes and wait to read on. */
 	private full: Connection[] = [];
+	/** Connections with replies written that the kernel has not taken yet (for maxUnsentBytesTotal). */
+	private readonly unsent = new Set<Connection>();
 	private readonly counts = {accepted: 0, refusedOverLimit: 0, refusedPerAddress: 0, messagesIn: 0, batches: 0};
 	private readonly closes: Partial<Record<CloseReason, number>> = {};
 	private readonly sweep: NodeJS.Timeout;
@@ -75,6 +85,11 @@ export class FrontDoor {
 			admit: options.admit,
 			deliver: (conn, envelope, frames) => this.deliver(conn, envelope, frames),
 			ended: (conn, reason, detail) => this.ended(conn, reason, detail),
+			opened: conn => options.onOpen?.(conn),
+			drained: conn => {
+				this.unsent.delete(conn);
+				options.onDrained?.(conn);
+			},
 			log,
 		};
 		// One timer for every connection: handshake deadlines and heartbeats, to a quarter of the shortest.
@@ -139,7 +154,27 @@ export class FrontDoor {
 		if (this.dirty.size === 0) return;
 		const dirty = this.dirty;
 		this.dirty = new Set();
-		for (const conn of dirty) conn.flush();
+		for (const conn of dirty) {
+			conn.flush();
+			if (conn.unsentBytes > 0 && conn.open) this.unsent.add(conn);
+		}
+		this.keepUnsentUnderTotal();
+	}
+
+	/** Past maxUnsentBytesTotal, close the connections holding the most until the rest is under it. */
+	private keepUnsentUnderTotal(): void {
+		let total = 0;
+		for (const conn of this.unsent) {
+			if (conn.open) total += conn.unsentBytes;
+			else this.unsent.delete(conn);
+		}
+		if (total <= this.limits.maxUnsentBytesTotal) return;
+		const largest = [...this.unsent].sort((a, b) => b.unsentBytes - a.unsentBytes);
+		for (const conn of largest) {
+			if (total <= this.limits.maxUnsentBytesTotal) break;
+			total -= conn.unsentBytes;
+			conn.end('slow-consumer', `${conn.unsentBytes} bytes of replies unread while all connections together held over ${this.limits.maxUnsentBytesTotal}`);
+		}
 	}
 
 	/**
@@ -176,8 +211,14 @@ export class FrontDoor {
 
 	stats(): FrontDoorStats {
 		let handshaking = 0;
-		for (const conn of this.conns.values()) if (!conn.isReady) handshaking++;
-		return {connections: this.conns.size, handshaking, ...this.counts, closed: {...this.closes}};
+		let unsentBytes = 0;
+		let held = 0;
+		for (const conn of this.conns.values()) {
+			if (!conn.isReady) handshaking++;
+			unsentBytes += conn.unsentBytes;
+			if (conn.held) held++;
+		}
+		return {connections: this.conns.size, handshaking, unsentBytes, held, ...this.counts, closed: {...this.closes}};
 	}
 
 	/** Stop listening; write what is queued, close every connection, and wait for them (1 s at most). */
@@ -232,6 +273,7 @@ export class FrontDoor {
 		if (left > 0) this.perAddress.set(conn.address, left);
 		else this.perAddress.delete(conn.address);
 		this.dirty.delete(conn);
+		this.unsent.delete(conn);
 		if (conn.wasReady) {
 			this.closedList.push({peer: conn, reason, detail});
 			this.scheduleBatch();

@@ -21,6 +21,11 @@ export interface FrontDoorLimits {
 	readonly pauseAboveBytes: number;
 	/** The same, past which the connection is closed as a slow consumer. @default 4 MiB */
 	readonly maxUnsentBytes: number;
+	/**
+	 * The same over all connections: past it, at a flush, the connections with the most unsent
+	 * bytes are closed as slow consumers until the rest is under it. @default 64 MiB
+	 */
+	readonly maxUnsentBytesTotal: number;
 	/** Messages one connection may hand the core in one batch; the rest wait for the next. @default 256 */
 	readonly maxMessagesPerBatch: number;
 	/** Greeting and security handshake must be done within this long. @default 3000 ms */
@@ -29,7 +34,8 @@ export interface FrontDoorLimits {
 	readonly heartbeatIntervalMs: number;
 	/**
 	 * A connection that sends nothing for this long is closed (a PING's TTL shortens it); one
-	 * that leaves its replies unread (reading paused) this long is closed as a slow consumer.
+	 * that leaves its replies unread (reading paused, for want of drain or by the hub's hold)
+	 * this long is closed as a slow consumer.
 	 * @default 6000 ms
 	 */
 	readonly heartbeatTimeoutMs: number;
@@ -49,6 +55,7 @@ export const DEFAULT_LIMITS: FrontDoorLimits = {
 	maxCommandBytes: 4096,
 	pauseAboveBytes: 256 * 1024,
 	maxUnsentBytes: 4 * 1024 * 1024,
+	maxUnsentBytesTotal: 64 * 1024 * 1024,
 	maxMessagesPerBatch: 256,
 	handshakeMs: 3000,
 	heartbeatIntervalMs: 2000,

@@ -35,6 +35,10 @@ export interface Peer {
 	readonly counters: Readonly<PeerCounters>;
 	/** Bytes written to it and not yet taken by the kernel (the queued replies it has not read). */
 	readonly unsentBytes: number;
+	/** When its connection was accepted (ms since 1970). */
+	readonly since: number;
+	/** Whether its commands are left unread for now: its replies are not drained, or the hub holds it. */
+	readonly held: boolean;
 }
 
 /** A whole message from a peer: its command frames (REQ delimiter removed), views of the bytes read. */
@@ -57,6 +61,7 @@ export type CloseReason =
 	| 'heartbeat-timeout'
 	| 'slow-consumer'
 	| 'closed-by-hub'
+	| 'revoked'
 	| 'shutdown'
 	| 'socket-error';
 
