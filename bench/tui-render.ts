@@ -75,7 +75,7 @@ async function child(spec: string): Promise<void> {
 		resumed: false,
 		rooms: [{room: 'bench', seq: 0, topic: '', members: ['watcher', 'loadgen']}],
 		ttlMs: 60_000,
-		limits: {textBytes: 4096, frames: 16, frameBytes: 65536, roomsPerSession: 32, historyLimit: 500},
+		limits: {textBytes: 4096, frames: 16, frameBytes: 65536, roomsPerSession: 32, historyLimit: 500, historyKept: 10_000},
 		hub: {name: 'zchat', version: 'bench'},
 	});
 	const rate = Number(values.rate);
