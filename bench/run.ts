@@ -14,7 +14,8 @@ import {fileURLToPath} from 'node:url';
 import {Command, CommanderError, Option} from '@commander-js/extra-typings';
 import {ZchatError} from '../src/errors.js';
 import {failedMeasurements, formatReport} from '../src/bench/report.js';
-import {runSuite, type SuiteResult, type TuiFigures} from '../src/bench/suite.js';
+import {runSuite, type SuiteResult, type TuiFigures, type TuiSizeFigures} from '../src/bench/suite.js';
+import type {TuiBenchResult} from './tui.js';
 import {spawnForwarder} from '../src/bench/targets.js';
 import {spawnHubTarget} from './hub-target.js';
 import {settingsFrom, suiteOptions, type SuiteFlags} from '../src/cli/bench-command.js';
@@ -49,42 +50,41 @@ const program = new Command('npm run bench')
 	});
 
 /**
- * The TUI benchmark is bench/tui.ts, written separately: when it is in this checkout, run it
- * (`node dist/bench/tui.js --json`, it needs tmux) and put its figures in the table; until
- * then, and if it fails, the table says they were not measured.
+ * The TUI benchmark is bench/tui.ts: run it (`node dist/bench/tui.js --json`, it needs tmux)
+ * at the three terminal sizes and put a row per size in the table; if it fails, the table says
+ * they were not measured.
  */
 async function tuiFigures(quick: boolean, log: (line: string) => void): Promise<TuiFigures | null> {
 	if (!existsSync(TUI_BENCH)) return null;
-	log('TUI: measuring zchat join (bench/tui.ts)…');
-	const args = [TUI_BENCH, '--json', ...(quick ? ['--runs', '1', '--seconds', '3'] : ['--seconds', '30'])];
+	log('TUI: measuring zchat join at 100×30, 120×40 and 200×60 (bench/tui.ts)…');
+	const args = [TUI_BENCH, '--json', '--no-line-mode', ...(quick ? ['--runs', '1', '--seconds', '3', '--sizes', '100x30'] : ['--runs', '3', '--seconds', '20'])];
 	const out = await new Promise<{code: number | null; stdout: string; stderr: string}>(resolve => {
-		execFile(process.execPath, args, {timeout: 180_000, maxBuffer: 1 << 20}, (err, stdout, stderr) =>
+		execFile(process.execPath, args, {timeout: 600_000, maxBuffer: 1 << 20}, (err, stdout, stderr) =>
 			resolve({code: err ? ((err as {code?: number}).code ?? 1) : 0, stdout, stderr}),
 		);
 	});
 	try {
 		if (out.code !== 0) throw new Error(`exit ${out.code}: ${out.stderr.trim().slice(-300)}`);
-		const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as {
-			firstFrameMs?: {median?: number};
-			load?: {achievedRate?: number; tuiCpuPercentOfOneCore?: number; tuiRssMiB?: number; tuiRssMiBLowFirstHalf?: number; tuiRssMiBLowSecondHalf?: number; seconds?: number};
-		};
-		const firstFrameMs = r.firstFrameMs?.median;
-		const cpu = r.load?.tuiCpuPercentOfOneCore;
-		if (typeof firstFrameMs !== 'number' || typeof cpu !== 'number') throw new Error(`unexpected output: ${out.stdout.slice(0, 300)}`);
-		return {
-			firstFrameMs,
-			cpuPercentAt1000: cpu,
-			...(typeof r.load?.achievedRate === 'number' ? {rate: r.load.achievedRate} : {}),
-			...(typeof r.load?.seconds === 'number' ? {seconds: r.load.seconds} : {}),
-			...(typeof r.load?.tuiRssMiB === 'number' ? {rssEndMb: r.load.tuiRssMiB} : {}),
-			...(typeof r.load?.tuiRssMiBLowFirstHalf === 'number' && typeof r.load.tuiRssMiBLowSecondHalf === 'number'
-				? {rssLowMb: [r.load.tuiRssMiBLowFirstHalf, r.load.tuiRssMiBLowSecondHalf] as const}
-				: {}),
-		};
+		const r = JSON.parse(out.stdout.trim().split('\n').pop()!) as Partial<TuiBenchResult>;
+		if (!Array.isArray(r.rows) || r.rows.length === 0) throw new Error(`unexpected output: ${out.stdout.slice(0, 300)}`);
+		const sizes: TuiSizeFigures[] = r.rows.map(row => ({
+			columns: row.terminal.columns,
+			rows: row.terminal.rows,
+			firstFrameMs: row.firstFrameMs.median,
+			cpuPercent: row.cpuPercent.median,
+			rssPeakMb: row.rssPeakMiB,
+			rssLowMb: row.rssLowSecondHalfMiB,
+		}));
+		return {rate: median(r.rows.map(row => row.achievedRate)), seconds: r.seconds ?? NaN, sizes};
 	} catch (err) {
 		log(`TUI: the TUI benchmark failed, its figures are left out: ${(err as Error).message}`);
 		return null;
 	}
+}
+
+function median(xs: readonly number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[s.length >> 1]!;
 }
 
 function save(result: SuiteResult, log: (line: string) => void): void {

@@ -43,13 +43,21 @@ export class TmuxTui {
 	/**
 	 * Start `zchat join <args>` in a terminal of this size; `env` is added to its environment
 	 * (after CI and NODE_ENV are removed: pass `{CI: 'true'}` to see what a CI shell gets). It
-	 * reads no settings file unless `env` names one (ZCHAT_CONFIG), as spawnZchat.
+	 * reads no settings file unless `env` names one (ZCHAT_CONFIG), as spawnZchat. `options.bin`
+	 * is another checkout's bin/zchat.js (the bench compares builds); `options.nodeFlags` go
+	 * before it (e.g. --cpu-prof).
 	 */
-	static start(args: readonly string[], size: {columns: number; rows: number} = {columns: 100, rows: 30}, env: Readonly<Record<string, string>> = {}): TmuxTui {
+	static start(
+		args: readonly string[],
+		size: {columns: number; rows: number} = {columns: 100, rows: 30},
+		env: Readonly<Record<string, string>> = {},
+		options: {readonly bin?: string; readonly nodeFlags?: readonly string[]} = {},
+	): TmuxTui {
 		requireTmux();
 		const t = new TmuxTui(size.columns, size.rows);
 		const vars = Object.entries({ZCHAT_CONFIG: '', ...env}).map(([k, v]) => `${k}=${v}`);
-		const run = ['env', '-u', 'CI', '-u', 'NODE_ENV', ...vars, process.execPath, ZCHAT_BIN, 'join', ...args].map(quote).join(' ');
+		const node = [process.execPath, ...(options.nodeFlags ?? []), options.bin ?? ZCHAT_BIN];
+		const run = ['env', '-u', 'CI', '-u', 'NODE_ENV', ...vars, ...node, 'join', ...args].map(quote).join(' ');
 		// The pane closes when zchat exits; its exit code is kept in a file, and so is the state
 		// it left the terminal in (as tmux and stty see it), written before the exit code.
 		const tmux = ['tmux', '-S', t.socket, 'display-message', '-p', '-t', 'tui', '#{alternate_on} #{cursor_flag}'].map(quote).join(' ');

@@ -10,6 +10,8 @@
 import {build} from 'esbuild';
 import {fileURLToPath} from 'node:url';
 import {boundInkCaches} from './ink-caches.js';
+import {fixInkIncremental} from './ink-incremental.js';
+import {fasterInkOutput} from './ink-output.js';
 
 const dist = fileURLToPath(new URL('../', import.meta.url));
 
@@ -28,6 +30,8 @@ await build({
 	banner: {js: "import {createRequire as __zchatRequire} from 'node:module'; const require = __zchatRequire(import.meta.url);"},
 	plugins: [
 		boundInkCaches,
+		fasterInkOutput,
+		fixInkIncremental,
 		{
 			// Ink loads React's devtools only with DEV=true; one file cannot load it lazily, and zchat
 			// never turns it on.

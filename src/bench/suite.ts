@@ -85,17 +85,24 @@ export type Cells<T> = Partial<Record<VariantName, Cell<T>>>;
 
 /** What the TUI benchmark (bench/tui.ts) reports, for the table. */
 export interface TuiFigures {
-	/** From starting `zchat join` to its first frame, ms (median of its runs). */
+	/** The rate the senders reached, msg/s, and for how long, s (medians). */
+	readonly rate: number;
+	readonly seconds: number;
+	/** One row per terminal size. */
+	readonly sizes: readonly TuiSizeFigures[];
+}
+
+/** The TUI at one terminal size (medians of the bench's rounds). */
+export interface TuiSizeFigures {
+	readonly columns: number;
+	readonly rows: number;
+	/** From starting `zchat join` to its first frame, ms. */
 	readonly firstFrameMs: number;
 	/** CPU of the TUI process while its room gets ~1000 msg/s, % of one core. */
-	readonly cpuPercentAt1000: number;
-	/** The rate it actually got, msg/s, and for how long. */
-	readonly rate?: number;
-	readonly seconds?: number;
-	/** Its memory at the end of the load, MB. */
-	readonly rssEndMb?: number;
-	/** Lowest RSS in the first and the second half of the load: a leak lifts the second. */
-	readonly rssLowMb?: readonly [number, number];
+	readonly cpuPercent: number;
+	/** Its peak RSS (VmHWM), and the lowest RSS in the second half of the load (a leak lifts it), MB. */
+	readonly rssPeakMb: number;
+	readonly rssLowMb: number;
 }
 
 export interface SuiteResult {

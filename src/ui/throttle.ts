@@ -9,7 +9,9 @@ export interface Throttled {
 	cancel(): void;
 }
 
-export function throttle(fn: () => void, intervalMs: number, clock: () => number = Date.now): Throttled {
+/** `intervalMs` may be a function: asked each time a call has to wait. */
+export function throttle(fn: () => void, intervalMs: number | (() => number), clock: () => number = Date.now): Throttled {
+	const interval = typeof intervalMs === 'number' ? () => intervalMs : intervalMs;
 	let timer: NodeJS.Timeout | undefined;
 	let last = -Infinity;
 	const run = () => {
@@ -19,7 +21,7 @@ export function throttle(fn: () => void, intervalMs: number, clock: () => number
 	};
 	const call = (() => {
 		if (timer !== undefined) return;
-		timer = setTimeout(run, Math.max(0, last + intervalMs - clock()));
+		timer = setTimeout(run, Math.max(0, last + interval() - clock()));
 	}) as Throttled;
 	call.cancel = () => {
 		if (timer !== undefined) clearTimeout(timer);

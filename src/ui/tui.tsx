@@ -18,6 +18,12 @@ export interface TuiStreams {
 }
 
 const BEL = '\x07';
+
+/**
+ * How Ink draws the TUI. Incremental: a frame writes only the rows that differ from the last
+ * one (test/tui-incremental.test.tsx checks the screen is the same as a full redraw's).
+ */
+export const RENDER_OPTIONS = {exitOnCtrlC: false, patchConsole: false, maxFps: 30, incrementalRendering: true} as const;
 /** After a signal, how long past the client's own deadline for leaving the TUI waits before it stops anyway. */
 const SIGNAL_GRACE_MS = 2000;
 
@@ -57,9 +63,7 @@ export async function runTui(client: Client, options: TuiOptions, io: TuiStreams
 		stdin: io.stdin,
 		stdout: io.stdout,
 		stderr: io.stderr,
-		exitOnCtrlC: false,
-		patchConsole: false,
-		maxFps: 30,
+		...RENDER_OPTIONS,
 	});
 	// The app only ends by itself when rendering failed: then the client is stopped too.
 	let failed = false;

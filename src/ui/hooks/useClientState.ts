@@ -3,6 +3,7 @@ import type {Client} from '../../client/client.js';
 import type {ClientState} from '../../client/state.js';
 import {trackReadMarkers, type ReadMarkers} from '../read-markers.js';
 import {drawsTheSame} from '../screen-state.js';
+import {FrameRate} from '../frame-rate.js';
 import {throttle} from '../throttle.js';
 
 export interface ClientSnapshot {
@@ -11,7 +12,8 @@ export interface ClientSnapshot {
 }
 
 /**
- * The client's state for rendering, at most one update every `frameMs` however fast it changes,
+ * The client's state for rendering, at most one update every `frameMs` however fast it changes
+ * (FLOOD_FRAME_MS while it changes faster than a person can read, see FrameRate),
  * and none when nothing on screen would change (see drawsTheSame). Read markers are followed
  * on every change (they are caught at the moment of a switch) and published with the state.
  */
@@ -21,16 +23,18 @@ export function useClientState(client: Client, frameMs: number): ClientSnapshot 
 	useEffect(() => {
 		let last = client.state;
 		let shown: ClientSnapshot | undefined;
+		const rate = new FrameRate(frameMs);
 		const publish = throttle(() => {
 			const state = client.state;
 			const readMarkers = markersRef.current;
 			if (shown && readMarkers === shown.readMarkers && drawsTheSame(shown.state, state)) return;
 			shown = {state, readMarkers};
 			setSnapshot(shown);
-		}, frameMs);
+		}, () => rate.interval());
 		const onChange = (state: ClientState) => {
 			markersRef.current = trackReadMarkers(markersRef.current, last, state);
 			last = state;
+			rate.note(Date.now());
 			publish();
 		};
 		client.on('change', onChange);

@@ -1,0 +1,208 @@
+/**
+ * A faster stand-in for Ink 6's `Output` (ink/build/output.js), put in its place when the TUI is
+ * bundled (scripts/ink-output.ts): the same interface and the same frame, byte for byte.
+ *
+ * Ink's `get()` fills a grid of one object per cell (12,000 at 200×60), cuts every line of text
+ * into styled characters (tokenising its escape codes) and joins the grid back into a string,
+ * on every frame: at 1000 messages a second that was a third of the TUI's CPU and much of its
+ * garbage. Here each row keeps the texts written on it; where they do not overlap and fit the
+ * width (every row zchat draws), the row is those texts joined with the escape codes Ink's
+ * serialiser would put between them, each text's own part worked out once and remembered
+ * across frames. Any other row (overlaps, text past the edge) is built cell by cell as Ink does.
+ */
+import {ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, styledCharsToString, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
+import sliceAnsi from 'slice-ansi';
+import stringWidth from 'string-width';
+
+type Transformer = (line: string, index: number) => string;
+
+interface Clip {
+	readonly x1?: number;
+	readonly x2?: number;
+	readonly y1?: number;
+	readonly y2?: number;
+}
+
+type Operation = {readonly type: 'write'; readonly x: number; readonly y: number; readonly text: string; readonly transformers: readonly Transformer[]} | {readonly type: 'clip'; readonly clip: Clip} | {readonly type: 'unclip'};
+
+/** A line of text as Ink's serialiser sees it: its cells and the string its characters make. */
+interface LinePiece {
+	/** Columns it takes on Ink's grid (each character at least one). */
+	readonly cells: number;
+	readonly first: AnsiCode[];
+	readonly last: AnsiCode[];
+	/** Its characters with the codes between them, without the codes before the first and after the last. */
+	readonly body: string;
+}
+
+/** Entries each cache holds before it starts again: a screen needs a few hundred. */
+export const OUTPUT_CACHE_ENTRIES = 4000;
+
+class BoundedCache<V> {
+	private map = new Map<string, V>();
+	get(key: string, make: (key: string) => V): V {
+		let v = this.map.get(key);
+		if (v === undefined) {
+			if (this.map.size >= OUTPUT_CACHE_ENTRIES) this.map = new Map();
+			v = make(key);
+			this.map.set(key, v);
+		}
+		return v;
+	}
+	get size(): number {
+		return this.map.size;
+	}
+}
+
+const widths = new BoundedCache<number>();
+const blockWidths = new BoundedCache<number>();
+const pieces = new BoundedCache<LinePiece>();
+
+const width = (text: string) => widths.get(text, stringWidth);
+const widestLine = (text: string) => blockWidths.get(text, t => Math.max(0, ...t.split('\n').map(width)));
+const styledChars = (line: string): StyledChar[] => styledCharsFromTokens(tokenize(line));
+const codes = (list: AnsiCode[]) => (list.length === 0 ? '' : ansiCodesToString(list));
+
+function piece(line: string): LinePiece {
+	const chars = styledChars(line);
+	let cells = 0;
+	let body = '';
+	for (let i = 0; i < chars.length; i++) {
+		const c = chars[i]!;
+		cells += Math.max(1, width(c.value));
+		if (i > 0) body += codes(diffAnsiCodes(chars[i - 1]!.styles, c.styles));
+		body += c.value;
+	}
+	return {cells, first: chars[0]?.styles ?? [], last: chars[chars.length - 1]?.styles ?? [], body};
+}
+
+/** What was written on one row: where, and the text (transformed, clipped). */
+interface Placement {
+	readonly x: number;
+	readonly line: string;
+	readonly piece: LinePiece;
+}
+
+/** Entries in each of the caches (tests). */
+export function outputCacheSizes(): {widths: number; blockWidths: number; pieces: number} {
+	return {widths: widths.size, blockWidths: blockWidths.size, pieces: pieces.size};
+}
+
+export default class Output {
+	readonly width: number;
+	readonly height: number;
+	private readonly operations: Operation[] = [];
+
+	constructor(options: {width: number; height: number}) {
+		this.width = options.width;
+		this.height = options.height;
+	}
+
+	write(x: number, y: number, text: string, options: {transformers: readonly Transformer[]}): void {
+		if (!text) return;
+		this.operations.push({type: 'write', x, y, text, transformers: options.transformers});
+	}
+
+	clip(clip: Clip): void {
+		this.operations.push({type: 'clip', clip});
+	}
+
+	unclip(): void {
+		this.operations.push({type: 'unclip'});
+	}
+
+	get(): {output: string; height: number} {
+		const rows: Placement[][] = Array.from({length: this.height}, () => []);
+		const clips: Clip[] = [];
+		for (const operation of this.operations) {
+			if (operation.type === 'clip') clips.push(operation.clip);
+			else if (operation.type === 'unclip') clips.pop();
+			else this.place(operation, clips.at(-1), rows);
+		}
+		return {output: rows.map(row => this.row(row)).join('\n'), height: rows.length};
+	}
+
+	/** Ink's clipping, then each line of the text onto its row. */
+	private place(operation: Extract<Operation, {type: 'write'}>, clip: Clip | undefined, rows: Placement[][]): void {
+		const {text, transformers} = operation;
+		let {x, y} = operation;
+		let lines = text.split('\n');
+		if (clip) {
+			const clipHorizontally = typeof clip.x1 === 'number' && typeof clip.x2 === 'number';
+			const clipVertically = typeof clip.y1 === 'number' && typeof clip.y2 === 'number';
+			if (clipHorizontally && (x + widestLine(text) < clip.x1! || x > clip.x2!)) return;
+			if (clipVertically && (y + lines.length < clip.y1! || y > clip.y2!)) return;
+			if (clipHorizontally) {
+				lines = lines.map(line => {
+					const from = x < clip.x1! ? clip.x1! - x : 0;
+					const w = width(line);
+					const to = x + w > clip.x2! ? clip.x2! - x : w;
+					return sliceAnsi(line, from, to);
+				});
+				if (x < clip.x1!) x = clip.x1!;
+			}
+			if (clipVertically) {
+				const from = y < clip.y1! ? clip.y1! - y : 0;
+				const to = y + lines.length > clip.y2! ? clip.y2! - y : lines.length;
+				lines = lines.slice(from, to);
+				if (y < clip.y1!) y = clip.y1!;
+			}
+		}
+		let offsetY = 0;
+		for (let [index, line] of lines.entries()) {
+			const row = rows[y + offsetY];
+			// As in Ink: a line below the output (or above it) is skipped, and so are the rest.
+			if (!row) continue;
+			for (const transformer of transformers) line = transformer(line, index);
+			row.push({x, line, piece: pieces.get(line, piece)});
+			offsetY++;
+		}
+	}
+
+	/** One row as Ink's serialiser writes it. */
+	private row(placements: Placement[]): string {
+		const sorted = placements.filter(p => p.piece.cells > 0).sort((a, b) => a.x - b.x);
+		let at = 0;
+		for (const p of sorted) {
+			if (!Number.isInteger(p.x) || p.x < at) return this.slowRow(placements);
+			at = p.x + p.piece.cells;
+		}
+		if (at > this.width || !Number.isInteger(this.width)) return this.slowRow(placements);
+		let out = '';
+		let prev: AnsiCode[] | undefined;
+		let col = 0;
+		const blanks = (to: number) => {
+			if (to <= col) return;
+			out += prev === undefined ? '' : codes(diffAnsiCodes(prev, []));
+			out += ' '.repeat(to - col);
+			prev = [];
+			col = to;
+		};
+		for (const p of sorted) {
+			blanks(p.x);
+			out += prev === undefined ? codes(p.piece.first) : codes(diffAnsiCodes(prev, p.piece.first));
+			out += p.piece.body;
+			prev = p.piece.last;
+			col = p.x + p.piece.cells;
+		}
+		blanks(this.width);
+		out += codes(diffAnsiCodes(prev ?? [], []));
+		return out.trimEnd();
+	}
+
+	/** Ink's own way: a cell per column, written over in order, then serialised. */
+	private slowRow(placements: Placement[]): string {
+		const cells: Array<StyledChar | undefined> = [];
+		for (let x = 0; x < this.width; x++) cells.push({type: 'char', value: ' ', fullWidth: false, styles: []});
+		for (const p of placements) {
+			let offsetX = p.x;
+			for (const character of styledChars(p.line)) {
+				cells[offsetX] = character;
+				const w = Math.max(1, width(character.value));
+				for (let i = 1; i < w; i++) cells[offsetX + i] = {type: 'char', value: '', fullWidth: false, styles: character.styles};
+				offsetX += w;
+			}
+		}
+		return styledCharsToString(cells.filter((c): c is StyledChar => c !== undefined)).trimEnd();
+	}
+}
