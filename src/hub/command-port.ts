@@ -2,6 +2,8 @@
  * The hub's command port: the front door (front-door/) wired to the hub core. Commands reach
  * the core a batch at a time; what a connection owes in replies is bounded; keys are admitted
  * by the access list; a key that loses its access has its connections closed at once.
+ * (Past 300 lines: the reply budget's bookkeeping is a third of it, and reads best beside
+ * the hand-off it bounds.)
  */
 import type {ConnectionStats, PortStats, StatsReply} from '../protocol/types.js';
 import type {Access} from './access.js';

@@ -1,6 +1,7 @@
 /**
  * The hub's state machine: dispatch of each command to its handler, flush, tick and shutdown.
- * Just over 300 lines because the two dispatch switches, a case a command, are a sixth of it.
+ * Past 300 lines because the two dispatch switches, a case a command, are a sixth of it, and
+ * receive's budget hand-off and the transport's figures sit with the dispatch they feed.
  */
 import {decodeCommandFrames, isRejection, rejectionReply, type Envelope} from '../protocol/codec.js';
 import {DEFAULT_ROOM_IDLE_MS, MAX_ROOMS_PER_HUB, MAX_ROOMS_PER_SENDER} from '../protocol/limits.js';

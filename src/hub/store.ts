@@ -2,6 +2,8 @@
  * The hub's durable state in SQLite (WAL mode): each room's log of events with its seq
  * numbers, topics, topic locks, who made it and when it was last used, the epoch; the bans
  * (ban-list.ts), mutes (mute-list.ts) and the keys each nick was seen with (seen-keys.ts).
+ * (Past 300 lines: the schema, its upgrades and the prepared statements sit with the reads
+ * and writes that use them.)
  */
 import {randomBytes} from 'node:crypto';
 import {join} from 'node:path';

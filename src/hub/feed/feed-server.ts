@@ -2,7 +2,8 @@
  * The hub's feed port: a ZMTP 3 PUB of its own (NULL or CURVE). It takes SUB and XSUB peers,
  * keeps their subscriptions (prefixes, as ZeroMQ matches them) within each one's budget, and
  * writes every flush's feed messages to each subscriber that matches in one write: encoded
- * once for all under NULL, sealed per subscriber under CURVE.
+ * once for all under NULL, sealed per subscriber under CURVE. (Past 300 lines: the listener,
+ * the subscription matching and the flush share the subscriber table.)
  */
 import {createServer, type Server, type Socket} from 'node:net';
 import {plainAddress} from '../front-door/address.js';

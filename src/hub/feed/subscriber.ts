@@ -1,7 +1,8 @@
 /**
  * One subscriber's connection to the feed port: greeting, NULL or CURVE handshake, the few
  * frames a subscriber has any need to send (subscriptions, cancels, heartbeats) checked as they
- * arrive, and the feed written to it within its byte budget.
+ * arrive, and the feed written to it within its byte budget. (Past 300 lines: one connection's
+ * state machine, from greeting to close, reads best in one place; its queue is in backlog.ts.)
  */
 import type {Socket} from 'node:net';
 import {z85Encode} from '../../protocol/z85.js';

@@ -1,7 +1,8 @@
 /**
  * One peer's connection to the front door: greeting, NULL or CURVE handshake, frames checked
  * against its budget as they arrive, whole messages handed to the door, replies written in one
- * piece per flush, heartbeats.
+ * piece per flush, heartbeats. (At 400 lines: one connection's state machine, from greeting
+ * to close, reads best in one place; framing is in the reader, CURVE in curve.ts.)
  */
 import type {Socket} from 'node:net';
 import {z85Encode} from '../../protocol/z85.js';

@@ -1,7 +1,8 @@
 /**
  * The hub's command port: a ZMTP 3 server that is a ROUTER on the wire (NULL or CURVE), takes
  * DEALER and REQ peers, hands the core one batch of whole messages per turn of the event loop,
- * and writes each connection's replies in one piece per flush.
+ * and writes each connection's replies in one piece per flush. (Past 300 lines: the listener,
+ * the per-address and total connection counts and the batch hand-off share its state.)
  */
 import {createServer, type Server, type Socket} from 'node:net';
 import {plainAddress} from './address.js';
