@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {afterEach, beforeEach, describe, test} from 'node:test';
 import Database from 'better-sqlite3';
 import {Access} from '../src/hub/access.js';
+import {PEOPLE_PER_ADDRESS} from '../src/hub/flood.js';
 import {addressId} from '../src/hub/identity.js';
 import {feedMessages, FEED_MESSAGE_BYTES} from '../src/hub/feed-messages.js';
 import {Store} from '../src/hub/store.js';
@@ -44,15 +45,17 @@ function cycle(h: CoreHarness, address: string | undefined, count: number, tag: 
 }
 
 describe('a flood limit that follows the person', () => {
-	test('on an open hub that knows addresses, new connections and sessions from one address share its allowance; another address has its own', () => {
+	test('on an open hub that knows addresses, each connection has a person\'s allowance and one address at most PEOPLE_PER_ADDRESS people\'s; another address has its own', () => {
 		const h = new CoreHarness(store, {rateLimit: RATE, addresses: true});
 		h.hello(h.peer('host', undefined, '10.0.0.1'), 'host', ['lobby']); // #lobby exists
-		const acked = cycle(h, '10.0.0.9', 20, 'm');
-		// 5 tokens: the first hello, then 4 lines; every later hello is refused.
-		assert.equal(acked, 4);
+		const acked = cycle(h, '10.0.0.9', 5 * PEOPLE_PER_ADDRESS, 'm');
+		// Each connection: 5 tokens, a hello and 4 lines; the address's 5 × 16 tokens last 16 connections.
+		assert.equal(acked, 4 * PEOPLE_PER_ADDRESS);
+		assert.equal(cycle(h, '10.0.0.9', 1, 'late'), 0, 'the address has spent its share');
 		assert.equal(cycle(h, '10.0.0.10', 1, 'n'), 4, 'another address');
-		h.advance(2000);
-		assert.equal(cycle(h, '10.0.0.9', 1, 'o'), 1, 'two seconds give back two tokens: a hello and a line');
+		h.advance(1000);
+		// The address refills at 16 people's pace (16 tokens a second); one connection still gets one person's 5.
+		assert.equal(cycle(h, '10.0.0.9', 1, 'o'), 4);
 	});
 
 	test('IPv6 addresses of one /64 are one sender; an IPv4-mapped address is the IPv4 one', () => {
@@ -63,7 +66,8 @@ describe('a flood limit that follows the person', () => {
 		assert.equal(addressId('::ffff:192.0.2.7'), '192.0.2.7');
 		const h = new CoreHarness(store, {rateLimit: RATE, addresses: true});
 		h.hello(h.peer('host', undefined, '10.0.0.1'));
-		assert.equal(cycle(h, '2001:db8:1:2::1', 1, 'a') + cycle(h, '2001:db8:1:2::2', 1, 'b'), 4, 'two addresses of one prefix, one allowance');
+		const n = PEOPLE_PER_ADDRESS;
+		assert.equal(cycle(h, '2001:db8:1:2::1', n, 'a') + cycle(h, '2001:db8:1:2::2', n, 'b'), 4 * n, 'two addresses of one prefix, one allowance');
 	});
 
 	test('on a hub with keys, every session of a key shares the key’s allowance', () => {
@@ -86,11 +90,22 @@ describe('a flood limit that follows the person', () => {
 		const text = 'x'.repeat(4000);
 		assert.equal(code(h.ask(a, {type: 'say', room: 'lobby', text})), 'ack');
 		assert.equal(code(h.ask(a, {type: 'say', room: 'lobby', text})), 'ack');
-		const b = h.peer('b', undefined, '10.0.0.5');
-		const w = h.hello(b);
+		assert.equal(code(h.ask(a, {type: 'say', room: 'lobby', text})), 'rate_limited', 'the connection has spent its 10,000 bytes');
+		// The address holds PEOPLE_PER_ADDRESS people's bytes: new connections from it spend it.
+		let sent = 8000;
+		for (let i = 0; sent + 4000 <= 10_000 * PEOPLE_PER_ADDRESS; i++) {
+			const p = h.peer(`b${i}`, undefined, '10.0.0.5');
+			h.hello(p);
+			for (let k = 0; k < 2 && sent + 4000 <= 10_000 * PEOPLE_PER_ADDRESS; k++) {
+				assert.equal(code(h.ask(p, {type: 'say', room: 'lobby', text})), 'ack');
+				sent += 4000;
+			}
+		}
+		const last = h.peer('last', undefined, '10.0.0.5');
+		const w = h.hello(last);
 		assert.ok(w.type === 'welcome');
-		assert.equal(w.limits.rate?.left?.bytes, 2000, 'another connection from the address: what the address has left');
-		assert.equal(code(h.ask(b, {type: 'say', room: 'lobby', text})), 'rate_limited');
+		assert.equal(w.limits.rate?.left?.bytes, 10_000 * PEOPLE_PER_ADDRESS - sent, 'a new connection from the address: what the address has left');
+		assert.equal(code(h.ask(last, {type: 'say', room: 'lobby', text})), 'rate_limited');
 	});
 
 	test('a refused flood is logged once as it starts and once as it stops, not a line a refusal', () => {
@@ -106,7 +121,9 @@ describe('a flood limit that follows the person', () => {
 			'address 10.0.0.9 is over the flood limit: refusing what goes over it (one line when it stops)',
 			'address 10.0.0.9 stopped flooding: refused N commands in 0.1 s',
 		]);
-		assert.ok(lines.length - before <= 6, `${lines.length - before} lines: ${lines.slice(before).join(' | ')}`);
+		const others = lines.slice(before).filter(l => !/ connected \(#lobby\)$/.test(l));
+		assert.ok(others.length <= 6, `${others.length} lines besides the sessions let in: ${others.join(' | ')}`);
+		assert.ok(lines.length - before - others.length <= PEOPLE_PER_ADDRESS, 'a line for each session let in, no more');
 	});
 });
 

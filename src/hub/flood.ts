@@ -18,6 +18,18 @@ import {bytesLimited, floodEnded, floodStarted, rateLimited} from './wording.js'
  */
 const REFUSALS_BEFORE_DROPPING = 64;
 
+/**
+ * An open hub's source address stands for everyone behind it (a NAT, an office, a shared
+ * machine), so it gets this many people's allowance: one connection still has one person's,
+ * and one address cannot take more than this many people's share of the hub.
+ */
+export const PEOPLE_PER_ADDRESS = 16;
+
+/** The limit for a sender id: a source address's is PEOPLE_PER_ADDRESS times a person's. */
+function scaled<L extends {readonly burst: number; readonly seconds: number}>(limit: L, id: string): {readonly burst: number; readonly seconds: number} {
+	return id.startsWith('addr:') ? {burst: limit.burst * PEOPLE_PER_ADDRESS, seconds: limit.seconds} : limit;
+}
+
 /** A flood is over (and logged as such) once its sender has gone this long without a refusal. */
 const QUIET_MS = 1000;
 
@@ -117,18 +129,20 @@ export class FloodControl {
 			buckets.push(b);
 		}
 		for (const id of ids) {
-			const b = bucketOf(this.people, id, limit.burst, now);
-			refill(b, limit, now);
-			wait = Math.max(wait, waitFor(b, limit));
+			const l = scaled(limit, id);
+			const b = bucketOf(this.people, id, l.burst, now);
+			refill(b, l, now);
+			wait = Math.max(wait, waitFor(b, l));
 			buckets.push(b);
 		}
 		const bytes = text === undefined ? 0 : Buffer.byteLength(text);
 		const budgets: Bucket[] = [];
 		if (bytes > 0 && this.byteLimit) {
 			for (const id of ids) {
-				const b = bucketOf(this.budgets, id, this.byteLimit.burst, now);
-				refill(b, this.byteLimit, now);
-				const w = waitFor(b, this.byteLimit, bytes);
+				const l = scaled(this.byteLimit, id);
+				const b = bucketOf(this.budgets, id, l.burst, now);
+				refill(b, l, now);
+				const w = waitFor(b, l, bytes);
 				if (w > wait) {
 					wait = w;
 					bytesBound = true;
@@ -159,12 +173,12 @@ export class FloodControl {
 		for (const id of senderIds(ctx.info, ctx.peerKey)) {
 			const b = this.people.get(id);
 			if (b) {
-				refill(b, limit, now);
+				refill(b, scaled(limit, id), now);
 				tokens = Math.min(tokens, b.tokens);
 			}
 			const budget = this.budgets.get(id);
 			if (budget && this.byteLimit && bytes !== undefined) {
-				refill(budget, this.byteLimit, now);
+				refill(budget, scaled(this.byteLimit, id), now);
 				bytes = Math.min(bytes, budget.tokens);
 			}
 		}
@@ -177,8 +191,8 @@ export class FloodControl {
 	 */
 	sweep(now: number): void {
 		const limit = this.limit;
-		if (limit) for (const [id, b] of this.people) if (fullBy(b, limit, now)) this.people.delete(id);
-		if (this.byteLimit) for (const [id, b] of this.budgets) if (fullBy(b, this.byteLimit, now)) this.budgets.delete(id);
+		if (limit) for (const [id, b] of this.people) if (fullBy(b, scaled(limit, id), now)) this.people.delete(id);
+		if (this.byteLimit) for (const [id, b] of this.budgets) if (fullBy(b, scaled(this.byteLimit, id), now)) this.budgets.delete(id);
 		for (const [peerKey, flood] of this.floods) if (now - flood.since >= 1000) this.floods.delete(peerKey);
 		for (const [who, e] of this.episodes) {
 			if (now - e.last >= QUIET_MS) {
