@@ -1,5 +1,6 @@
 import * as zmq from 'zeromq';
 import {ZchatError} from '../errors.js';
+import {closeSocket} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import type {Address} from './protocol.js';
 
@@ -27,6 +28,6 @@ export async function checkHub(address: Address, timeoutMs = 3000): Promise<void
 		}
 		throw err;
 	} finally {
-		dealer.close();
+		void closeSocket(dealer, {label: 'bench hub check'});
 	}
 }

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import * as zmq from 'zeromq';
 import {MAX_FRAMES} from '../protocol/limits.js';
 import {roomTopic} from '../protocol/topic.js';
+import {closeSocket} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import {nowUs} from './clock.js';
 import {KIND, makeLine, parseLine, type ParsedLine} from './payload.js';
@@ -208,7 +209,7 @@ class Sender {
 			await this.dealer.send('{"type":"bye","reason":"bench done"}').catch(() => {});
 			await Promise.race([ok, sleep(2000)]);
 		}
-		this.dealer.close();
+		void closeSocket(this.dealer, {label: 'bench sender'});
 		await this.loop;
 	}
 }
@@ -345,8 +346,8 @@ class Subscriber {
 	}
 
 	async close(): Promise<void> {
-		this.sub.close();
-		this.history?.close();
+		void closeSocket(this.sub, {label: 'bench subscriber'});
+		if (this.history) void closeSocket(this.history, {label: 'bench history'});
 		await this.loop;
 	}
 }

@@ -3,6 +3,7 @@ import * as zmq from 'zeromq';
 import {ZchatError} from '../errors.js';
 import {MAX_FRAME_BYTES} from '../protocol/limits.js';
 import {roomTopic} from '../protocol/topic.js';
+import {closeSocket, traceClose} from '../zmq/close.js';
 import {bindOrExplain, endpointPort, tcpEndpoint} from '../zmq/endpoint.js';
 import {SendQueue} from '../zmq/send-queue.js';
 import {Access} from './access.js';
@@ -62,6 +63,13 @@ const EVENTS_PER_PUBLISH = 64;
 
 /** Longest stretch of receiving before the hub flushes (stores, acks, publishes) what it has. */
 const BATCH_MS = 2;
+
+/**
+ * How long a feed socket replaced on SIGHUP may go on delivering what was already queued for
+ * its subscribers. Not 0: a feed message has several frames, and libzmq aborts when a
+ * connection half-way through one is cut (src/zmq/close.ts).
+ */
+const FEED_LINGER_MS = 500;
 
 /**
  * The hub's transport: a ROUTER for commands and a PUB for the feed, one receive loop, a
@@ -180,8 +188,7 @@ export class HubServer {
 		} catch (err) {
 			await hub.guard?.close();
 			await hub.zap?.close();
-			hub.router.close();
-			hub.publisher.close();
+			await Promise.all([closeSocket(hub.router, {label: 'hub commands'}), closeSocket(hub.publisher, {label: 'hub feed'})]);
 			await hub.store.close();
 			throw err;
 		}
@@ -271,9 +278,11 @@ export class HubServer {
 		this.rebinding = (async () => {
 			const endpoint = this.publisher.lastEndpoint!;
 			const old = this.publisher;
+			traceClose(`hub: replacing the feed socket ${endpoint}`);
 			await Promise.race([this.pubQueue.idle(), delay(200)]);
-			old.linger = 0;
-			old.close();
+			// Closed, not unbound (src/zmq/close.ts); its port is free again once its listener is.
+			await closeSocket(old, {label: 'hub feed (replaced)', linger: FEED_LINGER_MS, until: 'unbound'});
+			// A socket nothing uses yet: binding it (on a libuv thread) is safe.
 			const fresh = this.makePublisher();
 			for (let attempt = 0; ; attempt++) {
 				try {
@@ -320,11 +329,10 @@ export class HubServer {
 		this.stopped = true;
 		await this.rebinding?.catch(() => {});
 		await this.guard?.close();
-		// Unbind first and wait: close() alone releases the ports some time later, and a hub
-		// restarted at once on the same ports would find them in use.
-		await Promise.allSettled([this.router.unbind(this.router.lastEndpoint ?? ''), this.publisher.unbind(this.pubEndpoint)]);
-		this.router.close();
-		this.publisher.close();
+		// Close, never unbind: zeromq.js unbinds on another thread while the receive loop goes on
+		// using the ROUTER, and libzmq aborts the process (src/zmq/close.ts). Waiting until libzmq
+		// has destroyed both sockets frees the ports for a hub started on them at once.
+		await Promise.all([closeSocket(this.router, {label: 'hub commands'}), closeSocket(this.publisher, {label: 'hub feed'})]);
 		await this.loop;
 		await this.zap?.close();
 		await this.store.close();

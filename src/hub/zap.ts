@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import * as zmq from 'zeromq';
 import {z85Encode} from '../protocol/z85.js';
+import {closeSocket} from '../zmq/close.js';
 import {SendQueue} from '../zmq/send-queue.js';
 import type {Access} from './access.js';
 
@@ -140,7 +141,7 @@ export class ZapHandler {
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
-		this.socket.close();
+		await closeSocket(this.socket, {label: 'hub ZAP handler'});
 		await this.loop;
 	}
 }
