@@ -8,6 +8,7 @@ import type {HubServer} from '../../src/hub/server.js';
 import {decodeReplyFrame} from '../../src/protocol/incoming.js';
 import type {Reply} from '../../src/protocol/types.js';
 import {closeSocket} from '../../src/zmq/close.js';
+import './close-trace.js';
 import {waitFor} from './wait.js';
 
 /** A real Client over real sockets, with everything it showed collected. */
