@@ -25,8 +25,10 @@ export interface StressResult {
 export interface StressOptions {
 	/** Rounds in one child process before a fresh one starts. @default 25 */
 	readonly perProcess?: number;
-	/** Give up on the order after this long in all (the result says how many rounds ran). */
+	/** Start no round after this long (the result says how many rounds ran), once `minRounds` have run. */
 	readonly budgetMs?: number;
+	/** Rounds to run however long they take. @default 0 */
+	readonly minRounds?: number;
 	/** A child is killed and counted as a failure after this long per round it was given. @default 20000 */
 	readonly roundTimeoutMs?: number;
 	readonly env?: NodeJS.ProcessEnv;
@@ -40,11 +42,11 @@ interface ChildEnd {
 	timedOut: boolean;
 }
 
-function runChild(order: string, rounds: number, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<ChildEnd> {
+function runChild(order: string, rounds: number, deadline: number, timeoutMs: number, env: NodeJS.ProcessEnv): Promise<ChildEnd> {
 	return new Promise(resolve => {
 		// Not a test process of its own, even when a test starts it.
 		const {NODE_TEST_CONTEXT: _, ...inherited} = process.env;
-		const child = spawn(process.execPath, ['--expose-gc', CHILD, order, String(rounds)], {
+		const child = spawn(process.execPath, ['--expose-gc', CHILD, order, String(rounds), String(deadline)], {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: {...inherited, ...env},
 		});
@@ -75,12 +77,14 @@ export async function stressOrder(order: string, rounds: number, options: Stress
 	let failures = 0;
 	let assertion: string | undefined;
 	let failure: string | undefined;
-	while (ran < rounds) {
-		if (options.budgetMs !== undefined && Date.now() - started > options.budgetMs) break;
-		const want = Math.min(perProcess, rounds - ran);
-		const end = await runChild(order, want, want * (options.roundTimeoutMs ?? 20_000), options.env ?? {});
+	const deadline = options.budgetMs === undefined ? Infinity : started + options.budgetMs;
+	const minRounds = options.minRounds ?? 0;
+	while (ran < rounds && (ran < minRounds || Date.now() < deadline)) {
+		const owed = minRounds - ran;
+		const want = Math.min(perProcess, rounds - ran, owed > 0 ? owed : Infinity);
+		const end = await runChild(order, want, owed > 0 ? Infinity : deadline, want * (options.roundTimeoutMs ?? 20_000), options.env ?? {});
 		ran += end.done;
-		if (end.code === 0 && end.done === want) continue;
+		if (end.code === 0) continue;
 		// The round that was running when the process ended counts too.
 		ran++;
 		if (end.signal === 'SIGABRT') {
