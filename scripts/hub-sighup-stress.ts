@@ -1,0 +1,31 @@
+/**
+ * The SIGHUP acceptance run in full (test/hub-sighup-stress.test.ts runs a small one in CI):
+ * a `zchat hub` with keys, 200 subscribers and 1000 lines a second flowing, a member removed
+ * and SIGHUP sent 50 times in a row. Exit 0 if the hub answered every SIGHUP, kept the feed
+ * going and exited 0 at the end.
+ *
+ *   node dist/scripts/hub-sighup-stress.js [--subscribers 200] [--rate 1000] [--sighups 50]
+ */
+import {parseArgs} from 'node:util';
+import {sighupStress} from '../test/helpers/sighup-stress.js';
+
+const {values} = parseArgs({
+	options: {
+		subscribers: {type: 'string', default: '200'},
+		rate: {type: 'string', default: '1000'},
+		sighups: {type: 'string', default: '50'},
+	},
+});
+const r = await sighupStress({
+	subscribers: Number(values.subscribers),
+	rate: Number(values.rate),
+	sighups: Number(values.sighups),
+	log: line => process.stdout.write(`${line}\n`),
+});
+const ok = r.aliveThroughout && r.answered === Number(values.sighups) && r.feedAfterLast && r.exit === 0;
+process.stdout.write(
+	`${ok ? 'ok' : 'FAILED'}: ${r.answered}/${values.sighups} SIGHUPs answered, hub alive throughout: ${r.aliveThroughout}, ` +
+		`feed after the last: ${r.feedAfterLast}, hub exit: ${r.exit}, ${r.acked} of ${r.said} lines acked, ${r.received} feed messages received, ${(r.ms / 1000).toFixed(1)} s\n`,
+);
+if (!ok) process.stdout.write(`hub stderr:\n${r.stderr}\n`);
+process.exit(ok ? 0 : 1);

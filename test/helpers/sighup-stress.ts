@@ -1,0 +1,144 @@
+/**
+ * The SIGHUP acceptance run: a real `zchat hub` with keys and an authorized list, many
+ * subscribers and a steady flow of lines, then members removed from the list and SIGHUP sent,
+ * again and again. Each removal makes the hub replace its feed socket under full load. The hub
+ * must answer every SIGHUP, keep the feed going for the members left, and exit 0 at the end.
+ */
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
+import * as zmq from 'zeromq';
+import {generateKeyPair, writeKeyPair, type KeyPair} from '../../src/keys.js';
+import {roomTopic} from '../../src/protocol/topic.js';
+import {closeSocket} from '../../src/zmq/close.js';
+import {SendQueue} from '../../src/zmq/send-queue.js';
+import {spawnHub, type Proc} from './cli.js';
+import {curveOptions, RawDealer} from './client.js';
+import {tempDir} from './hub.js';
+import {waitFor} from './wait.js';
+
+export interface SighupStressOptions {
+	readonly subscribers: number;
+	/** Lines said per second in all, by `senders` members. */
+	readonly rate: number;
+	readonly sighups: number;
+	/** Members sending lines. @default 5 */
+	readonly senders?: number;
+	readonly log?: (line: string) => void;
+}
+
+export interface SighupStressResult {
+	/** SIGHUPs the hub answered ("re-read … removed"). */
+	readonly answered: number;
+	/** Lines said during the run, and of those acknowledged by the hub (stored). */
+	readonly said: number;
+	readonly acked: number;
+	/** Feed messages the subscribers received in all. */
+	readonly received: number;
+	/** Whether a member still listed received the feed again after the last SIGHUP. */
+	readonly feedAfterLast: boolean;
+	/** How the hub ended after SIGTERM: an exit code, or the signal that killed it. */
+	readonly exit: number | string;
+	/** Whether the hub process was still running after every SIGHUP. */
+	readonly aliveThroughout: boolean;
+	readonly stderr: string;
+	readonly ms: number;
+}
+
+interface Member {
+	readonly keys: KeyPair;
+	readonly nick: string;
+}
+
+function authorizedText(members: readonly Member[]): string {
+	return members.map(m => `${m.keys.publicKey} ${m.nick}`).join('\n') + '\n';
+}
+
+export async function sighupStress(options: SighupStressOptions): Promise<SighupStressResult> {
+	const started = Date.now();
+	const log = options.log ?? (() => {});
+	const dir = tempDir('zchat-sighup-');
+	const hubKeys = generateKeyPair();
+	const hubKeyFile = join(dir.path, 'hub.key');
+	writeKeyPair(hubKeyFile, hubKeys);
+	const senders: Member[] = Array.from({length: options.senders ?? 5}, (_, i) => ({keys: generateKeyPair(), nick: `sender${i}`}));
+	// The last subscribers are removed first, one per SIGHUP; subscriber 0 is never removed.
+	const listeners: Member[] = Array.from({length: options.subscribers}, (_, i) => ({keys: generateKeyPair(), nick: `listener${i}`}));
+	const authorized = join(dir.path, 'authorized');
+	let listed = [...senders, ...listeners];
+	writeFileSync(authorized, authorizedText(listed));
+
+	const hub = await spawnHub(['--key', hubKeyFile, '--authorized', authorized, '--feed-hwm', '1000']);
+	const proc: Proc = hub.proc;
+	const pubEndpoint = `tcp://127.0.0.1:${hub.pub}`;
+	const routerEndpoint = `tcp://127.0.0.1:${hub.sub}`;
+	let received = 0;
+	const counts = new Array<number>(listeners.length).fill(0);
+	const subs = listeners.map((m, i) => {
+		const s = new zmq.Subscriber({...curveOptions(hubKeys.publicKey, m.keys), linger: 0, reconnectInterval: 50, reconnectMaxInterval: 500});
+		s.connect(pubEndpoint);
+		s.subscribe(roomTopic('lobby'));
+		void (async () => {
+			try {
+				for await (const _ of s) {
+					received++;
+					counts[i]!++;
+				}
+			} catch {
+				// closed
+			}
+		})();
+		return s;
+	});
+	const talkers = senders.map(m => new RawDealer(routerEndpoint, curveOptions(hubKeys.publicKey, m.keys)));
+	await Promise.all(talkers.map((t, i) => t.hello(senders[i]!.nick)));
+	log(`hub up (ports ${hub.sub}/${hub.pub}), ${subs.length} subscribers, ${talkers.length} senders`);
+
+	// A steady flow: every 10 ms, rate/100 lines spread over the senders (one send at a time
+	// per socket: a queue each).
+	const queues = talkers.map(t => new SendQueue(t.socket));
+	let said = 0;
+	const perTick = Math.max(1, Math.round(options.rate / 100));
+	const flow = setInterval(() => {
+		for (let k = 0; k < perTick; k++) {
+			queues[said % queues.length]!.push([JSON.stringify({type: 'say', id: `m${said}`, room: 'lobby', text: `line ${said}`})]);
+			said++;
+		}
+	}, 10);
+
+	let answered = 0;
+	let aliveThroughout = true;
+	try {
+		await waitFor('the first subscriber to hear the flow', () => counts[0]! > 0, 20_000);
+		for (let i = 1; i <= options.sighups; i++) {
+			// Remove the last listener still listed (never listener 0).
+			const victim = listed.length > senders.length + 1 ? listed[listed.length - 1]! : undefined;
+			if (victim) listed = listed.slice(0, -1);
+			writeFileSync(authorized, authorizedText(listed));
+			proc.child.kill('SIGHUP');
+			await waitFor(
+				() => `answer to SIGHUP ${i} (hub ${proc.child.exitCode ?? proc.child.signalCode ?? 'running'}; stderr ${proc.stderr().slice(-300)})`,
+				() => proc.child.exitCode !== null || proc.child.signalCode !== null || proc.lines().filter(l => /SIGHUP: re-read .* removed/.test(l)).length >= i,
+				30_000,
+			);
+			if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+				aliveThroughout = false;
+				break;
+			}
+			answered = i;
+			if (i % 10 === 0) log(`${i} SIGHUPs answered, ${received} feed messages received so far`);
+		}
+		const before = counts[0]!;
+		const feedAfterLast = aliveThroughout && (await waitFor('the feed after the last SIGHUP', () => counts[0]! > before, 20_000).then(() => true, () => false));
+		clearInterval(flow);
+		const acked = talkers.reduce((n, t) => n + t.replies.filter(r => r.type === 'ack').length, 0);
+		proc.child.kill('SIGTERM');
+		const exit = await proc.exited;
+		return {answered, said, acked, received, feedAfterLast, exit, aliveThroughout, stderr: proc.stderr(), ms: Date.now() - started};
+	} finally {
+		clearInterval(flow);
+		if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+		await Promise.all(talkers.map(t => t.close()));
+		await Promise.all(subs.map(s => closeSocket(s, {label: 'sighup stress listener'})));
+		dir.remove();
+	}
+}
