@@ -31,11 +31,17 @@ export interface SighupStressResult {
 	readonly answered: number;
 	/** Lines said during the run, and of those acknowledged by the hub (stored). */
 	readonly said: number;
+	/** Lines said a second, on average over the run. */
+	readonly ratePerS: number;
 	readonly acked: number;
 	/** Feed messages the subscribers received in all. */
 	readonly received: number;
 	/** Whether a member still listed received the feed again after the last SIGHUP. */
 	readonly feedAfterLast: boolean;
+	/** Milliseconds from each SIGHUP until 90% of the members still listed had authenticated to the new feed socket (median, max). */
+	readonly recoveryMs: {readonly median: number; readonly max: number};
+	/** Removed members that heard the feed after the SIGHUP after their removal (must be 0). */
+	readonly removedHeard: number;
 	/** How the hub ended after SIGTERM: an exit code, or the signal that killed it. */
 	readonly exit: number | string;
 	/** Whether the hub process was still running after every SIGHUP. */
@@ -73,10 +79,13 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 	const routerEndpoint = `tcp://127.0.0.1:${hub.sub}`;
 	let received = 0;
 	const counts = new Array<number>(listeners.length).fill(0);
+	// When each listener last completed a handshake (authenticated to the hub's feed socket).
+	const handshakes = new Array<number>(listeners.length).fill(0);
 	const subs = listeners.map((m, i) => {
 		const s = new zmq.Subscriber({...curveOptions(hubKeys.publicKey, m.keys), linger: 0, reconnectInterval: 50, reconnectMaxInterval: 500});
 		s.connect(pubEndpoint);
 		s.subscribe(roomTopic('lobby'));
+		s.events.on('handshake', () => (handshakes[i] = Date.now()));
 		void (async () => {
 			try {
 				for await (const _ of s) {
@@ -93,27 +102,33 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 	await Promise.all(talkers.map((t, i) => t.hello(senders[i]!.nick)));
 	log(`hub up (ports ${hub.sub}/${hub.pub}), ${subs.length} subscribers, ${talkers.length} senders`);
 
-	// A steady flow: every 10 ms, rate/100 lines spread over the senders (one send at a time
-	// per socket: a queue each).
+	// A steady flow: every 10 ms, as many lines as keep the rate since the start (a late timer
+	// catches up), spread over the senders (one send at a time per socket: a queue each).
 	const queues = talkers.map(t => new SendQueue(t.socket));
 	let said = 0;
-	const perTick = Math.max(1, Math.round(options.rate / 100));
+	const flowStart = Date.now();
 	const flow = setInterval(() => {
-		for (let k = 0; k < perTick; k++) {
+		const due = Math.floor(((Date.now() - flowStart) * options.rate) / 1000);
+		for (; said < due; said++) {
 			queues[said % queues.length]!.push([JSON.stringify({type: 'say', id: `m${said}`, room: 'lobby', text: `line ${said}`})]);
-			said++;
 		}
 	}, 10);
 
 	let answered = 0;
 	let aliveThroughout = true;
+	const recoveries: number[] = [];
+	// Each removed listener, with what it had heard one SIGHUP after its removal.
+	const removed: Array<{index: number; heard?: number}> = [];
 	try {
 		await waitFor('the first subscriber to hear the flow', () => counts[0]! > 0, 20_000);
 		for (let i = 1; i <= options.sighups; i++) {
 			// Remove the last listener still listed (never listener 0).
 			const victim = listed.length > senders.length + 1 ? listed[listed.length - 1]! : undefined;
 			if (victim) listed = listed.slice(0, -1);
+			for (const r of removed) r.heard ??= counts[r.index];
+			if (victim) removed.push({index: listeners.indexOf(victim)});
 			writeFileSync(authorized, authorizedText(listed));
+			const sentAt = Date.now();
 			proc.child.kill('SIGHUP');
 			await waitFor(
 				() => `answer to SIGHUP ${i} (hub ${proc.child.exitCode ?? proc.child.signalCode ?? 'running'}; stderr ${proc.stderr().slice(-300)})`,
@@ -125,15 +140,31 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 				break;
 			}
 			answered = i;
+			// The next SIGHUP only once the feed is back: 90% of the listeners still listed have
+			// authenticated to the new feed socket (whether this process has read what they were
+			// sent since is its own CPU's business; listener 0 must hear the feed at the end).
+			const still = listeners.map((_, k) => k).filter(k => !removed.some(r => r.index === k));
+			const back = () => still.filter(k => handshakes[k]! >= sentAt).length;
+			await waitFor(
+				() => `the feed to come back after SIGHUP ${i} (${back()} of ${still.length} listeners authenticated again; the hub said: ${proc.stdout().slice(-600)} ${proc.stderr().slice(-300)})`,
+				() => back() >= 0.9 * still.length,
+				30_000,
+			);
+			recoveries.push(Date.now() - sentAt);
 			if (i % 10 === 0) log(`${i} SIGHUPs answered, ${received} feed messages received so far`);
 		}
+		for (const r of removed) r.heard ??= counts[r.index];
 		const before = counts[0]!;
 		const feedAfterLast = aliveThroughout && (await waitFor('the feed after the last SIGHUP', () => counts[0]! > before, 20_000).then(() => true, () => false));
 		clearInterval(flow);
+		const flowSeconds = (Date.now() - flowStart) / 1000;
 		const acked = talkers.reduce((n, t) => n + t.replies.filter(r => r.type === 'ack').length, 0);
 		proc.child.kill('SIGTERM');
 		const exit = await proc.exited;
-		return {answered, said, acked, received, feedAfterLast, exit, aliveThroughout, stderr: proc.stderr(), ms: Date.now() - started};
+		const removedHeard = removed.filter(r => counts[r.index]! > r.heard!).length;
+		const sorted = [...recoveries].sort((a, b) => a - b);
+		const recoveryMs = {median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted.at(-1) ?? 0};
+		return {answered, said, ratePerS: Math.round(said / flowSeconds), acked, received, feedAfterLast, recoveryMs, removedHeard, exit, aliveThroughout, stderr: proc.stderr(), ms: Date.now() - started};
 	} finally {
 		clearInterval(flow);
 		if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
