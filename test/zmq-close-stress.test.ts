@@ -10,16 +10,16 @@ import {stressOrder} from './helpers/close-stress.js';
  */
 
 const ORDERS: ReadonlyArray<readonly [order: string, seconds: number]> = [
-	['hub-stop', 6],
-	['hub-restart-same-ports', 5],
-	['hub-sighup-keys-removed', 6],
-	['client-close', 4],
-	['client-reconnect', 4],
-	['test-helpers-close', 3],
+	['hub-stop', 4],
+	['hub-restart-same-ports', 4],
+	['hub-sighup-keys-removed', 4],
+	['client-close', 3],
+	['client-reconnect', 3],
+	['test-helpers-close', 2],
 	// The two rules behind the product's closes, on bare sockets: close instead of unbind, and
 	// never at linger 0 what sends messages of several frames.
-	['router-close-as-peers-leave', 4],
-	['dealer-bursts-close-as-hub-leaves-linger-100', 4],
+	['router-close-as-peers-leave', 3],
+	['dealer-bursts-close-as-hub-leaves-linger-100', 3],
 ];
 
 describe('closing zeromq sockets as the product does never aborts', () => {
