@@ -29,5 +29,5 @@ process.stdout.write(
 		`(median; max ${r.recoveryMs.max}; ${r.slow} took over 30 s), ` +
 		`removed members hearing on: ${r.removedHeard}, hub exit: ${r.exit}, ${r.acked} of ${r.said} lines acked (${r.ratePerS} lines/s), ${r.received} feed messages received, ${(r.ms / 1000).toFixed(1)} s\n`,
 );
-if (!ok) process.stdout.write(`hub stderr:\n${r.stderr}\n`);
+if (!ok) process.stdout.write(`hub stderr:\n${r.stderr}\nhub log (last lines):\n${r.stdout.split('\n').filter(l => !/feed socket replaced|SIGHUP: re-read|refused a connection/.test(l)).slice(-40).join('\n')}\n`);
 process.exit(ok ? 0 : 1);

@@ -10,9 +10,9 @@ import * as zmq from 'zeromq';
 import {generateKeyPair, writeKeyPair, type KeyPair} from '../../src/keys.js';
 import {roomTopic} from '../../src/protocol/topic.js';
 import {closeSocket} from '../../src/zmq/close.js';
-import {SendQueue} from '../../src/zmq/send-queue.js';
+import {undelivered} from '../../src/client/session.js';
 import {spawnHub, type Proc} from './cli.js';
-import {curveOptions, RawDealer} from './client.js';
+import {connectClient, curveOptions, type TestClient} from './client.js';
 import {tempDir} from './hub.js';
 import {waitFor} from './wait.js';
 
@@ -51,6 +51,8 @@ export interface SighupStressResult {
 	/** Whether the hub process was still running after every SIGHUP. */
 	readonly aliveThroughout: boolean;
 	readonly stderr: string;
+	/** The hub's log (its stdout). */
+	readonly stdout: string;
 	readonly ms: number;
 }
 
@@ -80,7 +82,6 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 	const hub = await spawnHub(['--key', hubKeyFile, '--authorized', authorized, '--feed-hwm', '1000']);
 	const proc: Proc = hub.proc;
 	const pubEndpoint = `tcp://127.0.0.1:${hub.pub}`;
-	const routerEndpoint = `tcp://127.0.0.1:${hub.sub}`;
 	let received = 0;
 	const counts = new Array<number>(listeners.length).fill(0);
 	// When each listener last completed a handshake (authenticated to the hub's feed socket).
@@ -102,19 +103,20 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 		})();
 		return s;
 	});
-	const talkers = senders.map(m => new RawDealer(routerEndpoint, curveOptions(hubKeys.publicKey, m.keys)));
-	await Promise.all(talkers.map((t, i) => t.hello(senders[i]!.nick)));
+	// Senders are real clients: they resume their sessions after a reconnect, keep every line
+	// until the hub has stored it, and have at most a window of lines in flight.
+	const talkers: TestClient[] = senders.map(m => connectClient({subPort: hub.sub, pubPort: hub.pub}, m.nick, {}, {serverKey: hubKeys.publicKey, ...m.keys}));
+	await Promise.all(talkers.map(t => t.waitConnected(20_000)));
 	log(`hub up (ports ${hub.sub}/${hub.pub}), ${subs.length} subscribers, ${talkers.length} senders`);
 
 	// A steady flow: every 10 ms, as many lines as keep the rate since the start (a late timer
-	// catches up), spread over the senders (one send at a time per socket: a queue each).
-	const queues = talkers.map(t => new SendQueue(t.socket));
+	// catches up), spread over the senders.
 	let said = 0;
 	const flowStart = Date.now();
 	const flow = setInterval(() => {
 		const due = Math.floor(((Date.now() - flowStart) * options.rate) / 1000);
 		for (; said < due; said++) {
-			queues[said % queues.length]!.push([JSON.stringify({type: 'say', id: `m${said}`, room: 'lobby', text: `line ${said}`})]);
+			talkers[said % talkers.length]!.client.line(`line ${said}`);
 		}
 	}, 10);
 
@@ -155,7 +157,7 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 			lastSighupAt = sentAt;
 			if (await waitFor('the feed to come back', () => back() >= 0.9 * still().length, 30_000).then(() => true, () => false)) recoveries.push(Date.now() - sentAt);
 			else slow++;
-			if (i % 10 === 0) log(`${i} SIGHUPs answered, ${received} feed messages received so far`);
+			if (i % 5 === 0) log(`${i} SIGHUPs answered, ${received} feed messages received so far, ${back()} of ${still().length} listeners back`);
 		}
 		for (const r of removed) r.heard ??= counts[r.index];
 		await waitFor('the listeners to come back after the last SIGHUP', () => back() >= 0.9 * still().length, 60_000).catch(() => {});
@@ -165,13 +167,13 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 		const feedAfterLast = aliveThroughout && (await waitFor('the feed after the last SIGHUP', () => heard() > before, 30_000).then(() => true, () => false));
 		clearInterval(flow);
 		const flowSeconds = (Date.now() - flowStart) / 1000;
-		const acked = talkers.reduce((n, t) => n + t.replies.filter(r => r.type === 'ack').length, 0);
+		const acked = said - talkers.reduce((n, t) => n + undelivered(t.client.state).length, 0);
 		proc.child.kill('SIGTERM');
 		const exit = await proc.exited;
 		const removedHeard = removed.filter(r => counts[r.index]! > r.heard!).length;
 		const sorted = [...recoveries].sort((a, b) => a - b);
 		const recoveryMs = {median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted.at(-1) ?? 0};
-		return {answered, said, ratePerS: Math.round(said / flowSeconds), acked, received, feedAfterLast, recoveryMs, slow, backAfterLast, removedHeard, exit, aliveThroughout, stderr: proc.stderr(), ms: Date.now() - started};
+		return {answered, said, ratePerS: Math.round(said / flowSeconds), acked, received, feedAfterLast, recoveryMs, slow, backAfterLast, removedHeard, exit, aliveThroughout, stderr: proc.stderr(), stdout: proc.stdout(), ms: Date.now() - started};
 	} finally {
 		clearInterval(flow);
 		if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
