@@ -17,7 +17,7 @@ import {join} from 'node:path';
 import {Command, Option} from '@commander-js/extra-typings';
 import {parseCount, parseSeconds} from '../src/cli/options.js';
 import {throughput} from '../src/bench/scenarios.js';
-import {spawnHub} from '../src/bench/targets.js';
+import {spawnHubTarget} from './hub-target.js';
 import {fmtInt} from '../src/bench/suite.js';
 
 interface CpuProfile {
@@ -31,11 +31,12 @@ const CATEGORIES: ReadonlyArray<{name: string; test: (fn: string, file: string) 
 	{name: 'idle (waiting for input)', test: fn => fn === '(idle)'},
 	{name: 'garbage collection', test: fn => fn === '(garbage collector)'},
 	{name: 'storage: SQLite BEGIN/COMMIT (WAL write, checkpoints)', test: (_, file) => file.endsWith('better-sqlite3/lib/methods/transaction.js')},
-	{name: 'storage: inserts, event JSON (Store.append)', test: (_, file) => file.endsWith('/hub/store.js') || file.includes('better-sqlite3')},
+	{name: 'storage: inserts, event JSON (Store.append)', test: (_, file) => /\/hub\/(store|ban-list)\.js$/.test(file) || file.includes('better-sqlite3')},
 	{name: 'zeromq receive (ROUTER, one call per message)', test: (fn, file) => file.endsWith('zeromq/lib/index.js') && fn === 'next'},
 	{name: 'zeromq send (acks on ROUTER, feed on PUB)', test: (_, file) => file.endsWith('/zmq/send-queue.js')},
 	{name: 'decoding and validating commands (JSON.parse)', test: (_, file) => /\/protocol\/(codec|names|incoming|sanitize)\.js$/.test(file)},
-	{name: 'hub core (sessions, dedup, acks, outbox)', test: (_, file) => file.endsWith('/hub/core.js')},
+	// core.js and the files cut from it (src/hub: the state machine, its handlers and what they share).
+	{name: 'hub core (sessions, dedup, acks, outbox)', test: (_, file) => /\/hub\/(core|state|sessions|membership|mutes|flood|outbox|wording|lifecycle|rooms|messages|queries|moderation)\.js$/.test(file)},
 	{name: 'hub transport glue (receive loop, flush scheduling)', test: (_, file) => file.endsWith('/hub/server.js')},
 	{name: 'event loop, timers, promises (Node internals)', test: (_, file) => file.startsWith('node:') || /^(timers|async_hooks|task_queues|internal)/.test(file)},
 ];
@@ -51,7 +52,7 @@ const program = new Command('npm run bench:profile')
 	.addOption(new Option('--top <n>', 'functions to list').default(25).argParser(parseCount(1, 1000)))
 	.action(async opts => {
 		const dir = mkdtempSync(join(tmpdir(), 'zchat-profile-'));
-		const hub = await spawnHub({nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(opts.interval)], memory: opts.memory === true});
+		const hub = await spawnHubTarget({nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', String(opts.interval)], memory: opts.memory === true});
 		let result;
 		try {
 			result = await throughput(hub, {senders: opts.senders, subscribers: opts.subscribers, durationMs: opts.duration, window: opts.window, subscriberProcs: 2, nice: 10});

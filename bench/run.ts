@@ -15,7 +15,8 @@ import {Command, CommanderError, Option} from '@commander-js/extra-typings';
 import {ZchatError} from '../src/errors.js';
 import {failedMeasurements, formatReport} from '../src/bench/report.js';
 import {runSuite, type SuiteResult, type TuiFigures} from '../src/bench/suite.js';
-import {spawnForwarder, spawnHub} from '../src/bench/targets.js';
+import {spawnForwarder} from '../src/bench/targets.js';
+import {spawnHubTarget} from './hub-target.js';
 import {settingsFrom, suiteOptions, type SuiteFlags} from '../src/cli/bench-command.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
@@ -34,7 +35,7 @@ const program = new Command('npm run bench')
 			{
 				forwarder: {start: () => spawnForwarder(false)},
 				'forwarder-batched': {start: () => spawnForwarder(true)},
-				zchat: {start: () => spawnHub()},
+				zchat: {start: () => spawnHubTarget()},
 			},
 			settings,
 			'each measurement on a fresh zchat hub (history on disk) / forwarder',

@@ -19,10 +19,10 @@ import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 import {Client} from '../src/client/client.js';
 import {ZmqTransport} from '../src/client/transport.js';
-import {undelivered} from '../src/client/session.js';
-import {spawnHub, spawnZchat} from '../test/helpers/cli.js';
-import {TmuxTui} from '../test/helpers/tmux.js';
-import {waitFor} from '../test/helpers/wait.js';
+import {undelivered} from '../src/client/state.js';
+import {TmuxTui} from '../dev/tmux.js';
+import {waitFor} from '../dev/wait.js';
+import {spawnHub, spawnZchat} from '../dev/zchat.js';
 
 const {values} = parseArgs({
 	options: {

@@ -5,15 +5,14 @@
  * it. At the end every client's feed is checked: every message it should have seen, in
  * order, with the right sender, and nothing it should not (the DM). Exit 0 only if so.
  */
-import {spawnHub, spawnZchat, type Proc} from '../test/helpers/cli.js';
-import {waitFor} from '../test/helpers/wait.js';
+import {waitFor} from '../dev/wait.js';
+import {spawnHub, spawnZchat, type Proc} from '../dev/zchat.js';
 
 interface Event {
 	type: string;
 	room?: string;
 	from?: string;
 	to?: string;
-	nick?: string;
 	text?: string;
 	seq?: number;
 	replay?: boolean;
@@ -70,15 +69,16 @@ async function main(): Promise<number> {
 	console.log(`hub up on ${hub.args.join(' ')}`);
 	const clients = {} as Record<Nick, Proc>;
 	for (const nick of ['alice', 'bob', 'carol'] as const) {
-		clients[nick] = spawnZchat(['join', '--json', '--nick', nick, ...ROOMS[nick].flatMap(r => ['--room', r]), '--timeout', '15', ...hub.args]);
+		// --history: in a pipe, line mode shows no history unless asked, and the demo checks it.
+		clients[nick] = spawnZchat(['join', '--json', '--nick', nick, ...ROOMS[nick].flatMap(r => ['--room', r]), '--history', '50', '--timeout', '15', ...hub.args]);
 	}
 	try {
 		for (const nick of ['alice', 'bob', 'carol'] as const) {
-			await waitFor(`${nick} to join`, () => events(clients[nick]).some(e => e.type === 'join' && e.nick === nick), 10_000);
+			await waitFor(`${nick} to join`, () => events(clients[nick]).some(e => e.type === 'join' && e.from === nick), 10_000);
 		}
 		// Everyone sees everyone else arrive in the lobby before the talking starts.
 		for (const nick of ['alice', 'bob', 'carol'] as const) {
-			await waitFor(`${nick} to see the others join`, () => ['alice', 'bob', 'carol'].every(n => events(clients[nick]).some(e => e.type === 'join' && e.nick === n && e.room === 'lobby')), 10_000);
+			await waitFor(`${nick} to see the others join`, () => ['alice', 'bob', 'carol'].every(n => events(clients[nick]).some(e => e.type === 'join' && e.from === n && e.room === 'lobby')), 10_000);
 		}
 		for (const turn of SCRIPT) {
 			clients[turn.who].child.stdin.write(turn.line + '\n');
@@ -140,9 +140,9 @@ function render(e: Event): string {
 		case 'dm':
 			return e.self ? `(private) → ${e.to}: ${e.text}` : `(private) ${e.from} → you: ${e.text}`;
 		case 'join':
-			return `${where} -- ${e.nick} joined${e.replay ? '   (history)' : ''}`;
+			return `${where} -- ${e.from} joined${e.replay ? '   (history)' : ''}`;
 		case 'part':
-			return `${where} -- ${e.nick} left`;
+			return `${where} -- ${e.from} left`;
 		default:
 			return `-- ${e.type}: ${e.text ?? ''}`;
 	}

@@ -3,6 +3,7 @@ import {ZchatError} from './errors.js';
 import {makeBenchCommand} from './cli/bench-command.js';
 import {makeHubCommand} from './cli/hub-command.js';
 import {makeJoinCommand} from './cli/join-command.js';
+import {makeLogCommand} from './cli/log-command.js';
 import {makeSendCommand} from './cli/send-command.js';
 import {makeStatsCommand} from './cli/stats-command.js';
 import {makeWhoCommand} from './cli/who-command.js';
@@ -19,6 +20,7 @@ export function makeProgram(): Command {
 		.addCommand(makeSendCommand())
 		.addCommand(makeWhoCommand())
 		.addCommand(makeStatsCommand())
+		.addCommand(makeLogCommand())
 		.addCommand(makeBenchCommand())
 		.addCommand(makeKeygenCommand())
 		.addHelpText(
@@ -30,11 +32,14 @@ Examples:
   $ zchat send --nick ci "build 42 passed"   # say one thing and exit once the hub has it
   $ zchat who                      # who is on the hub
   $ zchat stats                    # uptime, sessions, messages, rooms
+  $ zchat log --room dev --since 2h   # a room's history, to keep or grep
   $ zchat bench                    # measure the hub (see docs/PERFORMANCE.md)
   $ zchat keygen                   # a key pair, for encrypted hubs (see docs/SECURITY.md)
 
+Settings: $XDG_CONFIG_HOME/zchat/config.json (hub, keys, nick, rooms, …) for join, send, who,
+stats and log; flags and ZCHAT_* variables override it (see the README).
 Exit codes: 0 done, 1 it did not work out (hub unreachable, lines not delivered),
-2 a flag or value to change (bad option, port in use, nick taken).`,
+2 a flag or value to change (bad option, port in use, nick taken, a key to give or fix).`,
 		);
 	program.exitOverride();
 	for (const sub of program.commands) sub.exitOverride();

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import {after, describe, test} from 'node:test';
 import {checkTargets, formatReport} from '../src/bench/report.js';
 import {runSuite, type SuiteResult, type SuiteSettings} from '../src/bench/suite.js';
-import {spawnForwarder, spawnHub} from '../src/bench/targets.js';
-import {spawnZchat, spawnHub as spawnHubCli, type Proc} from './helpers/cli.js';
+import {spawnHubTarget} from '../bench/hub-target.js';
+import {spawnForwarder} from '../src/bench/targets.js';
+import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {freePorts} from './helpers/faults.js';
 
 /**
@@ -60,7 +61,7 @@ function assertSane(result: SuiteResult): void {
 describe('bench smoke run', () => {
 	test('npm run bench’s suite, tiny: a zchat hub and a batched forwarder give sane figures, nothing lost or duplicated', {timeout: 90_000}, async t => {
 		const result = await runSuite(
-			{'forwarder-batched': {start: () => spawnForwarder(true)}, zchat: {start: () => spawnHub()}},
+			{'forwarder-batched': {start: () => spawnForwarder(true)}, zchat: {start: () => spawnHubTarget()}},
 			TINY,
 			'smoke',
 			line => t.diagnostic(line),
@@ -68,12 +69,13 @@ describe('bench smoke run', () => {
 		assertSane(result);
 		const report = formatReport(result);
 		assert.match(report, /Throughput/);
-		assert.match(report, /Targets \(issue 6\)/);
+		assert.match(report, /^Targets: what zchat aims for/m);
+		assert.doesNotMatch(report, /issue \d/, 'the report names no issue numbers');
 		assert.equal(checkTargets(result).length, 6);
 	});
 
 	test('zchat bench --json against a running hub, with its process for CPU and memory', {timeout: 90_000}, async () => {
-		const hub = await spawnHubCli(['--quiet']);
+		const hub = await spawnHub(['--quiet']);
 		procs.push(hub.proc);
 		const bench = spawnZchat([
 			'bench', ...hub.args, '--hub-pid', String(hub.proc.child.pid), '--json',
@@ -88,6 +90,23 @@ describe('bench smoke run', () => {
 		assert.ok(z.resources.hub!.rssMb > 10, 'the hub’s memory was read through --hub-pid');
 		hub.proc.child.kill('SIGINT');
 		assert.equal(await hub.proc.exited, 0, 'the hub is fine after the bench (its sessions ended with bye)');
+	});
+
+	test('zchat bench against a hub with a flood limit (the default): says at once what to do, exits 2', {timeout: 30_000}, async () => {
+		// It used to run for minutes, refused at every line, and end "senders process did not answer".
+		const hub = await spawnHub(['--quiet', '--rate-limit', '5/5']);
+		procs.push(hub.proc);
+		const started = Date.now();
+		const bench = spawnZchat(['bench', ...hub.args, '--quick', '--clients', '0']);
+		procs.push(bench);
+		assert.equal(await bench.exited, 2, bench.stderr());
+		assert.ok(Date.now() - started < 20_000, `it said so at once, not after minutes of refused runs (${Date.now() - started} ms)`);
+		assert.equal(bench.stdout(), '');
+		assert.match(bench.stderr(), /^zchat: the hub at tcp:\/\/127\.0\.0\.1:\d+ has a flood limit \(--rate-limit 5\/5: .*\)/);
+		assert.match(bench.stderr(), /Start that hub with --rate-limit off to measure it, or run "npm run bench", which starts hubs of its own\n$/);
+		assert.equal(bench.stderr().split('\n').length, 2, 'one line');
+		hub.proc.child.kill('SIGINT');
+		assert.equal(await hub.proc.exited, 0);
 	});
 
 	test('zchat bench with no hub there: says what to check, exits 1', {timeout: 30_000}, async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {after, afterEach, before, describe, test} from 'node:test';
 import type {HubServer} from '../src/hub/server.js';
-import {pendingLines} from '../src/client/session.js';
+import {pendingLines} from '../src/client/state.js';
 import {connectClient, RawDealer, RawSub, type TestClient} from './helpers/client.js';
 import {startHub} from './helpers/hub.js';
 import {waitFor} from './helpers/wait.js';
@@ -151,6 +151,6 @@ describe('chat over real sockets', () => {
 		await waitFor('the public line on the raw subscriber', () => everything.text().includes('public line after the dm'));
 		assert.ok(!everything.text().includes('swordfish'));
 		a.client.line('/msg nobody-here hello?');
-		await waitFor('an error for a DM to nobody', () => a.shown.some(s => s.item.kind === 'notice' && s.item.text.includes('nobody-here is not online')));
+		await waitFor('an error for a DM to nobody', () => a.shown.some(s => s.item.kind === 'failed' && s.item.error.includes('nobody-here is not online')));
 	});
 });

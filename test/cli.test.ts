@@ -79,6 +79,23 @@ describe('zchat hub', () => {
 			dir.remove();
 		}
 	});
+
+	test('--ready-json: the banner, then one JSON line saying where the hub listens, for programs', async () => {
+		const dir = tempDir();
+		try {
+			const hub = await spawnHub(['--data', dir.path]);
+			track(hub.proc);
+			const lines = hub.proc.lines();
+			assert.match(lines[0]!, /^zchat hub \S+ listening on 127\.0\.0\.1$/);
+			assert.match(lines.at(-2)!, new RegExp(`npx zchat join --host 127\\.0\\.0\\.1 --sub ${hub.sub} --pub ${hub.pub}$`), 'the banner is all there');
+			assert.deepEqual(JSON.parse(lines.at(-1)!), {zchat: 'hub', version: hub.ready.version, host: '127.0.0.1', sub: hub.sub, pub: hub.pub, serverKey: null, pid: hub.proc.child.pid, data: dir.path});
+			assert.match(hub.ready.version, /^\d+\.\d+\.\d+/);
+			hub.proc.child.kill('SIGTERM');
+			assert.equal(await hub.proc.exited, 0);
+		} finally {
+			dir.remove();
+		}
+	});
 });
 
 describe('zchat join (line mode)', () => {
@@ -109,7 +126,7 @@ describe('zchat join (line mode)', () => {
 		const message = events.find(e => e['type'] === 'message');
 		assert.ok(message);
 		assert.deepEqual({type: message['type'], room: message['room'], from: message['from'], text: message['text'], seq: message['seq']}, {type: 'message', room: 'lobby', from: 'jay', text: 'structured', seq: 2});
-		assert.ok(events.some(e => e['type'] === 'join' && e['nick'] === 'jay'));
+		assert.ok(events.some(e => e['type'] === 'join' && e['from'] === 'jay'));
 		hub.proc.child.kill('SIGINT');
 		await hub.proc.exited;
 	});
@@ -120,13 +137,13 @@ describe('zchat join (line mode)', () => {
 		const watcher = track(spawnZchat(['join', '--nick', 'watch', '--stay', ...hub.args]));
 		const jsonWatcher = track(spawnZchat(['join', '--nick', 'watchj', '--json', '--stay', ...hub.args]));
 		await watcher.waitLine('-- watch joined');
-		await jsonWatcher.waitLine('"nick":"watchj"');
+		await jsonWatcher.waitLine('"type":"join","from":"watchj"');
 		const evil = track(spawnZchat(['join', '--nick', 'evil', ...hub.args]));
 		evil.child.stdin.end('title\x1b]0;pwned\x07 clip\x1b]52;c;aGk=\x07 red\x1b[31m bidi\u202e end\u009b\n');
 		assert.equal(await evil.exited, 0);
 		const line = await watcher.waitLine('<evil>');
 		assert.equal(line.replace(/^\S+ /, ''), '<evil> title^[]0;pwned^G clip^[]52;c;aGk=^G red^[[31m bidi<U+202E> end<U+009B>');
-		const json = await jsonWatcher.waitLine('"from":"evil"');
+		const json = await jsonWatcher.waitLine('"type":"message","from":"evil"');
 		assert.doesNotMatch(json, /[\u0000-\u001f\u007f-\u009f\u202e]/);
 		assert.equal((JSON.parse(json) as {text: string}).text, 'title\x1b]0;pwned\x07 clip\x1b]52;c;aGk=\x07 red\x1b[31m bidi\u202e end\u009b', 'bots get the exact text');
 		for (const p of [watcher, jsonWatcher]) p.child.kill('SIGTERM');

@@ -1,64 +1,8 @@
-import type {DistributiveOmit} from '../src/protocol/exhaustive.js';
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {initialState, mentions, pendingLines, step, type ClientOptions, type ClientState, type Effect, type Input, type RoomView} from '../src/client/session.js';
-import type {Command, FeedEvent, Reply} from '../src/protocol/types.js';
-
-
-/** Drive the reducer like the Client does, keeping the effects for inspection. */
-class Sim {
-	now = 1000;
-	state: ClientState;
-	effects: Effect[] = [];
-	constructor(options: Partial<ClientOptions> = {}) {
-		this.state = initialState({nick: 'alice', nickExplicit: false, rooms: ['lobby'], session: 's'.repeat(24), history: 50, ...options}, this.now);
-	}
-	do(input: DistributiveOmit<Input, 'now'>): Effect[] {
-		const r = step(this.state, {...input, now: this.now} as Input);
-		this.state = r.state;
-		this.effects.push(...r.effects);
-		return [...r.effects];
-	}
-	/** Commands sent since the last call. */
-	sent(): Command[] {
-		const out = this.effects.filter((e): e is Extract<Effect, {type: 'send'}> => e.type === 'send').map(e => e.command);
-		this.effects = this.effects.filter(e => e.type !== 'send');
-		return out;
-	}
-	shown(): string[] {
-		return this.effects.flatMap(e => (e.type === 'show' ? [label(e.item)] : []));
-	}
-	reply(reply: Reply): Effect[] {
-		return this.do({type: 'reply', reply});
-	}
-	feed(...events: FeedEvent[]): Effect[] {
-		return this.do({type: 'feed', events});
-	}
-	room(name = 'lobby'): RoomView {
-		return this.state.views['#' + name] as RoomView;
-	}
-	welcome(rooms: Array<{room: string; seq: number; members?: string[]}> = [{room: 'lobby', seq: 0}], epoch = 'E1', nick = 'alice'): void {
-		const hello = this.sent().find(c => c.type === 'hello');
-		this.reply({
-			type: 'welcome',
-			...(hello?.id ? {re: hello.id} : {}),
-			v: 1,
-			nick,
-			epoch,
-			resumed: false,
-			rooms: rooms.map(r => ({room: r.room, seq: r.seq, topic: '', members: r.members ?? [nick]})),
-			ttlMs: 10_000,
-			limits: {textBytes: 4096, frames: 16, frameBytes: 65536, roomsPerSession: 32, historyLimit: 500},
-			hub: {name: 'zchat', version: 'test'},
-		});
-	}
-}
-
-function label(item: unknown): string {
-	const i = item as {kind: string; event?: FeedEvent; text?: string};
-	if (i.kind === 'event') return `${i.event!.type}:${i.event!.seq}`;
-	return `${i.kind}:${i.text}`;
-}
+import {mentions, pendingLines} from '../src/client/state.js';
+import type {FeedEvent} from '../src/protocol/types.js';
+import {Sim} from './helpers/sim.js';
 
 let t = 0;
 function msg(seq: number, text = `m${seq}`, from = 'bob', room = 'lobby', epoch = 'E1'): FeedEvent {
@@ -139,7 +83,7 @@ describe('client session: joining without slow-joiner loss', () => {
 		assert.deepEqual(s.shown(), []);
 		s.feed(msg(1));
 		s.reply({type: 'error', code: 'no_session', message: 'no session'});
-		s.welcome([{room: 'lobby', seq: 2}], 'E2');
+		s.welcome([{room: 'lobby', seq: 2}], {epoch: 'E2'});
 		assert.ok(s.shown().some(x => x.startsWith('notice:the hub started on new data')));
 		assert.equal(s.room().synced, false);
 		const load = s.sent().find(c => c.type === 'history');
@@ -220,17 +164,32 @@ describe('client session: nothing typed is lost', () => {
 		assert.equal(s.sent().filter(c => c.type === 'say').length, 1);
 	});
 
-	test('a line refused for good is kept visible as failed, and counts at exit', () => {
+	test('a line refused for good is shown once where it was typed, and counts at exit (line mode)', () => {
 		const s = new Sim();
 		s.do({type: 'start'});
 		s.welcome();
 		s.do({type: 'line', text: 'x'});
 		const say = s.sent().find(c => c.type === 'say')!;
 		s.reply({type: 'error', re: say.id, code: 'text_too_long', message: 'too long'});
-		assert.equal(pendingLines(s.state)[0]!.state, 'failed');
+		assert.deepEqual(pendingLines(s.state), []);
+		assert.deepEqual(s.shown(), ['failed:x']);
+		assert.deepEqual(s.room().feed.map(i => i.kind), ['failed']);
 		s.do({type: 'leave'});
 		s.reply({type: 'ok', re: s.sent().find(c => c.type === 'bye')!.id!, command: 'bye'});
 		assert.deepEqual(s.state.exit, {code: 1, message: '1 line was not delivered (too long)'});
+	});
+
+	test('in the TUI a refusal already shown is not "undelivered" at quit, however long ago it was', () => {
+		const s = new Sim({interactive: true});
+		s.do({type: 'start'});
+		s.welcome();
+		s.do({type: 'line', text: '/msg ghost are you there?'});
+		const msg = s.sent().find(c => c.type === 'msg')!;
+		s.reply({type: 'error', re: msg.id, code: 'no_such_nick', message: 'ghost is not online'});
+		s.now += 14 * 60_000;
+		s.do({type: 'leave'});
+		s.reply({type: 'ok', re: s.sent().find(c => c.type === 'bye')!.id!, command: 'bye'});
+		assert.deepEqual(s.state.exit, {code: 0});
 	});
 
 	test('at most `window` lines between sending and being seen on the feed; the rest follow as the feed brings them back', () => {
@@ -277,7 +236,7 @@ describe('client session: nothing typed is lost', () => {
 		s.do({type: 'line', text: 'c'});
 		for (const [i, say] of s.sent().filter(c => c.type === 'say').entries()) s.reply({type: 'ack', re: say.id!, room: 'lobby', seq: 41 + i, epoch: 'E1'});
 		s.reply({type: 'error', code: 'no_session', message: 'no session'});
-		s.welcome([{room: 'lobby', seq: 0}], 'E2');
+		s.welcome([{room: 'lobby', seq: 0}], {epoch: 'E2'});
 		assert.deepEqual(
 			s.sent().filter(c => c.type === 'say').map(c => (c as {text: string}).text),
 			['c'],

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import {after, afterEach, before, describe, test} from 'node:test';
-import {pendingLines, type FeedItem, type RoomView} from '../src/client/session.js';
+import {pendingLines, type FeedItem, type RoomView} from '../src/client/state.js';
 import type {HubServer} from '../src/hub/server.js';
+import {answerText} from '../src/ui/answers.js';
 import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {connectClient, type TestClient} from './helpers/client.js';
 import {startHub} from './helpers/hub.js';
@@ -9,8 +10,11 @@ import {waitFor} from './helpers/wait.js';
 
 /** Every command of the chat, and its error paths, between real clients over real sockets. */
 
+/** The notices a client showed, and the hub's answers in the words the view gives them. */
 function notices(c: TestClient): string[] {
-	return c.shown.flatMap(({item}) => (item.kind === 'notice' ? [item.text] : []));
+	return c.shown.flatMap(({item}) =>
+		item.kind === 'notice' ? [item.text] : item.kind === 'answer' ? [answerText(item.answer, item.ts)] : item.kind === 'failed' ? [`not delivered: ${item.error}`] : [],
+	);
 }
 
 async function waitNotice(c: TestClient, pattern: RegExp): Promise<string> {
@@ -94,6 +98,7 @@ describe('commands over real sockets', () => {
 		assert.ok(!c.shown.some(s => s.item.kind === 'dm'), 'c saw no private message');
 		a.client.line('/msg ghost boo');
 		await waitNotice(a, /not delivered: ghost is not online/);
+		assert.equal(a.client.state.views['@ghost'], undefined, 'no conversation opened with a nick that is not online');
 		a.client.line('/msg');
 		await waitNotice(a, /usage: \/msg nick text/);
 	});
@@ -182,7 +187,7 @@ describe('line mode: every command, JSON events that name room and kind', () => 
 		procs.push(hub.proc);
 		const bob = spawnZchat(['join', '--json', '--stay', '--nick', 'bob', '--room', 'lobby', '--room', 'dev', ...hub.args]);
 		procs.push(bob);
-		await bob.waitLine('"nick":"bob","room":"dev"');
+		await bob.waitLine('"from":"bob","room":"dev"');
 		const alice = spawnZchat(['join', '--json', '--nick', 'alice', '--room', 'lobby', '--room', 'dev', ...hub.args]);
 		procs.push(alice);
 		alice.child.stdin.end(['hi lobby', '/switch #dev', '/topic release day', '/me ships it', '/nick alicia', '/msg bob psst', '/frobnicate'].join('\n') + '\n');

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import type {Socket} from 'node:net';
 import {after, describe, test} from 'node:test';
 import {generateKeyPair, writeKeyPair} from '../src/keys.js';
-import {spawnHub, spawnZchat, ZCHAT_BIN, type Proc} from './helpers/cli.js';
+import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {tempDir} from './helpers/hub.js';
 import {waitFor} from './helpers/wait.js';
 import {greeting, rawConnect} from './helpers/zmtp.js';
@@ -34,26 +33,11 @@ writeKeyPair(memberKeyFile, member);
 type Kind = 'open' | 'keyed';
 const keyArgs = (kind: Kind) => (kind === 'keyed' ? ['--server-key', hubKeys.publicKey, '--key', memberKeyFile] : []);
 
-/** A zchat hub in a shell that first lowers its limit of open files (and a parser for its banner). */
+/** A zchat hub whose limit of open files is lowered first. */
 async function hubWithFdLimit(kind: Kind, limit: number): Promise<{proc: Proc; sub: number; pub: number; pid: number}> {
-	const args = [ZCHAT_BIN, 'hub', '--memory', '--sub', '0', '--pub', '0', '--rate-limit', 'off', ...(kind === 'keyed' ? ['--key', hubKeyFile] : [])];
-	const child = spawn('sh', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, process.execPath, ...args], {stdio: ['pipe', 'pipe', 'pipe']});
-	let out = '';
-	let err = '';
-	child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-	child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-	const exited = new Promise<number | string>(resolve => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-	const proc: Proc = {
-		child,
-		stdout: () => out,
-		stderr: () => err,
-		lines: () => out.split('\n').slice(0, -1),
-		exited,
-		waitLine: pattern => waitFor(`a hub line matching ${String(pattern)}`, () => out.split('\n').find(l => (typeof pattern === 'string' ? l.includes(pattern) : pattern.test(l)))),
-	};
-	procs.push(proc);
-	const line = await waitFor(() => `the hub's banner (stderr: ${err})`, () => /--sub (\d+) --pub (\d+)/.exec(out), 10_000);
-	return {proc, sub: Number(line[1]), pub: Number(line[2]), pid: child.pid!};
+	const hub = await spawnHub(kind === 'keyed' ? ['--key', hubKeyFile] : [], {openFiles: limit});
+	procs.push(hub.proc);
+	return {proc: hub.proc, sub: hub.sub, pub: hub.pub, pid: hub.ready.pid};
 }
 
 /** Open `n` TCP connections to a port that say nothing; `greet` sends half a ZMTP greeting first, then stalls. */

@@ -138,10 +138,10 @@ describe('faults', () => {
 		const watch = await observer(hub, 'watcher');
 		const victim = await observer(hub, 'victim');
 		procs.push(watch, victim);
-		await waitFor('the watcher to see the victim join', () => jsonEvents(watch).some(e => e.type === 'join' && e.nick === 'victim'));
+		await waitFor('the watcher to see the victim join', () => jsonEvents(watch).some(e => e.type === 'join' && e.from === 'victim'));
 		const killed = Date.now();
 		victim.child.kill('SIGKILL');
-		const part = await waitFor('the victim to be announced gone', () => jsonEvents(watch).find(e => e.type === 'part' && e.nick === 'victim'), (ttlS + 3) * 1000);
+		const part = await waitFor('the victim to be announced gone', () => jsonEvents(watch).find(e => e.type === 'part' && e.from === 'victim'), (ttlS + 3) * 1000);
 		const took = Date.now() - killed;
 		t.diagnostic(`victim announced gone ${took} ms after kill -9 (TTL ${ttlS} s): ${JSON.stringify(part)}`);
 		assert.ok(took <= ttlS * 1000 + 1000, `announced within the TTL (+ one tick): ${took} ms`);

@@ -1,15 +1,15 @@
-import type {DistributiveOmit} from '../src/protocol/exhaustive.js';
 import assert from 'node:assert/strict';
 import {spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import {after, afterEach, beforeEach, describe, test} from 'node:test';
-import {initialState, pendingLines, step, type ClientState, type Effect, type Input} from '../src/client/session.js';
+import {pendingLines} from '../src/client/state.js';
 import {parseRateLimit, takeToken, fullBucket} from '../src/hub/rate-limit.js';
 import {Store} from '../src/hub/store.js';
 import type {Command, Reply} from '../src/protocol/types.js';
 import {connectClient} from './helpers/client.js';
 import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {CoreHarness} from './helpers/core-harness.js';
+import {Sim} from './helpers/sim.js';
 import {lineLatency} from './helpers/latency.js';
 import {waitFor} from './helpers/wait.js';
 
@@ -94,49 +94,16 @@ describe('the hub core under a flood', () => {
 });
 
 
-/** Drive the client reducer by hand. */
-class Sim {
-	now = 1000;
-	state: ClientState;
-	effects: Effect[] = [];
-	constructor() {
-		this.state = initialState({nick: 'alice', nickExplicit: true, rooms: ['lobby'], session: 's'.repeat(24), history: 0, quitTimeoutMs: 10_000}, this.now);
-	}
-	do(input: DistributiveOmit<Input, 'now'>): void {
-		const r = step(this.state, {...input, now: this.now} as Input);
-		this.state = r.state;
-		this.effects.push(...r.effects);
-	}
-	sent(): Command[] {
-		const out = this.effects.flatMap(e => (e.type === 'send' ? [e.command] : []));
-		this.effects = [];
-		return out;
-	}
-	welcome(rate?: {burst: number; seconds: number}): void {
-		const hello = this.sent().find(c => c.type === 'hello')!;
-		this.do({
-			type: 'reply',
-			reply: {
-				type: 'welcome',
-				re: hello.id!,
-				v: 1,
-				nick: 'alice',
-				epoch: 'E',
-				resumed: false,
-				rooms: [{room: 'lobby', seq: 0, topic: '', members: ['alice']}],
-				ttlMs: 10_000,
-				limits: {textBytes: 4096, frames: 16, frameBytes: 65536, roomsPerSession: 32, historyLimit: 500, ...(rate ? {rate} : {})},
-				hub: {name: 'zchat', version: 't'},
-			},
-		});
-	}
+/** The client reducer by hand, with a nick of its own choosing and no history to load. */
+function sim(): Sim {
+	return new Sim({nickExplicit: true, history: 0, quitTimeoutMs: 10_000});
 }
 
 describe('the client paces itself and keeps what the hub refuses', () => {
 	test('with the limit from the welcome, a burst goes at once and the rest one per interval', () => {
-		const s = new Sim();
+		const s = sim();
 		s.do({type: 'start'});
-		s.welcome({burst: 5, seconds: 5});
+		s.welcome(undefined, {rate: {burst: 5, seconds: 5}});
 		s.sent();
 		for (let i = 0; i < 12; i++) s.do({type: 'line', text: `line ${i}`});
 		assert.deepEqual(s.sent().map(c => (c as {text: string}).text), ['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
@@ -150,7 +117,7 @@ describe('the client paces itself and keeps what the hub refuses', () => {
 	});
 
 	test('a rate_limited line waits as long as the hub says and goes in its turn; /quit does not give up while lines still go through', () => {
-		const s = new Sim();
+		const s = sim();
 		s.do({type: 'start'});
 		s.welcome(); // a hub that did not announce a limit
 		s.sent();
@@ -184,10 +151,11 @@ describe('the client paces itself and keeps what the hub refuses', () => {
 
 describe('the client and connections the hub does not recognise', () => {
 	test("'unauthenticated': reconnect and say hello again, and give up after five tries in a row", () => {
-		const s = new Sim();
+		const s = sim();
 		s.do({type: 'start'});
 		for (let i = 1; i <= 5; i++) {
 			const hello = s.sent().find(c => c.type === 'hello')!;
+			s.effects = []; // what this round does, alone
 			s.now += 1000;
 			s.do({type: 'reply', reply: {type: 'error', re: hello.id!, code: 'unauthenticated', message: 'this connection is not one the hub authenticated: reconnect'}});
 			assert.equal(s.effects.filter(e => e.type === 'reconnect').length, 1, `reconnect ${i}`);
@@ -202,21 +170,21 @@ describe('the client and connections the hub does not recognise', () => {
 
 	test("kicked, banned or revoked: the client says why and exits 1; muted lines fail with the reason", () => {
 		for (const noticeCode of ['kicked', 'banned', 'revoked'] as const) {
-			const s = new Sim();
+			const s = sim();
 			s.do({type: 'start'});
 			s.welcome();
 			s.do({type: 'reply', reply: {type: 'notice', code: noticeCode, message: `you were ${noticeCode}`}});
 			assert.deepEqual(s.state.exit, {code: 1, message: `you were ${noticeCode}`});
 		}
-		const s = new Sim();
+		const s = sim();
 		s.do({type: 'start'});
 		s.welcome();
 		s.sent();
 		s.do({type: 'line', text: 'can I talk?'});
 		const say = s.sent().find(c => c.type === 'say')!;
 		s.do({type: 'reply', reply: {type: 'error', re: say.id!, code: 'muted', message: 'you are muted by alice for 5 min more', retryAfterMs: 300_000}});
-		assert.equal(pendingLines(s.state)[0]!.state, 'failed');
-		assert.ok(s.effects.some(e => e.type === 'show' && e.item.kind === 'notice' && /not delivered: you are muted by alice/.test(e.item.text)));
+		assert.deepEqual(pendingLines(s.state), [], 'refused: no longer pending');
+		assert.ok(s.effects.some(e => e.type === 'show' && e.item.kind === 'failed' && e.item.text === 'can I talk?' && /you are muted by alice/.test(e.item.error)));
 	});
 });
 

@@ -90,7 +90,7 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 	const jsonWatcher = spawnZchat(['join', '--nick', 'jwatcher', '--json', '--stay', '--room', 'lobby', '--room', 'fuzz', ...hub.args]);
 	procs.push(watcher, jsonWatcher);
 	await watcher.waitLine('-- watcher joined #lobby');
-	await jsonWatcher.waitLine('"nick":"jwatcher"');
+	await jsonWatcher.waitLine('"type":"join","from":"jwatcher"');
 
 	// A real client pair, for the latency before and after.
 	const alice = connectClient({subPort: hub.sub, pubPort: hub.pub}, 'alice');

@@ -3,9 +3,9 @@ import {afterEach, beforeEach, describe, test} from 'node:test';
 import {Store} from '../src/hub/store.js';
 import {MAX_FRAME_BYTES, MAX_FRAMES, MAX_ROOMS_PER_SESSION, MAX_TEXT_BYTES} from '../src/protocol/limits.js';
 import {nickKey} from '../src/protocol/names.js';
-import {escapeJsonForTerminal, isTerminalSafe, sanitize} from '../src/protocol/sanitize.js';
+import {escapeJsonForTerminal, isTerminalSafe, safeJson, sanitize} from '../src/protocol/sanitize.js';
 import type {Reply} from '../src/protocol/types.js';
-import {plainLine, safeJson, jsonObject} from '../src/ui/format.js';
+import {plainLine, jsonObject} from '../src/ui/format.js';
 import {CoreHarness} from './helpers/core-harness.js';
 
 /**

@@ -122,6 +122,7 @@ describe('a hub with --key and --authorized (real processes)', () => {
 	test('the banner gives the hub key and the join command', () => {
 		assert.match(hub.proc.stdout(), new RegExp(`security\\s+encrypted \\(CURVE\\), hub key ${hubKey.pair.publicKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; 2 member keys`));
 		assert.ok(hub.proc.stdout().includes(`--server-key '${hubKey.pair.publicKey}'`));
+		assert.equal(hub.ready.serverKey, hubKey.pair.publicKey, 'and --ready-json gives the key');
 	});
 
 	test('members chat; without a key nobody reads the feed or gets an answer', async () => {
@@ -143,7 +144,7 @@ describe('a hub with --key and --authorized (real processes)', () => {
 		plain.send(JSON.stringify({type: 'who', id: 'w'})).catch(() => {}); // it never leaves: nothing lets it in
 		const b = join_('bob', bob, ['--json', '--stay']);
 		try {
-			await b.waitLine('"nick":"bob"');
+			await b.waitLine('"type":"join","from":"bob"');
 			const a = join_('alice', alice);
 			a.child.stdin.end('only for members\n');
 			assert.equal(await a.exited, 0);
@@ -209,9 +210,9 @@ describe('a hub with --key and --authorized (real processes)', () => {
 
 	test('SIGHUP re-reads the list: a removed member is told and shut out; a broken file keeps the old list', async () => {
 		const b = join_('bobby', bob, ['--json', '--stay']);
-		await b.waitLine('"nick":"bobby"');
+		await b.waitLine('"type":"join","from":"bobby"');
 		const a = join_('alicia', alice, ['--json', '--stay']);
-		await a.waitLine('"nick":"alicia"');
+		await a.waitLine('"type":"join","from":"alicia"');
 		writeFileSync(members, `${alice.pair.publicKey} alice\nbroken line\n`);
 		hub.proc.child.kill('SIGHUP');
 		await hub.proc.waitLine(/SIGHUP: .*:2: "broken" is not a public key.*keeping the previous list/);

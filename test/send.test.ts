@@ -105,17 +105,53 @@ describe('zchat send', () => {
 	});
 });
 
+describe('zchat send against a hub with a flood limit', () => {
+	let hub: HubServer;
+	let at: string[];
+	before(async () => {
+		// Three at once, then three a second: 20 lines take about 6 s, much longer than --timeout.
+		hub = await startHub({rateLimit: {burst: 3, seconds: 1}});
+		at = ['--host', '127.0.0.1', '--sub', String(hub.subPort), '--pub', String(hub.pubPort)];
+	});
+	after(async () => {
+		await hub.stop();
+	});
+
+	it('paces itself by the limit in the welcome, delivers every line in order, and says bye; --timeout counts from the last ack', async () => {
+		const lines = Array.from({length: 20}, (_, i) => `line ${i + 1}`);
+		const run = await zchat(['send', '--nick', 'seq', '--room', 'paced', '--timeout', '2', ...at], lines.join('\n') + '\n', 60_000);
+		assert.equal(run.code, 0, run.stderr);
+		assert.equal(run.stderr, '');
+		assert.ok(run.ms > 4000, `it took its time, as the hub asks (${run.ms} ms): the 2 s timeout counted from each ack, not from the start`);
+		const events = hub.store.history('paced', {limit: 100}).events.map(json => JSON.parse(json) as {type: string; text?: string; reason?: string; quit?: boolean});
+		assert.deepEqual(
+			events.filter(e => e.type === 'message').map(e => e.text),
+			lines,
+			'every line, once, in order',
+		);
+		const part = events.find(e => e.type === 'part');
+		assert.ok(part, 'it left the room');
+		assert.equal(part.quit, true);
+		assert.equal(part.reason, undefined, 'a goodbye, not "timed out"');
+		// Paced by the limit in the welcome it is hardly ever refused (a line held up on a busy
+		// machine can reach the hub with the next one); a refused line is sent again, in order.
+		assert.ok(hub.core.counters.rateLimited < lines.length / 2, `refused ${hub.core.counters.rateLimited} times`);
+	});
+});
+
 /**
  * A hand-written stand-in for a hub that welcomes everyone, and acks `say` and answers `bye`
  * only when told to: for what a real hub does only when it fails at the wrong moment.
  */
-async function fakeHub(policy: {ack: boolean; bye: boolean}): Promise<{sub: number; close: () => void}> {
+async function fakeHub(policy: {ack: boolean; bye: boolean}): Promise<{sub: number; received: string[]; close: () => void}> {
 	const router = new zmq.Router({linger: 0});
 	await router.bind('tcp://127.0.0.1:*');
 	let seq = 0;
+	const received: string[] = [];
 	void (async () => {
 		for await (const [peer, frame] of router) {
 			const cmd = JSON.parse(frame!.toString()) as {type: string; id?: string; nick?: string; room?: string};
+			received.push(cmd.type);
 			const answer = (reply: object) => router.send([peer!, JSON.stringify(reply)]);
 			if (cmd.type === 'hello') {
 				const rooms = [{room: 'lobby', seq: 0, topic: '', members: [cmd.nick]}];
@@ -131,7 +167,7 @@ async function fakeHub(policy: {ack: boolean; bye: boolean}): Promise<{sub: numb
 		}
 	})();
 	const {port} = new URL(router.lastEndpoint!.replace('tcp:', 'http:'));
-	return {sub: Number(port), close: () => router.close()};
+	return {sub: Number(port), received, close: () => router.close()};
 }
 
 describe('zchat send when the hub fails at the wrong moment', () => {
@@ -142,6 +178,7 @@ describe('zchat send when the hub fails at the wrong moment', () => {
 			assert.equal(run.code, 1);
 			assert.equal(run.stderr, `zchat: the hub at tcp://127.0.0.1:${hub.sub} did not acknowledge the message in 1 s: it may not have been delivered\n`);
 			assert.ok(run.ms >= 1000 && run.ms < 6000, `took ${run.ms} ms`);
+			await waitFor('its goodbye, even when giving up', () => hub.received.includes('bye'));
 		} finally {
 			hub.close();
 		}

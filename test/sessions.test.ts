@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {after, describe, test} from 'node:test';
-import {pendingLines, type RoomView} from '../src/client/session.js';
+import {pendingLines, type RoomView} from '../src/client/state.js';
 import {HubServer} from '../src/hub/server.js';
 import {connectClient, RawDealer, RawSub} from './helpers/client.js';
 import {startHub, tempDir} from './helpers/hub.js';

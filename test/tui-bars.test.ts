@@ -6,7 +6,7 @@ import {trackReadMarkers} from '../src/ui/read-markers.js';
 import {rowText, type Segment} from '../src/ui/rows.js';
 import {textWidth} from '../src/ui/text-width.js';
 import {throttle} from '../src/ui/throttle.js';
-import {event, Sim} from './helpers/tui.js';
+import {event, Sim} from './helpers/sim.js';
 
 const text = (segs: readonly Segment[]) => segs.map(s => s.text).join('');
 
@@ -71,6 +71,40 @@ describe('status bar', () => {
 		assert.match(t, /x\^\[\[2Jy$/);
 	});
 
+	test('a narrow terminal gets less said, not a cut: the topic, then words go; nick and room stay', () => {
+		const sim = new Sim({nick: 'alexandria'}).connect({lobby: ['alexandria', 'bob', 'carl']}, {lobby: 'release day, all hands on deck please'});
+		sim.do({type: 'line', text: '/join #engineering-platform'});
+		sim.welcome([{room: 'engineering-platform', members: ['alexandria', 'bob']}]);
+		const at = (width: number) => text(statusBar(sim.state, 'tcp://chat.example.org:5555', width));
+		assert.equal(at(100), '● connected │ alexandria │ #engineering-platform 2 online');
+		sim.do({type: 'activate', view: '#lobby'});
+		assert.equal(at(100), '● connected │ alexandria │ #lobby 3 online │ release day, all hands on deck please');
+		assert.equal(at(60), '● connected │ alexandria │ #lobby 3 online │ release day, all hands on deck please', 'a topic is cut at the end: fine');
+		sim.do({type: 'activate', view: '#engineering-platform'});
+		for (const width of [60, 50, 40]) {
+			const shown = at(width);
+			assert.ok(textWidth(shown) <= width, `${width}: ${shown}`);
+			assert.match(shown, /alexandria │ #engineering-platform 2/, `${width}: ${shown}`);
+		}
+		assert.equal(at(40), '● │ alexandria │ #engineering-platform 2');
+		const connecting = text(statusBar(new Sim({nick: 'alice'}).state, 'tcp://chat.example.org:5555', 40));
+		assert.equal(connecting, '● connecting… │ alice');
+	});
+
+	test('a hub that does not answer for a few seconds: the bar says it may not be there', () => {
+		const sim = new Sim({nick: 'alice'});
+		sim.do({type: 'start'});
+		sim.now += 1000;
+		sim.do({type: 'tick'});
+		assert.doesNotMatch(text(statusBar(sim.state, 'tcp://h:5555')), /no answer/);
+		sim.now += 2500;
+		sim.do({type: 'tick'});
+		assert.equal(text(statusBar(sim.state, 'tcp://h:5555')), '● no answer from tcp://h:5555: is "zchat hub" running there? │ alice │ #lobby 0 online');
+		assert.match(text(statusBar(sim.state, 'tcp://h:5555', 50)), /^● no answer from tcp:\/\/h:5555 │ alice/);
+		sim.welcome();
+		assert.equal(text(statusBar(sim.state, 'tcp://h:5555')), '● connected │ alice │ #lobby 1 online');
+	});
+
 	test('fill pads or cuts to exactly the width', () => {
 		assert.equal(textWidth(text(fill([{text: 'abc'}], 10))), 10);
 		assert.equal(text(fill([{text: 'abcdef'}, {text: 'gh'}], 4)), 'abcd');
@@ -133,7 +167,11 @@ describe('input line view', () => {
 describe('read markers', () => {
 	test('kept from just before a switch, dropped when leaving the view', () => {
 		const sim = new Sim({rooms: ['lobby', 'dev']}).connect();
-		sim.feed(event('dev', 1, 'bob', 'one'), event('dev', 2, 'bob', 'two'));
+		// Something read in #dev first: a brand-new conversation has no marker.
+		sim.do({type: 'activate', view: '#dev'});
+		sim.feed(event('dev', 1, 'bob', 'zero'));
+		sim.do({type: 'activate', view: '#lobby'});
+		sim.feed(event('dev', 2, 'bob', 'one'), event('dev', 3, 'bob', 'two'));
 		const before = sim.state;
 		const key = before.views['#dev']!.readMarker!;
 		assert.ok(key);

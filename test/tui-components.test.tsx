@@ -13,7 +13,8 @@ import {StatusBar} from '../src/ui/components/StatusBar.js';
 import {PASTE_END, PASTE_START} from '../src/ui/keys.js';
 import {plainRow} from '../src/ui/rows.js';
 import {plain, TestTerminal} from './helpers/ink.js';
-import {event, FakeTransport, Sim} from './helpers/tui.js';
+import {event, Sim} from './helpers/sim.js';
+import {FakeTransport} from './helpers/tui.js';
 import {waitFor} from './helpers/wait.js';
 
 after(() => cleanup());
@@ -133,10 +134,18 @@ describe('the app, with a client on a fake transport', () => {
 		}
 	});
 
-	test('messages in another room count as unread there; Alt+2 switches and shows the read marker', async () => {
+	test('messages in another room count as unread there; Alt+2 switches and shows the read marker (not above the first message)', async () => {
 		const t = setup();
 		try {
-			t.transport.feed(event('dev', 1, 'carl', 'deploying'), event('dev', 2, 'carl', 'alice: done?'));
+			// A brand-new conversation: no "read up to here" line above its first message.
+			t.transport.feed(event('dev', 1, 'carl', 'morning'));
+			await t.screen('one unread', s => s.includes('#dev 1'));
+			t.term.type('\x1b2');
+			const first = await t.screen('#dev shown', s => s.includes('<carl> morning'));
+			assert.doesNotMatch(first, /read up to here/);
+			t.term.type('\x1b1');
+			await t.screen('back in #lobby', s => s.includes('│ #lobby'));
+			t.transport.feed(event('dev', 2, 'carl', 'deploying'), event('dev', 3, 'carl', 'alice: done?'));
 			await t.screen('unread with a mention', s => s.includes('#dev 2!'));
 			t.term.type('\x1b2');
 			const frame = await t.screen('#dev shown', s => s.includes('<carl> deploying'));

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import type {FeedItem, Pending, RoomView} from '../src/client/session.js';
+import type {FeedItem, Pending, RoomView} from '../src/client/state.js';
 import {clock} from '../src/ui/format.js';
 import {dayLabel, itemRows, pendingRows, RowCache} from '../src/ui/feed-rows.js';
 import {activeScreen, FeedModel, feedModel, feedScreen, olderState} from '../src/ui/feed-screen.js';
 import {rowText} from '../src/ui/rows.js';
 import {textWidth} from '../src/ui/text-width.js';
-import {nickColor, NICK_PALETTE} from '../src/ui/theme.js';
+import {nickColor, NickColours, NICK_PALETTE, theme} from '../src/ui/theme.js';
 import {LIVE, scrollUp} from '../src/ui/viewport.js';
-import {EPOCH, event, Sim} from './helpers/tui.js';
+import {EPOCH, event, Sim} from './helpers/sim.js';
 
 const TS = Date.UTC(2025, 10, 26, 12, 0, 0);
 
@@ -81,6 +81,25 @@ describe('feed rows', () => {
 		assert.ok(NICK_PALETTE.includes(nickColor('someone')));
 		const used = new Set(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l'].map(nickColor));
 		assert.ok(used.size >= 5, 'nicks spread over the palette');
+	});
+
+	test('two nicks never share a colour while one is free; mentions have a colour no nick has', () => {
+		assert.ok(!NICK_PALETTE.includes(theme.mention), 'yellow is for mentions only');
+		assert.ok(!NICK_PALETTE.some(c => c.startsWith(theme.mention)));
+		const colours = new NickColours();
+		// Nicks that hash to the same colour: the first keeps it, the second gets a free one.
+		const fresh = new NickColours();
+		const nicks = Array.from({length: 200}, (_, i) => `user${i}`);
+		const byColour = new Map<string, string[]>();
+		for (const n of nicks) byColour.set(new NickColours().of(n), [...(byColour.get(new NickColours().of(n)) ?? []), n]);
+		const [first, second] = [...byColour.values()].find(list => list.length >= 2)!;
+		assert.equal(new NickColours().of(first!), new NickColours().of(second!), 'the same colour by hash');
+		assert.notEqual(fresh.of(first!), fresh.of(second!));
+		assert.equal(fresh.of(first!.toUpperCase()), fresh.of(first!), 'kept, whatever the case');
+		// As many nicks as colours: all different; one more shares.
+		const eight = nicks.slice(0, NICK_PALETTE.length).map(n => colours.of(n));
+		assert.equal(new Set(eight).size, NICK_PALETTE.length);
+		assert.ok(NICK_PALETTE.includes(colours.of('one-more')));
 	});
 
 	test('pending lines are marked: waiting, stored, refused with the reason', () => {

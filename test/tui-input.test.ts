@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import type {ClientState, RoomView} from '../src/client/session.js';
+import type {ClientState, RoomView} from '../src/client/state.js';
 import {RowCache} from '../src/ui/feed-rows.js';
 import {feedModel} from '../src/ui/feed-screen.js';
 import {INITIAL_UI, onInput, type InputContext, type UiEffect, type UiState} from '../src/ui/input-reducer.js';
 import {PASTE_END, PASTE_START} from '../src/ui/keys.js';
-import {Sim} from './helpers/tui.js';
+import {Sim} from './helpers/sim.js';
 
 const UP = '\x1b[A';
 const DOWN = '\x1b[B';

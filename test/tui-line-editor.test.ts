@@ -3,7 +3,7 @@ import {describe, test} from 'node:test';
 import {complete, completionSources, type CompletionSources} from '../src/ui/completion.js';
 import {EMPTY_HISTORY, HISTORY_LIMIT, edited, newer, older, remember} from '../src/ui/input-history.js';
 import {EMPTY_EDITOR, edit, type EditAction, type Editor} from '../src/ui/line-editor.js';
-import {event, Sim} from './helpers/tui.js';
+import {event, Sim} from './helpers/sim.js';
 
 /** An editor from "text|with cursor" notation. */
 function ed(marked: string): Editor {

@@ -44,7 +44,7 @@ describe('zchat join on a terminal (tmux)', () => {
 		await bob.waitLine('"type":"join"');
 		const tui = track(TmuxTui.start(['--nick', 'alice', ...hub.args]));
 		await tui.waitScreen('the connected status bar', s => s.includes('● connected │ alice │ #lobby'));
-		await bob.waitLine(/"type":"join","nick":"alice"/);
+		await bob.waitLine(/"type":"join","from":"alice"/);
 
 		bob.child.stdin.write('hello from bob\n');
 		await tui.waitScreen("bob's line", s => /\d\d:\d\d:\d\d <bob> hello from bob/.test(s));
@@ -63,7 +63,7 @@ describe('zchat join on a terminal (tmux)', () => {
 		assert.equal(await tui.waitExit(), 0);
 		// Nothing but terminal modes on stderr (Ink's cursor restore writes there).
 		assert.equal(tui.stderr().replace(/\x1b\[\?25h/g, ''), '');
-		await bob.waitLine(/"type":"part","nick":"alice","reason":"see you"/);
+		await bob.waitLine(/"type":"part","from":"alice","reason":"see you"/);
 		bob.child.kill('SIGTERM');
 		assert.equal(await bob.exited, 0);
 	});
@@ -73,7 +73,7 @@ describe('zchat join on a terminal (tmux)', () => {
 		await carl.waitLine('"type":"join"');
 		const tui = track(TmuxTui.start(['--nick', 'dora', '--room', 'lobby', '--room', 'dev', ...hub.args]));
 		await tui.waitScreen('connected in #lobby', s => s.includes('● connected │ dora │ #lobby'));
-		await carl.waitLine(/"type":"join","nick":"dora"/);
+		await carl.waitLine(/"type":"join","from":"dora"/);
 
 		// Exactly carl's three lines: our own join into #dev is not news to us.
 		const unread = (screen: string) => Number(/#dev (\d+)/.exec(screen.split('\n')[0]!)?.[1] ?? 0);
@@ -98,7 +98,7 @@ describe('zchat join on a terminal (tmux)', () => {
 		// Ctrl+C leaves cleanly too.
 		tui.keys('C-c');
 		assert.equal(await tui.waitExit(), 0);
-		await carl.waitLine(/"type":"part","nick":"dora"/);
+		await carl.waitLine(/"type":"part","from":"dora"/);
 		carl.child.kill('SIGTERM');
 		await carl.exited;
 	});
@@ -108,7 +108,7 @@ describe('zchat join on a terminal (tmux)', () => {
 		await erin.waitLine('"type":"join"');
 		const tui = track(TmuxTui.start(['--nick', 'fred', '--room', 'paste', '--no-timestamps', ...hub.args], {columns: 80, rows: 12}));
 		await tui.waitScreen('connected', s => s.includes('● connected │ fred │ #paste'));
-		await erin.waitLine(/"type":"join","nick":"fred"/);
+		await erin.waitLine(/"type":"join","from":"fred"/);
 
 		tui.paste('first line\nsecond line\nthird line');
 		await tui.waitScreen('the paste on the input line', s => s.includes('first line↵second line↵third line'));

@@ -7,7 +7,8 @@ import {drawsTheSame} from '../src/ui/screen-state.js';
 import {ALT_SCREEN_OFF, ALT_SCREEN_ON} from '../src/ui/terminal.js';
 import {runTui} from '../src/ui/tui.js';
 import {TestTerminal} from './helpers/ink.js';
-import {event, FakeTransport, Sim} from './helpers/tui.js';
+import {event, Sim} from './helpers/sim.js';
+import {FakeTransport} from './helpers/tui.js';
 import {waitFor} from './helpers/wait.js';
 
 /**
@@ -57,6 +58,22 @@ describe('runTui', () => {
 		assert.equal(await t.done, 1);
 		assert.match(t.errors.join(''), /^zchat: 1 line was not delivered/);
 		assert.ok(t.output().includes(ALT_SCREEN_OFF));
+	});
+
+	test('a refusal that came before the TUI was loaded is not missed: nothing drawn, the reason, its exit code', async () => {
+		const transport = new FakeTransport();
+		const client = new Client(transport, {nick: 'ALICE', nickExplicit: true, rooms: ['lobby'], session: 's'.repeat(24)});
+		client.start(60_000);
+		const hello = transport.sent.find(c => c.type === 'hello')!;
+		transport.reply({type: 'error', re: hello.id!, code: 'nick_taken', message: 'the nick "ALICE" is taken'});
+		await client.ended;
+		const term = new TestTerminal(80, 20);
+		const errors: string[] = [];
+		term.stderr.write = (s: string) => (errors.push(s), true);
+		const io = {stdin: term.stdin, stdout: term.stdout, stderr: term.stderr} as unknown as Parameters<typeof runTui>[2];
+		assert.equal(await runTui(client, {bell: false, timestamps: true, hubAddress: 'tcp://127.0.0.1:1'}, io), 2);
+		assert.deepEqual(errors, ['zchat: the nick "ALICE" is taken (on this hub): choose another with --nick\n']);
+		assert.deepEqual(term.frames, [], 'the screen was never touched');
 	});
 
 	test('the bell rings on a mention unless turned off', async () => {

@@ -7,3 +7,8 @@ export function nowUs(): number {
 	const [s, ns] = process.hrtime();
 	return s * 1e6 + Math.floor(ns / 1000);
 }
+
+/** Wait this long (the bench paces itself by the clock; tests never do). */
+export function sleep(ms: number): Promise<void> {
+	return new Promise(resolve => setTimeout(resolve, ms));
+}

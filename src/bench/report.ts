@@ -4,7 +4,7 @@ import {ratio} from './stats.js';
 
 /** The suite's result as the table `npm run bench` and `zchat bench` print. */
 
-/** One of issue 6's targets, checked against a result. */
+/** One of the hub's performance targets, checked against a result. */
 export interface TargetCheck {
 	readonly target: string;
 	/** undefined: not measured in this run. */
@@ -166,7 +166,7 @@ export function formatReport(r: SuiteResult): string {
 	const failures = failedMeasurements(r);
 	if (failures.length > 0) out.push('Failed measurements:', ...failures.map(f => `  ${f}`), '');
 
-	out.push('Targets (issue 6)');
+	out.push('Targets: what zchat aims for (docs/PERFORMANCE.md says why any is missed)');
 	out.push(...table(['', 'target', 'measured'], checkTargets(r).map(c => [c.met === undefined ? '–' : c.met ? '✓' : '✗', c.target, c.value]), 3));
 	return out.join('\n') + '\n';
 }

@@ -4,7 +4,7 @@ import * as zmq from 'zeromq';
 import {VERSION} from '../version.js';
 import {fanout, latency, throughput, type FanoutResult, type LatencyResult, type RunningTarget, type ThroughputResult} from './scenarios.js';
 import {median} from './stats.js';
-import {DEFAULT_WINDOW} from '../client/session.js';
+import {DEFAULT_WINDOW} from '../client/state.js';
 
 /**
  * The bench suite: every scenario against every variant, in rounds, with the variants'

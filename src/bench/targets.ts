@@ -1,53 +1,18 @@
+/**
+ * The bench's targets as processes of their own: the bare zeromq.js forwarder here (the zchat
+ * hub's is bench/hub-target.ts, on the dev tools), and how any target process is stopped.
+ */
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import type {RunningTarget} from './scenarios.js';
 
-/** The real zchat binary of this checkout, and the baseline forwarder next to this file. */
-const ZCHAT_BIN = fileURLToPath(new URL('../../../bin/zchat.js', import.meta.url));
+/** The baseline forwarder next to this file. */
 const FORWARDER = fileURLToPath(new URL('./forwarder.js', import.meta.url));
-
-/**
- * Events the bench's hubs keep per room: more than a run sends, so a subscriber of the load
- * generator that falls far behind can still catch up from history (as a client would within
- * the default 10,000) and what is measured is delivery, not the retention horizon.
- */
-const BENCH_HISTORY = 1_000_000;
 
 /** A target process the bench started, and how to end it. */
 export interface SpawnedTarget extends RunningTarget {
 	readonly pid: number;
 	stop(): Promise<void>;
-}
-
-export interface HubSpawnOptions {
-	/** Extra node flags for the hub process (e.g. --cpu-prof). */
-	readonly nodeFlags?: readonly string[];
-	/** Extra `zchat hub` flags. */
-	readonly hubFlags?: readonly string[];
-	/** History in memory (--memory) instead of on disk, to tell storage costs from the rest. @default false */
-	readonly memory?: boolean;
-}
-
-/** `zchat hub` on free ports of 127.0.0.1, its history on disk in a fresh temporary directory (or in memory). */
-export async function spawnHub(options: HubSpawnOptions = {}): Promise<SpawnedTarget> {
-	const dir = mkdtempSync(join(tmpdir(), 'zchat-bench-'));
-	const child = spawn(
-		process.execPath,
-		[...(options.nodeFlags ?? []), ZCHAT_BIN, 'hub', '--host', '127.0.0.1', '--sub', '0', '--pub', '0', ...(options.memory ? ['--memory'] : ['--data', dir]), '--quiet', '--rate-limit', 'off', '--history-limit', String(BENCH_HISTORY), ...(options.hubFlags ?? [])],
-		{stdio: ['ignore', 'pipe', 'pipe']},
-	);
-	try {
-		const line = await firstLine(child, /--sub (\d+) --pub (\d+)/, 'zchat hub');
-		const m = /--sub (\d+) --pub (\d+)/.exec(line)!;
-		return target(child, 'zchat', Number(m[1]), Number(m[2]), () => rmSync(dir, {recursive: true, force: true}));
-	} catch (err) {
-		child.kill('SIGKILL');
-		rmSync(dir, {recursive: true, force: true});
-		throw err;
-	}
 }
 
 /** The bare zeromq.js forwarder (forwarder.ts), unbatched or batched. */
@@ -56,14 +21,15 @@ export async function spawnForwarder(batched: boolean): Promise<SpawnedTarget> {
 	try {
 		const line = await firstLine(child, /"pub":\d+/, 'the forwarder');
 		const {sub, pub} = JSON.parse(line) as {sub: number; pub: number};
-		return target(child, 'forwarder', sub, pub, () => {});
+		return runningTarget(child, 'forwarder', sub, pub, () => {});
 	} catch (err) {
 		child.kill('SIGKILL');
 		throw err;
 	}
 }
 
-function target(child: ChildProcess, kind: 'zchat' | 'forwarder', sub: number, pub: number, cleanup: () => void): SpawnedTarget {
+/** A target process on 127.0.0.1: stopping it sends SIGINT (SIGKILL after 10 s), then `cleanup`. */
+export function runningTarget(child: ChildProcess, kind: 'zchat' | 'forwarder', sub: number, pub: number, cleanup: () => void): SpawnedTarget {
 	const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
 	return {
 		kind,

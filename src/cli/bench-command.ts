@@ -93,9 +93,11 @@ export function makeBenchCommand(): Command<[], Record<string, unknown>> {
 			'after',
 			`
 It writes into the hub: each run says its lines in a fresh room "bench-…" under nicks
-"b…", which stay in the hub's history, and ends its sessions with bye.
+"b…", which stay in the hub's history, and ends its sessions with bye. The hub must run
+with --rate-limit off: its flood limit would refuse nearly every line (bench says so).
 
 Examples:
+  $ zchat hub --rate-limit off --memory &         # a hub to measure
   $ zchat bench                                   # the hub on 127.0.0.1:5555/5556
   $ zchat bench --quick --clients 0               # a quick look
   $ zchat bench --hub-pid $(pgrep -f 'zchat hub') --baseline --json > result.json

@@ -35,6 +35,26 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 	return join(base, 'zchat');
 }
 
+/**
+ * The line `zchat hub --ready-json` prints on stdout once it listens, after its banner, for
+ * programs that start a hub (tests, the bench, the demo, a supervisor): where it is, without
+ * the banner's wording.
+ */
+export interface HubReady {
+	readonly zchat: 'hub';
+	readonly version: string;
+	readonly host: string;
+	/** The ROUTER port clients send commands to (`--sub`). */
+	readonly sub: number;
+	/** The PUB port of the feed (`--pub`). */
+	readonly pub: number;
+	/** The hub's public key (Z85) with --key, else null. */
+	readonly serverKey: string | null;
+	readonly pid: number;
+	/** The data directory, or null with --memory. */
+	readonly data: string | null;
+}
+
 export function makeHubCommand(): Command<[], Record<string, unknown>> {
 	const [host, sub, pub] = hubAddressOptions(true);
 	const cmd = new Command('hub')
@@ -63,6 +83,7 @@ export function makeHubCommand(): Command<[], Record<string, unknown>> {
 				.argParser(parseRate),
 		)
 		.addOption(new Option('-q, --quiet', 'print only the listening banner and errors'))
+		.addOption(new Option('--ready-json', 'once listening, print one JSON line after the banner (host, sub, pub, serverKey, pid, data) for programs that start a hub'))
 		.addHelpText(
 			'after',
 			`
@@ -72,6 +93,7 @@ Examples:
   $ zchat hub --key hub.key --authorized members --op alice
   $ zchat hub --sub 7000 --pub 7001 --memory --rate-limit off
   $ ZCHAT_DATA=/var/lib/zchat zchat hub
+  $ zchat hub --sub 0 --pub 0 --ready-json  # free ports; a JSON line after the banner says which
 
 Running a hub on a network: docs/SECURITY.md.`,
 		)
@@ -148,6 +170,20 @@ Running a hub on a network: docs/SECURITY.md.`,
 					log(`SIGHUP: ${(err as Error).message}; keeping the previous list`);
 				}
 			});
+			// Last: the banner and the warnings are written, every signal has its handler.
+			if (opts.readyJson) {
+				const ready: HubReady = {
+					zchat: 'hub',
+					version: VERSION,
+					host: hub.host,
+					sub: hub.subPort,
+					pub: hub.pubPort,
+					serverKey: curve?.publicKey ?? null,
+					pid: process.pid,
+					data: dataDir === undefined ? null : resolve(dataDir),
+				};
+				process.stdout.write(JSON.stringify(ready) + '\n');
+			}
 			await stopped;
 		});
 	return cmd as unknown as Command<[], Record<string, unknown>>;

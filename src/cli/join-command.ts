@@ -1,72 +1,47 @@
 import {randomBytes} from 'node:crypto';
-import {existsSync} from 'node:fs';
-import {userInfo} from 'node:os';
-import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
+import {Command, Option} from '@commander-js/extra-typings';
 import {Client} from '../client/client.js';
-import {ZmqTransport, type ClientCurve} from '../client/transport.js';
-import {ZchatError} from '../errors.js';
-import {defaultKeyFile, generateKeyPair, readKeyPair, readPublicKey} from '../keys.js';
-import {nickFrom, nickProblem, parseRoom} from '../protocol/names.js';
+import {ZmqTransport} from '../client/transport.js';
 import {runLineMode} from '../ui/line-mode.js';
 import {VERSION} from '../version.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
-import {hubAddressOptions, parseCount, parseSeconds} from './options.js';
-
-function parseNick(value: string): string {
-	const problem = nickProblem(value);
-	if (problem) throw new InvalidArgumentError(`${problem}.`);
-	return value;
-}
+import {checkHost} from './check-host.js';
+import {loadConfig, saveSetting} from './config-file.js';
+import {clientCurve, keyOptions} from './key-options.js';
+import {applyConfig, defaultNick, givenOnCommandLine, hubAddressOptions, parseHistory, parseNick, parseRoomName, parseSeconds} from './options.js';
 
 function collectRoom(value: string, previous: string[] | undefined): string[] {
-	const r = parseRoom(value);
-	if ('error' in r) throw new InvalidArgumentError(`${r.error}.`);
+	const room = parseRoomName(value);
 	const list = previous ?? [];
-	return list.includes(r.room) ? list : [...list, r.room];
-}
-
-/** The login name, made into a valid nick. */
-export function defaultNick(): string {
-	let login = process.env['USER'] ?? '';
-	try {
-		login = userInfo().username || login;
-	} catch {
-		// No passwd entry (containers): fall back to $USER.
-	}
-	return nickFrom(login);
-}
-
-/** The CURVE keys to join an encrypted hub with, or undefined for an open hub. */
-function clientCurve(serverKey: string | undefined, keyFile: string | undefined): ClientCurve | undefined {
-	if (serverKey === undefined) {
-		if (keyFile !== undefined) {
-			throw new ZchatError('--key needs --server-key: the public key of the hub (it prints it when started with --key)', 2);
-		}
-		return undefined;
-	}
-	const hubKey = readPublicKey(serverKey, '--server-key');
-	if (keyFile !== undefined) return {serverKey: hubKey, ...readKeyPair(keyFile, '--key'), keySource: keyFile};
-	const fallback = defaultKeyFile();
-	if (existsSync(fallback)) return {serverKey: hubKey, ...readKeyPair(fallback, '--key'), keySource: fallback};
-	// Encryption without an identity: enough for a hub that admits any key.
-	return {serverKey: hubKey, ...generateKeyPair(), keySource: 'a throwaway key made for this run: pass --key to use yours'};
+	return list.includes(room) ? list : [...list, room];
 }
 
 /**
  * The TUI as one bundled file (scripts/bundle-tui.ts: it loads in a quarter of the time), or
- * from its modules when the bundle was not built.
+ * from its modules when the bundle was not built. Ink (through is-in-ci) and chalk read CI at
+ * import and then draw no live frames, and no colours: a shell that exports CI=true (some
+ * dotfiles and CI boxes do) would get a blank screen. stdin and stdout are a terminal here,
+ * which someone is looking at, so the TUI is loaded as if CI were not set.
  */
 async function loadTui(): Promise<typeof import('../ui/tui.js')> {
+	const saved = CI_VARIABLES.flatMap(name => (process.env[name] === undefined ? [] : [[name, process.env[name]!] as const]));
+	for (const [name] of saved) delete process.env[name];
 	try {
 		return (await import(new URL('../../tui.bundle.js', import.meta.url).href)) as typeof import('../ui/tui.js');
 	} catch (err) {
 		if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
 		return import('../ui/tui.js');
+	} finally {
+		for (const [name, value] of saved) process.env[name] = value;
 	}
 }
 
+/** What is-in-ci and chalk's colour check read. */
+const CI_VARIABLES = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+
 export function makeJoinCommand(): Command<[], Record<string, unknown>> {
 	const [host, sub, pub] = hubAddressOptions(false);
+	const [serverKey, key] = keyOptions();
 	const cmd = new Command('join')
 		.description('join a hub: the chat TUI on a terminal, line mode otherwise')
 		.addOption(host)
@@ -81,12 +56,16 @@ export function makeJoinCommand(): Command<[], Record<string, unknown>> {
 				.default(10_000, '10')
 				.argParser(parseSeconds(0.1, 86_400)),
 		)
-		.addOption(new Option('--history <n>', 'events of history to show on joining a room').default(50).argParser(parseCount(0, 500)))
+		.addOption(
+			new Option('--history <n|all>', 'events of history to show on joining a room, or "all" the hub keeps (none when stdin and stdout are both pipes, unless given here)')
+				.default(50)
+				.argParser(parseHistory),
+		)
 		.addOption(new Option('--stay', 'line mode: keep running after the end of input (listen until Ctrl+C)'))
 		.addOption(new Option('--no-bell', 'no terminal bell when you are mentioned or messaged'))
 		.addOption(new Option('--no-timestamps', 'no time before each line'))
-		.addOption(new Option('--server-key <key|file>', "the hub's public key (it prints it when started with --key): encrypt, and make sure it is that hub").env('ZCHAT_SERVER_KEY'))
-		.addOption(new Option('--key <file>', 'your key pair, from "zchat keygen" (default with --server-key: $XDG_CONFIG_HOME/zchat/key if it exists, else a throwaway key)').env('ZCHAT_KEY'))
+		.addOption(serverKey)
+		.addOption(key)
 		.addHelpText(
 			'after',
 			`
@@ -96,25 +75,42 @@ Examples:
   $ zchat join --host 192.168.1.20 --sub 5555 --pub 5556
   $ zchat join --host chat.example.org --server-key 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --key ~/.config/zchat/key
   $ echo "build finished" | zchat join --nick ci  # line mode: says it, waits for the ack, exits 0
-  $ zchat join --json --stay < /dev/null           # a bot's view of the feed, one JSON object per line`,
+  $ zchat join --json --stay < /dev/null           # a bot's view of the feed, one JSON object per line
+  $ zchat join --plain --history all < /dev/null > lobby.log   # all the history the hub keeps, then exit
+
+Settings not given as flags come from $XDG_CONFIG_HOME/zchat/config.json (see the README).`,
 		)
-		.action(async opts => {
+		.action(async (_opts, command) => {
+			const {config} = loadConfig();
+			applyConfig(command, config, {host: 'host', sub: 'sub', pub: 'pub', serverKey: 'serverKey', key: 'key', nick: 'nick', rooms: 'room', history: 'history', timestamps: 'timestamps', bell: 'bell'});
+			const opts = command.opts();
 			const rooms = opts.room ?? ['lobby'];
 			const curve = clientCurve(opts.serverKey, opts.key);
+			// A script piping lines in, with its output going to a file or another program: the
+			// room's past would read there as if it were happening now. History only when asked.
+			const piped = process.stdin.isTTY !== true && process.stdout.isTTY !== true;
+			const history = piped && !givenOnCommandLine(command, 'history') ? 0 : opts.history;
+			if (config.colours === false && process.env['FORCE_COLOR'] === undefined) process.env['FORCE_COLOR'] = '0';
+			await checkHost(opts.host);
 			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub, ...(curve === undefined ? {} : {curve})});
+			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
+			const tui = tty && !opts.plain && !opts.json;
 			const client = new Client(transport, {
 				nick: opts.nick ?? defaultNick(),
 				nickExplicit: opts.nick !== undefined,
 				rooms,
 				session: randomBytes(18).toString('base64url'),
-				history: opts.history,
+				history,
 				quitTimeoutMs: opts.timeout,
 				clientName: `zchat/${VERSION}`,
+				...(config.ignore === undefined ? {} : {ignore: config.ignore}),
+				...(tui ? {interactive: true} : {}),
 			});
+			// /set in the TUI writes the settings file (the client itself does no I/O).
+			client.settings = {save: async (name, value) => saveSetting(name, value).file ?? 'the settings file'};
 			const hubAddress = tcpEndpoint(opts.host, opts.sub);
-			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
 			let code: number;
-			if (tty && !opts.plain && !opts.json) {
+			if (tui) {
 				// Only the TUI pays for loading Ink and React; the connection starts meanwhile.
 				client.start();
 				const {runTui} = await loadTui();
@@ -133,8 +129,9 @@ Examples:
 				code = await done;
 			}
 			process.exitCode = code;
-			// Sockets are closed; anything still pending on the event loop is not ours to wait for.
-			setImmediate(() => process.exit(code));
+			// Sockets are closed; anything still pending on the event loop is not ours to wait for,
+			// but what line mode printed is: a pipe takes it only as fast as its reader reads.
+			process.stdout.write('', () => process.exit(code));
 		});
 	return cmd as unknown as Command<[], Record<string, unknown>>;
 }

@@ -1,4 +1,33 @@
+/** Options and value parsers shared by the commands, and how the settings file fills in what was not given. */
+import {userInfo} from 'node:os';
 import {InvalidArgumentError, Option} from '@commander-js/extra-typings';
+import {nickFrom, nickProblem, parseRoom} from '../protocol/names.js';
+import type {Config, SettingName} from './config.js';
+
+/** The login name, made into a valid nick (the default of --nick). */
+export function defaultNick(): string {
+	let login = process.env['USER'] ?? '';
+	try {
+		login = userInfo().username || login;
+	} catch {
+		// No passwd entry (containers): fall back to $USER.
+	}
+	return nickFrom(login);
+}
+
+/** Parse a nick given as an option. */
+export function parseNick(value: string): string {
+	const problem = nickProblem(value);
+	if (problem) throw new InvalidArgumentError(`${problem}.`);
+	return value;
+}
+
+/** Parse a room name given as an option or argument ("#" optional). */
+export function parseRoomName(value: string): string {
+	const r = parseRoom(value);
+	if ('error' in r) throw new InvalidArgumentError(`${r.error}.`);
+	return r.room;
+}
 
 /** Parse a TCP port; `allowZero` lets the hub ask for a free one. */
 export function parsePort(allowZero: boolean) {
@@ -48,4 +77,41 @@ export function hubAddressOptions(forHub: boolean) {
 /** --timeout in seconds (fractions allowed), as milliseconds. */
 export function timeoutOption(defaultSeconds: number, what: string) {
 	return new Option('--timeout <seconds>', what).default(defaultSeconds * 1000, String(defaultSeconds)).argParser(parseSeconds(0.1, 3600));
+}
+
+/** --history: a whole number of events, or "all" (Infinity): as many as the hub keeps. */
+export function parseHistory(value: string): number {
+	if (value.trim().toLowerCase() === 'all') return Infinity;
+	const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+	if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('must be a whole number of events (0 for none), or "all".');
+	return n;
+}
+
+/** Where an option's value came from (commander's sources, plus the settings file). */
+interface OptionSources {
+	getOptionValueSource(key: string): string | undefined;
+	setOptionValueWithSource(key: string, value: unknown, source: 'config'): unknown;
+}
+
+/**
+ * Fill the options the user did not give (on the command line, or in a ZCHAT_* variable) from
+ * the settings file: `map` names, for each setting, the option it stands for. A key file from
+ * the file is used only with a server key (an open hub needs none).
+ */
+export function applyConfig(command: OptionSources, config: Config, map: Partial<Record<SettingName, string>>): void {
+	const unset = (option: string) => {
+		const source = command.getOptionValueSource(option);
+		return source === undefined || source === 'default';
+	};
+	for (const [setting, option] of Object.entries(map) as Array<[SettingName, string]>) {
+		const value = config[setting];
+		if (value === undefined || !unset(option)) continue;
+		if (setting === 'key' && unset('serverKey') && config.serverKey === undefined) continue;
+		command.setOptionValueWithSource(option, value, 'config');
+	}
+}
+
+/** Whether an option was given on the command line itself (not a variable, the settings file or a default). */
+export function givenOnCommandLine(command: OptionSources, option: string): boolean {
+	return command.getOptionValueSource(option) === 'cli';
 }

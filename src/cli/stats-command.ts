@@ -2,9 +2,11 @@ import {Command, Option} from '@commander-js/extra-typings';
 import {HubAsker} from '../client/ask.js';
 import {formatDuration} from '../protocol/durations.js';
 import {ZchatError} from '../errors.js';
+import {loadConfig} from './config-file.js';
+import {clientCurve, keyOptions} from './key-options.js';
+import {oneLine, safeJson} from '../protocol/sanitize.js';
 import type {RoomsReply, StatsReply} from '../protocol/types.js';
-import {oneLine, safeJson} from '../ui/format.js';
-import {hubAddressOptions, timeoutOption} from './options.js';
+import {applyConfig, hubAddressOptions, timeoutOption} from './options.js';
 
 /** What `zchat stats --json` prints: the hub's stats with the room list in place of the room count. */
 export interface StatsOutput {
@@ -56,11 +58,14 @@ export function statsText(s: StatsOutput): string {
 
 export function makeStatsCommand(): Command<[], Record<string, unknown>> {
 	const [host, sub, pub] = hubAddressOptions(false);
+	const [serverKey, key] = keyOptions();
 	const cmd = new Command('stats')
 		.description('ask a running hub how it is doing: uptime, sessions, connections, messages, rooms (over a REQ socket)')
 		.addOption(host)
 		.addOption(sub)
 		.addOption(pub.hideHelp()) // not needed here; accepted so the same address flags work for every command
+		.addOption(serverKey)
+		.addOption(key)
 		.addOption(new Option('--json', 'one JSON object (uptimeMs, sessions, connections, subscribers, messages, rooms: [{room, members, topic}], …)'))
 		.addOption(timeoutOption(5, 'give up when the hub has not answered in this long'))
 		.addHelpText(
@@ -71,11 +76,16 @@ Examples:
   $ zchat stats --host 192.168.1.20 --sub 7000
   $ zchat stats --json | jq .sessions
   $ zchat stats --timeout 1 >/dev/null || echo "hub down"   # a health check
+  $ zchat stats --server-key hub.key.pub       # a hub with keys (or ZCHAT_SERVER_KEY)
 
-Exit codes: 0 answered, 1 no answer within --timeout, 2 a bad flag or value.`,
+Exit codes: 0 answered, 1 no answer within --timeout, 2 a bad flag or value (a hub with keys
+and no --server-key, a wrong key, a key the hub refuses).`,
 		)
-		.action(async opts => {
-			const asker = new HubAsker({host: opts.host, subPort: opts.sub, timeoutMs: opts.timeout});
+		.action(async (_opts, command) => {
+			applyConfig(command, loadConfig().config, {host: 'host', sub: 'sub', serverKey: 'serverKey', key: 'key'});
+			const opts = command.opts();
+			const curve = clientCurve(opts.serverKey, opts.key);
+			const asker = new HubAsker({host: opts.host, subPort: opts.sub, timeoutMs: opts.timeout, ...(curve ? {curve} : {})});
 			try {
 				// Two questions on one REQ: each answer is received before the next is sent.
 				const stats = await asker.ask({type: 'stats'}, 'stats');

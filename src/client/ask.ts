@@ -4,6 +4,8 @@ import {decodeReplyFrame} from '../protocol/incoming.js';
 import type {Command, Reply, ReplyType} from '../protocol/types.js';
 import {closeSocket} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
+import {watchHandshakes} from './handshake-watch.js';
+import type {ClientCurve} from './transport.js';
 
 /** Commands a REQ may send: the hub answers these without a session. */
 export type Question = Extract<Command, {type: 'ping' | 'who' | 'whois' | 'rooms' | 'stats' | 'history'}>;
@@ -12,8 +14,12 @@ export interface AskOptions {
 	readonly host: string;
 	/** The hub's ROUTER port. */
 	readonly subPort: number;
-	/** For everything asked through this asker together, in milliseconds. */
+	/** For everything asked through this asker together, in milliseconds (for each question, with `perQuestion`). */
 	readonly timeoutMs: number;
+	/** Give each question the whole timeout (a long run of history pages), not all of them together. */
+	readonly perQuestion?: boolean;
+	/** Encrypt and authenticate (the hub runs with --key). */
+	readonly curve?: ClientCurve;
 }
 
 /**
@@ -25,18 +31,35 @@ export interface AskOptions {
  * zeromq.js reports a REQ that is out of turn only once its send or receive timeout has
  * passed (with none it waits for ever), so both timeouts are always set: to what is left of
  * the deadline.
+ *
+ * A handshake that cannot succeed (a hub with keys and none given, a wrong hub key, our key
+ * refused, keys for a hub without) ends the asker at once with a ZchatError (exit 2) that
+ * says what to change, rather than waiting out the timeout as if nobody were there.
  */
 export class HubAsker {
 	readonly endpoint: string;
 	private readonly socket: zmq.Request;
-	private readonly deadline: number;
+	private deadline: number;
 	private nextId = 1;
 	private closed = false;
+	/** Why the connection cannot work, once the handshake said so. */
+	private problem: ZchatError | undefined;
 
 	constructor(private readonly options: AskOptions) {
 		this.endpoint = tcpEndpoint(options.host, options.subPort);
 		this.deadline = Date.now() + options.timeoutMs;
-		this.socket = new zmq.Request({linger: 0, reconnectInterval: 100, reconnectMaxInterval: 1000});
+		const curve = options.curve;
+		this.socket = new zmq.Request({
+			linger: 0,
+			reconnectInterval: 100,
+			reconnectMaxInterval: 1000,
+			...(curve ? {curveServerKey: curve.serverKey, curvePublicKey: curve.publicKey, curveSecretKey: curve.secretKey} : {}),
+		});
+		watchHandshakes(this.socket, this.endpoint, curve, (code, message) => {
+			if (this.closed || this.problem) return;
+			this.problem = new ZchatError(message, code);
+			this.close(); // a send or receive waiting on the socket ends now
+		});
 		this.socket.connect(this.endpoint);
 	}
 
@@ -46,8 +69,10 @@ export class HubAsker {
 	 * that is not a zchat reply.
 	 */
 	async ask<T extends ReplyType>(question: Question, expected: T): Promise<Extract<Reply, {type: T | 'error'}>> {
+		if (this.problem) throw this.problem;
 		if (this.closed) throw new Error('HubAsker: asked after close');
 		const id = `ask${this.nextId++}`;
+		if (this.options.perQuestion) this.deadline = Date.now() + this.options.timeoutMs;
 		let frames: Buffer[];
 		try {
 			this.socket.sendTimeout = this.remaining();
@@ -56,6 +81,7 @@ export class HubAsker {
 			frames = await this.socket.receive();
 		} catch (err) {
 			this.close();
+			if (this.problem) throw this.problem;
 			if ((err as {code?: unknown}).code === 'EAGAIN') throw this.noAnswer();
 			throw err;
 		}

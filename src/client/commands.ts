@@ -11,6 +11,9 @@ export type Intent =
 	| {readonly type: 'say'; readonly text: string}
 	| {readonly type: 'me'; readonly text: string}
 	| {readonly type: 'msg'; readonly to: string; readonly text: string}
+	| {readonly type: 'query'; readonly nick: string; readonly text?: string}
+	| {readonly type: 'close'}
+	| {readonly type: 'set'; readonly name: string; readonly value: string}
 	| {readonly type: 'reply'; readonly text: string}
 	| {readonly type: 'join'; readonly room: string}
 	| {readonly type: 'part'; readonly room?: string; readonly reason?: string}
@@ -50,7 +53,8 @@ export const COMMANDS: readonly CommandHelp[] = [
 	{name: 'rooms', usage: '/rooms', summary: 'list the rooms on the hub with members and topics', details: 'Shows every room that has someone in it, how many, and its topic.'},
 	{name: 'topic', usage: '/topic [text]', summary: 'show or set the current room\'s topic', details: 'Without text, shows the topic. With text, sets it for everyone; people who join later see it too.'},
 	{name: 'switch', usage: '/switch #room|@nick', summary: 'show another room or conversation', details: 'In the TUI also Alt+1…9, Ctrl+N and Ctrl+P. Plain lines go to the room or conversation you are in.'},
-	{name: 'msg', usage: '/msg nick text', summary: 'send a private message', details: 'Goes from the hub to that person only, never over the room feed. Opens a conversation "@nick" you can /switch to.'},
+	{name: 'msg', usage: '/msg nick text', summary: 'send a private message', details: 'Goes from the hub to that person only, never over the room feed. Once the hub has taken it, a conversation "@nick" opens that you can /switch to; if it cannot be delivered, you are told where you typed it.'},
+	{name: 'query', usage: '/query nick [text]', summary: 'open a private conversation with someone (and say text there)', details: 'Opens the tab "@nick" and switches to it; what you type there goes to that person. The hub says whether they are online.'},
 	{name: 'reply', usage: '/reply text', summary: 'answer the last person who messaged you', details: 'The same as /msg to whoever sent you the latest private message.'},
 	{name: 'me', usage: '/me action', summary: 'say what you are doing ("* alice waves")', details: 'Shown as an action in the current room or conversation.'},
 	{name: 'nick', usage: '/nick newname', summary: 'change your nick', details: 'Nicks use 1 to 16 ASCII letters, digits, "_", "." or "-", and are unique on the hub whatever their case.'},
@@ -60,6 +64,8 @@ export const COMMANDS: readonly CommandHelp[] = [
 	{name: 'back', usage: '/back', summary: 'you are back', details: 'Clears your away message.'},
 	{name: 'ignore', usage: '/ignore [nick]', summary: 'hide someone\'s messages (on your side only); no nick lists them', details: 'Follows them through nick changes. /unignore nick shows them again.'},
 	{name: 'unignore', usage: '/unignore nick', summary: 'stop ignoring someone', details: 'Their new messages are shown again.'},
+	{name: 'close', usage: '/close', summary: 'close the current tab (leaving the room if you are in it)', details: 'Closes a conversation, or a room you left; in a room you are in, leaves it first. The last tab stays: /quit leaves zchat.'},
+	{name: 'set', usage: '/set name value', summary: 'save a setting for the next start (bell off, nick alice, rooms lobby,dev …)', details: 'Writes it to your settings file ($XDG_CONFIG_HOME/zchat/config.json; the README lists the settings). Flags and ZCHAT_* variables still win over it.'},
 	{name: 'clear', usage: '/clear', summary: 'clear the current room\'s screen', details: 'Only on your side; scroll up or rejoin to fetch history again.'},
 	{name: 'quit', usage: '/quit [message]', summary: 'leave zchat', details: 'Waits for your messages to be delivered, tells everyone you left (with your message), and exits. Ctrl+C does the same.'},
 	{name: 'kick', usage: '/kick nick [reason]', summary: '(operators) remove someone from the hub', details: 'Ends their session; everyone in their rooms sees who kicked them and why. They can come back: /ban keeps them out.'},
@@ -98,13 +104,28 @@ export function parseInput(line: string): Intent | {readonly error: string} | un
 			return words[0] ? {type: 'help', command: words[0].replace(/^\//, '')} : {type: 'help'};
 		case 'me':
 			return rest ? {type: 'me', text: rest} : usage('me');
-		case 'msg':
-		case 'query': {
+		case 'msg': {
 			if (words.length < 2) return usage('msg');
 			const to = words[0]!.replace(/^@/, '');
 			const problem = nickProblem(to);
 			if (problem) return {error: `/msg: "${to}" is not a nick (${problem})`};
 			return {type: 'msg', to, text: rest.slice(words[0]!.length).trim()};
+		}
+		case 'query':
+		case 'q': {
+			if (words.length < 1) return usage('query');
+			const nick = words[0]!.replace(/^@/, '');
+			const problem = nickProblem(nick);
+			if (problem) return {error: `/query: "${nick}" is not a nick (${problem})`};
+			const text = rest.slice(words[0]!.length).trim();
+			return text ? {type: 'query', nick, text} : {type: 'query', nick};
+		}
+		case 'close':
+		case 'wc':
+			return words.length === 0 ? {type: 'close'} : usage('close');
+		case 'set': {
+			if (words.length < 2) return usage('set');
+			return {type: 'set', name: words[0]!, value: rest.slice(words[0]!.length).trim()};
 		}
 		case 'reply':
 		case 'r':
@@ -219,11 +240,22 @@ export function parseInput(line: string): Intent | {readonly error: string} | un
 	}
 }
 
+/** The TUI's keys, after the commands in /help. */
+const KEYS: readonly string[] = [
+	'Keys in the TUI: Alt+1…9 (Alt+0 the tenth) go to a tab; Ctrl+N and Ctrl+P the next and previous one.',
+	'PgUp/PgDn or Shift+Up/Down scroll (older history comes from the hub); End or Esc back to live.',
+	'Tab completes nicks, rooms and commands; Up and Down recall what you typed; Alt+Enter or Ctrl+J a new line; Ctrl+C leaves.',
+];
+
 /** The text of /help: one line per command, or the details of one. */
 export function helpText(command?: string): string[] {
 	if (command === undefined) {
 		const width = Math.max(...COMMANDS.map(c => c.usage.length));
-		return [...COMMANDS.map(c => `${c.usage.padEnd(width)}  ${c.summary}`), 'A line that does not start with "/" is said in the current room ("//" says a line starting with "/").'];
+		return [
+			...COMMANDS.map(c => `${c.usage.padEnd(width)}  ${c.summary}`),
+			'A line that does not start with "/" is said in the current room ("//" says a line starting with "/").',
+			...KEYS,
+		];
 	}
 	const c = COMMANDS.find(x => x.name === command.toLowerCase());
 	if (!c) return [`no command "/${command.slice(0, 20)}": /help lists them`];

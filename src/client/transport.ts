@@ -6,6 +6,7 @@ import type {Command, FeedEvent, Reply} from '../protocol/types.js';
 import {closeSocket, traceClose} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import {SendQueue} from '../zmq/send-queue.js';
+import {watchHandshakes} from './handshake-watch.js';
 
 export interface TransportHandlers {
 	readonly reply: (reply: Reply) => void;
@@ -52,9 +53,6 @@ export interface ZmqTransportOptions {
 	readonly curve?: ClientCurve;
 }
 
-/** Handshakes failing in a row, with none succeeding, before an encrypted client gives up. */
-const HANDSHAKE_FAILURES = 3;
-
 /**
  * A DEALER to the hub's ROUTER for commands and replies, a SUB to its PUB for the feed.
  * libzmq reconnects both by itself; the session reducer notices a silent hub and says hello
@@ -70,7 +68,6 @@ export class ZmqTransport implements Transport {
 	private loops: Promise<void>[] = [];
 
 	private reported = false;
-	private wrongKeyTimer: NodeJS.Timeout | undefined;
 	private handlers: TransportHandlers | undefined;
 
 	constructor(readonly options: ZmqTransportOptions) {
@@ -85,75 +82,17 @@ export class ZmqTransport implements Transport {
 		this.dealer = new zmq.Dealer({...common, sendHighWaterMark: 10_000, receiveHighWaterMark: 0, linger: 0});
 		this.sub = new zmq.Subscriber({...common, receiveHighWaterMark: 0, linger: 0});
 		this.queue = new SendQueue(this.dealer);
-		this.watch(this.dealer, tcpEndpoint(options.host, options.subPort));
-		this.watch(this.sub, tcpEndpoint(options.host, options.pubPort));
+		// Handshake failures become one clear message instead of libzmq's endless silent reconnecting.
+		const report = (code: number, message: string) => this.report(code, message);
+		watchHandshakes(this.dealer, tcpEndpoint(options.host, options.subPort), options.curve, report);
+		watchHandshakes(this.sub, tcpEndpoint(options.host, options.pubPort), options.curve, report);
 		this.sub.connect(tcpEndpoint(options.host, options.pubPort));
 		this.dealer.connect(tcpEndpoint(options.host, options.subPort));
-	}
-
-	/**
-	 * Turn handshake failures into one clear message instead of libzmq's endless silent
-	 * reconnecting: a refused key, a mismatch of encryption, a wrong hub key.
-	 */
-	private watch(socket: zmq.Dealer | zmq.Subscriber, address: string): void {
-		const curve = this.options.curve;
-		const events = socket.events;
-		let handshaken = false;
-		let failures = 0;
-		events.on('connect', () => {
-			handshaken = false;
-		});
-		events.on('handshake', () => {
-			handshaken = true;
-			failures = 0;
-		});
-		events.on('handshake:error:auth', () => {
-			this.report(
-				2,
-				`the hub at ${address} refused our key ${curve?.publicKey ?? ''}${curve?.keySource ? ` (${curve.keySource})` : ''}: it is not on the hub's list of members, or it is banned. Send your public key to the hub's operator`,
-			);
-		});
-		events.on('handshake:error:protocol', e => {
-			if (e.error.code === 'ERR_ZMTP_MECHANISM_MISMATCH') {
-				this.report(
-					2,
-					curve
-						? `the hub at ${address} does not use encryption (it runs without --key): leave out --server-key and --key`
-						: `the hub at ${address} requires encryption: pass --server-key with its public key (and --key with yours)`,
-				);
-			}
-		});
-		if (curve) {
-			// A wrong hub key shows only as connections the hub drops before any handshake
-			// completes (the hub cannot even read our first message).
-			events.on('disconnect', () => {
-				if (!handshaken && ++failures >= HANDSHAKE_FAILURES) this.wrongKey(address);
-			});
-		}
-	}
-
-	/**
-	 * Connections dropped before any handshake completed, again and again. It may still turn
-	 * out to be a hub without encryption (a clearer message, which libzmq gives on some
-	 * attempts but not all): wait a moment for that before concluding the key is wrong.
-	 */
-	private wrongKey(address: string): void {
-		if (this.wrongKeyTimer) return;
-		this.wrongKeyTimer = setTimeout(
-			() =>
-				this.report(
-					2,
-					`the hub at ${address} does not accept our encrypted handshake: --server-key is not that hub's public key (the hub prints its key when it starts), or it is not a zchat hub`,
-				),
-			300,
-		);
-		this.wrongKeyTimer.unref();
 	}
 
 	private report(code: number, message: string): void {
 		if (this.reported || this.closed) return;
 		this.reported = true;
-		clearTimeout(this.wrongKeyTimer);
 		this.handlers?.problem?.(code, message);
 	}
 

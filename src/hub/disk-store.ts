@@ -4,7 +4,9 @@ import Database from 'better-sqlite3';
 import {ZchatError} from '../errors.js';
 import type {BanInfo} from '../protocol/types.js';
 import type {CheckpointerData, CheckpointerMessage} from './checkpointer.js';
-import {ensureDataDir, Store, type AppendItem, type AppendResult, type HistoryPage, type HistoryQuery, type HubStorage} from './store.js';
+import {cannotOpen, dataDirInUse, ensureDataDir} from './data-dir.js';
+import type {AppendItem, AppendResult, HistoryPage, HistoryQuery, HubStorage} from './storage.js';
+import {Store} from './store.js';
 
 export interface DiskStoreOptions {
 	readonly dataDir: string;
@@ -114,8 +116,8 @@ export class DiskStore implements HubStorage {
 		return this.store.removeBan(kind, key);
 	}
 
-	commit(items: readonly AppendItem[], done: (result: AppendResult[] | Error) => void): void {
-		this.store.commit(items, done);
+	append(items: readonly AppendItem[]): AppendResult[] {
+		return this.store.append(items);
 	}
 
 	/** Checkpoint once more and stop the thread, then close the database and the lock. */
@@ -140,14 +142,9 @@ function takeLock(dataDir: string): Database.Database {
 	} catch (err) {
 		lock?.close();
 		const code = (err as {code?: string}).code ?? '';
-		const db = join(dataDir, 'zchat.db');
-		if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-			throw new ZchatError(`the data directory ${dataDir} is in use by another running hub: stop it, or pass --data with another directory`, 2);
-		}
-		if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') {
-			throw new ZchatError(`cannot open the history database ${db}: the directory is read-only (pass --data with another directory, or --memory)`, 2);
-		}
-		throw new ZchatError(`cannot open the history database ${db}: ${(err as Error).message} (pass --data with another directory, or --memory)`, 2);
+		if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) throw dataDirInUse(dataDir);
+		const why = code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' ? 'the directory is read-only' : (err as Error).message;
+		throw cannotOpen(join(dataDir, 'zchat.db'), why);
 	}
 }
 

@@ -14,7 +14,7 @@ import {
 } from './limits.js';
 import {nickProblem, parseRoom} from './names.js';
 import {isZ85Key} from './z85.js';
-import type {Command, CommandType, ErrorCode, ErrorReply, FeedEvent, Reply} from './types.js';
+import type {Command, CommandType, ErrorCode, ErrorReply} from './types.js';
 
 /** A command that could not be accepted, with what to tell the sender. */
 export interface Rejection {
@@ -251,9 +251,4 @@ function withRe(rejection: Rejection, re: string | undefined): Rejection {
 /** The error reply for a rejection. */
 export function rejectionReply(r: Rejection): ErrorReply {
 	return r.re === undefined ? {type: 'error', code: r.code, message: r.message} : {type: 'error', re: r.re, code: r.code, message: r.message};
-}
-
-/** One JSON frame for a reply or a feed event. */
-export function encode(message: Reply | FeedEvent | Command): string {
-	return JSON.stringify(message);
 }

@@ -23,6 +23,13 @@ export function nickKey(nick: string): string {
 	return nick.toLowerCase().replace(/rn/g, 'm').replace(/[1i]/g, 'l').replace(/0/g, 'o');
 }
 
+/** Nicks in the order people read a member list: by letters, whatever their case. */
+export function compareNicks(a: string, b: string): number {
+	const x = a.toLowerCase();
+	const y = b.toLowerCase();
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /**
  * A room name as people type it ("#Dev", "dev") in the form the hub uses ("dev"), or an
  * error saying what is wrong with it.

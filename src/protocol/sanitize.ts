@@ -87,6 +87,15 @@ export function escapeJsonForTerminal(json: string): string {
 	});
 }
 
+/**
+ * JSON for one output line, safe to print to a terminal: what JSON.stringify leaves as it is
+ * but a terminal may act on (C1 controls, invisible and bidi formatting characters) is
+ * written as \uXXXX escapes, so the JSON means the same.
+ */
+export function safeJson(value: unknown): string {
+	return escapeJsonForTerminal(JSON.stringify(value));
+}
+
 function scrub(text: string, keepNewlines: boolean, esc: (cp: number) => string): string {
 	const cps = Array.from(text, ch => ch.codePointAt(0)!);
 	let out = '';
@@ -130,6 +139,11 @@ function scrub(text: string, keepNewlines: boolean, esc: (cp: number) => string)
 /** The lines of a (possibly multi-line) message, each made safe to show. CRLF counts as one line break. */
 export function safeLines(text: string): string[] {
 	return sanitize(text.replace(/\r\n/g, '\n'), true).split('\n');
+}
+
+/** Peer text for one line of output: control characters escaped, line breaks shown as " ↵ ". */
+export function oneLine(text: string): string {
+	return sanitize(text.replace(/\r\n/g, '\n'), true).replace(/\n/g, ' ↵ ');
 }
 
 /**

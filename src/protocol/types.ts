@@ -438,7 +438,7 @@ export interface BansReply {
  */
 export interface NoticeReply {
 	readonly type: 'notice';
-	readonly code: 'shutdown' | 'session_ended' | 'storage_failing' | 'storage_ok' | 'kicked' | 'banned' | 'muted' | 'unmuted' | 'revoked';
+	readonly code: 'shutdown' | 'session_ended' | 'kicked' | 'banned' | 'muted' | 'unmuted' | 'revoked';
 	readonly message: string;
 	/** For muted: when the mute ends (ms since 1970); absent for a mute until unmuted. */
 	readonly until?: number;

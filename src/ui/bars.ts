@@ -1,6 +1,7 @@
-import type {ClientState, ConnectionState} from '../client/session.js';
+import type {ClientState, ConnectionState} from '../client/state.js';
+import {assertNever} from '../protocol/exhaustive.js';
 import {sanitize} from '../protocol/sanitize.js';
-import {oneLine} from './format.js';
+import {oneLine} from '../protocol/sanitize.js';
 import type {Editor} from './line-editor.js';
 import type {Row, Segment} from './rows.js';
 import {fitStart, graphemes, textWidth} from './text-width.js';
@@ -64,35 +65,82 @@ export function roomBar(list: readonly Tab[], active: string, width: number): Se
 	return out;
 }
 
-const CONNECTION_TEXT: Readonly<Record<ConnectionState, string>> = {
-	connecting: 'connecting',
-	connected: 'connected',
-	reconnecting: 'reconnecting…',
-	closed: 'closed',
-};
+/** How much the status bar says, from most to least: the first that fits the terminal is drawn. */
+interface Detail {
+	/** 0: in full ("connecting to tcp://…"), 1: short ("connecting…"), 2: shortest (the dot alone when connected). */
+	readonly connection: 0 | 1 | 2;
+	readonly topic: boolean;
+	/** "3 online", or "3". */
+	readonly online: boolean;
+	/** "leaving… Ctrl+C again to quit now", or "leaving…". */
+	readonly leaving: boolean;
+}
 
-/** The status bar: connection, your nick, where you are, who is there, the topic. */
-export function statusBar(state: ClientState, hubAddress: string): Segment[] {
+const DETAILS: readonly Detail[] = [
+	{connection: 0, topic: true, online: true, leaving: true},
+	{connection: 0, topic: false, online: true, leaving: true},
+	{connection: 1, topic: false, online: true, leaving: true},
+	{connection: 1, topic: false, online: false, leaving: false},
+	{connection: 2, topic: false, online: false, leaving: false},
+];
+
+/** Columns the topic must have to be worth showing (cut with the rest of the row if longer). */
+const TOPIC_MIN = 12;
+
+function connectionText(conn: ConnectionState, silent: boolean, hubAddress: string, level: 0 | 1 | 2): string {
+	switch (conn) {
+		case 'connecting':
+			if (silent) return level === 0 ? `no answer from ${hubAddress}: is "zchat hub" running there?` : level === 1 ? `no answer from ${hubAddress}` : 'no answer';
+			return level === 0 ? `connecting to ${hubAddress}…` : 'connecting…';
+		case 'connected':
+			return level === 2 ? '' : 'connected';
+		case 'reconnecting':
+			return silent && level === 0 ? 'reconnecting… the hub is not answering' : 'reconnecting…';
+		case 'closed':
+			return 'closed';
+		default:
+			return assertNever(conn, 'connection state');
+	}
+}
+
+/**
+ * The status bar: connection, your nick, where you are, who is there, the topic. On a narrow
+ * terminal it says less rather than being cut: the topic goes first, then words, so your
+ * nick and the room stay in sight.
+ */
+export function statusBar(state: ClientState, hubAddress: string, width = Infinity): Segment[] {
+	for (const detail of DETAILS) {
+		const {segments, topicWidth} = statusSegments(state, hubAddress, detail);
+		const total = segments.reduce((w, s) => w + textWidth(s.text), 0);
+		if (total <= width || (topicWidth > 0 && total - topicWidth + Math.min(topicWidth, TOPIC_MIN) <= width)) return segments;
+	}
+	return statusSegments(state, hubAddress, DETAILS[DETAILS.length - 1]!).segments;
+}
+
+function statusSegments(state: ClientState, hubAddress: string, detail: Detail): {segments: Segment[]; topicWidth: number} {
 	const sep: Segment = {text: ' │ ', dim: true};
 	const conn = state.connection;
-	const out: Segment[] = [
-		{text: '● ', color: theme.connection[conn]},
-		{text: conn === 'connecting' ? `connecting to ${hubAddress}…` : CONNECTION_TEXT[conn], color: theme.connection[conn], bold: conn !== 'connected'},
-		sep,
-		{text: state.nick, color: nickColor(state.nick), bold: true},
-	];
+	const said = connectionText(conn, state.hubSilent === true, hubAddress, detail.connection);
+	const out: Segment[] = [{text: said ? '● ' : '●', color: theme.connection[conn]}];
+	if (said) out.push({text: said, color: theme.connection[conn], bold: conn !== 'connected'});
+	out.push(sep, {text: state.nick, color: nickColor(state.nick), bold: true});
 	if (state.away !== undefined) out.push({text: ' (away)', color: theme.mention});
-	if (state.quitting) out.push(sep, {text: 'leaving… Ctrl+C again to quit now', color: theme.error, bold: true});
+	if (state.quitting) out.push(sep, {text: detail.leaving ? 'leaving… Ctrl+C again to quit now' : 'leaving…', color: theme.error, bold: true});
 	const view = state.views[state.active];
+	let topicWidth = 0;
 	if (view && 'room' in view) {
 		out.push(sep, {text: view.id, bold: true});
-		if (view.joined) out.push({text: ` ${view.members.length} online`, dim: true});
+		if (view.joined) out.push({text: detail.online ? ` ${view.members.length} online` : ` ${view.members.length}`, dim: true});
 		else out.push({text: ' (not joined)', dim: true});
-		if (view.topic) out.push(sep, {text: oneLine(view.topic)});
+		if (view.topic && detail.topic) {
+			const topic = oneLine(view.topic);
+			topicWidth = textWidth(sep.text) + textWidth(topic);
+			out.push(sep, {text: topic});
+		}
 	} else if (view) {
-		out.push(sep, {text: 'private conversation with ', dim: true}, {text: view.nick, color: nickColor(view.nick), bold: true});
+		out.push(sep, {text: detail.online ? 'private conversation with ' : '@', dim: true}, {text: view.nick, color: nickColor(view.nick), bold: true});
 	}
-	return out;
+	return {segments: out, topicWidth};
 }
 
 /** The member list: one nick a row, yours in bold; "+N more" when they do not all fit. */

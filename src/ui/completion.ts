@@ -1,5 +1,5 @@
 import {COMMANDS} from '../client/commands.js';
-import type {ClientState} from '../client/session.js';
+import type {ClientState} from '../client/state.js';
 import {nickKey} from '../protocol/names.js';
 import type {Editor} from './line-editor.js';
 

@@ -1,4 +1,5 @@
-import type {FeedItem, Pending} from '../client/session.js';
+import type {FeedItem, Pending} from '../client/state.js';
+import {assertNever} from '../protocol/exhaustive.js';
 import {sanitize} from '../protocol/sanitize.js';
 import {clock, lineParts, pendingMark, type LineParts} from './format.js';
 import {plainRow, type Row, type Segment} from './rows.js';
@@ -72,9 +73,14 @@ function lead(p: LineParts, time: Segment | undefined): {prefix: Segment[]; text
 		case 'error':
 			prefix.push({text: '!! ', color: theme.error, bold: true});
 			return {prefix, text: {color: theme.error}};
-		default:
+		case 'join':
+		case 'part':
+		case 'nick':
+		case 'topic':
 			prefix.push({text: '-- ', dim: true});
 			return {prefix, text: {dim: true}};
+		default:
+			return assertNever(p.kind, 'line kind');
 	}
 }
 
@@ -95,21 +101,45 @@ export function itemRows(item: FeedItem, options: RowOptions, decorations: Decor
 	const rows: Row[] = [];
 	if (decorations.day !== undefined) rows.push(ruleRow(`${item.key}:day`, decorations.day, options.width, {dim: true}));
 	if (decorations.readMarker) rows.push(ruleRow(`${item.key}:read`, 'read up to here', options.width, {color: theme.marker}));
+	if (item.kind === 'failed') {
+		const line = {text: item.text, action: item.action, view: item.to, error: item.error};
+		rows.push(...lineRows(item.key, line, item.from, options, {state: 'failed', ts: item.ts}));
+		return rows;
+	}
 	const p = lineParts(item);
 	const {prefix, text} = lead(p, options.timestamps ? {text: clock(p.ts) + ' ', dim: true} : undefined);
 	rows.push(...layout(item.key, prefix, p.text, text, options.width));
 	return rows;
 }
 
-/** The rows of a line you typed that the hub has not stored yet (or refused). */
+/** The rows of a line you typed that the hub has not stored yet. */
 export function pendingRows(p: Pending, nick: string, options: RowOptions): Row[] {
-	const failed = p.state === 'failed';
-	// The mark stands in the time column, so pending lines line up with the feed.
-	const mark = pendingMark(p).padEnd(options.timestamps ? 8 : 1, ' ') + ' ';
-	const parts: LineParts = {kind: p.action ? 'action' : 'message', ts: 0, nick, text: sanitize(p.text, true)};
-	const {prefix} = lead(parts, failed ? {text: mark, color: theme.error, bold: true} : {text: mark, dim: true});
+	return lineRows(`p:${p.id}`, p, nick, options, p.state === 'failed' ? {state: 'failed'} : {state: p.state});
+}
+
+/**
+ * A line of yours as it is on its way (marked ⧗ or ✓ in the time column, so it lines up with
+ * the feed), or as the hub refused it (✗ after its time, with the reason). A private message
+ * reads "→nick text", as it will once delivered.
+ */
+function lineRows(
+	key: string,
+	p: Pick<Pending, 'text' | 'action' | 'view' | 'error'>,
+	nick: string,
+	options: RowOptions,
+	how: {readonly state: Pending['state']; readonly ts?: number},
+): Row[] {
+	const failed = how.state === 'failed';
+	const dm = p.view.startsWith('@');
+	const mark = pendingMark({state: how.state} as Pending);
+	const time = failed && how.ts !== undefined && options.timestamps ? clock(how.ts) + ' ' : '';
+	const column = failed ? `${time}${mark} ` : mark.padEnd(options.timestamps ? 8 : 1, ' ') + ' ';
+	const parts: LineParts = dm
+		? {kind: 'dm', ts: 0, nick: `→${sanitize(p.view.slice(1))}`, text: (p.action ? `* ${sanitize(nick)} ` : '') + sanitize(p.text, true), self: true}
+		: {kind: p.action ? 'action' : 'message', ts: 0, nick, text: sanitize(p.text, true)};
+	const {prefix} = lead(parts, failed ? {text: column, color: theme.error, bold: true} : {text: column, dim: true});
 	const body = failed ? `${parts.text}  (not delivered: ${sanitize(p.error ?? 'refused')})` : parts.text;
-	return layout(`p:${p.id}`, prefix, body, failed ? {color: theme.error} : {dim: true}, options.width);
+	return layout(key, prefix, body, failed ? {color: theme.error} : {dim: true}, options.width);
 }
 
 interface CacheEntry {

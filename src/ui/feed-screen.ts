@@ -1,4 +1,4 @@
-import {pendingLines, type ClientState, type FeedItem} from '../client/session.js';
+import {loadingOlder, pendingLines, type ClientState, type FeedItem} from '../client/state.js';
 import {dayLabel, itemTime, ruleRow, type RowCache, type RowOptions} from './feed-rows.js';
 import type {ReadMarkers} from './read-markers.js';
 import type {Row} from './rows.js';
@@ -94,7 +94,7 @@ export function scrollLine(window: Window, older: OlderState, width: number): Ro
 export function olderState(state: ClientState, viewId: string): OlderState {
 	const v = state.views[viewId];
 	if (!v || !('room' in v)) return 'none';
-	if (Object.values(state.requests).some(r => r.kind === 'older' && r.room === v.room)) return 'loading';
+	if (loadingOlder(state, v.room)) return 'loading';
 	return v.hasOlder ? 'more' : 'none';
 }
 
@@ -104,9 +104,9 @@ export function feedModel(state: ClientState, readMarkers: ReadMarkers, options:
 	return new FeedModel(view?.feed ?? [], options, readMarkers[state.active], cache);
 }
 
-/** The feed area of the active view: its items in the viewport, then your lines still pending. */
+/** The feed area of the active view: its items in the viewport, then your lines still pending that were typed there. */
 export function activeScreen(state: ClientState, model: FeedModel, scroll: Scroll, height: number, cache: RowCache): FeedScreen {
 	const pending: Row[] = [];
-	for (const p of pendingLines(state)) if (p.view === state.active) pending.push(...cache.pendingLine(p, state.nick, model.options));
+	for (const p of pendingLines(state)) if ((p.typedIn ?? p.view) === state.active) pending.push(...cache.pendingLine(p, state.nick, model.options));
 	return feedScreen(model, scroll, height, pending, olderState(state, state.active));
 }

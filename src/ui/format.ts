@@ -1,5 +1,7 @@
-import {escapeJsonForTerminal, sanitize} from '../protocol/sanitize.js';
-import type {FeedItem, Pending} from '../client/session.js';
+import type {FeedItem, Pending} from '../client/state.js';
+import {assertNever} from '../protocol/exhaustive.js';
+import {oneLine, sanitize} from '../protocol/sanitize.js';
+import {answerText} from './answers.js';
 
 /**
  * Feed items as text: the line-mode format (`HH:MM:SS <nick> text`), the JSON objects of
@@ -14,11 +16,6 @@ export function clock(ts: number): string {
 
 function pad(n: number): string {
 	return n < 10 ? '0' + n : String(n);
-}
-
-/** Peer text for one line of output: control characters escaped, line breaks shown as " ↵ ". */
-export function oneLine(text: string): string {
-	return sanitize(text.replace(/\r\n/g, '\n'), true).replace(/\n/g, ' ↵ ');
 }
 
 /** The kinds of line a feed item becomes, for styling. */
@@ -43,17 +40,31 @@ export interface LineParts {
  * it on arrival, but nothing that reaches a terminal relies on a single check.
  */
 export function lineParts(item: FeedItem): LineParts {
-	if (item.kind === 'notice') return {kind: item.level === 'error' ? 'error' : 'notice', ts: item.ts, text: sanitize(item.text, true)};
-	if (item.kind === 'dm') {
-		const from = sanitize(item.from);
-		return {
-			kind: 'dm',
-			ts: item.ts,
-			nick: item.self ? `→${sanitize(item.to)}` : from,
-			text: (item.action ? `* ${from} ` : '') + sanitize(item.text, true),
-			self: item.self,
-		};
+	switch (item.kind) {
+		case 'event':
+			return eventParts(item);
+		case 'dm': {
+			const from = sanitize(item.from);
+			return {
+				kind: 'dm',
+				ts: item.ts,
+				nick: item.self ? `→${sanitize(item.to)}` : from,
+				text: (item.action ? `* ${from} ` : '') + sanitize(item.text, true),
+				self: item.self,
+			};
+		}
+		case 'notice':
+			return {kind: item.level === 'error' ? 'error' : 'notice', ts: item.ts, text: sanitize(item.text, true)};
+		case 'answer':
+			return {kind: 'notice', ts: item.ts, text: sanitize(answerText(item.answer, item.ts), true)};
+		case 'failed':
+			return {kind: 'error', ts: item.ts, text: `not delivered: ${sanitize(item.error, true)}`};
+		default:
+			return assertNever(item, 'feed item');
 	}
+}
+
+function eventParts(item: Extract<FeedItem, {kind: 'event'}>): LineParts {
 	const e = item.event;
 	const room = sanitize(e.room);
 	const from = sanitize(e.from);
@@ -77,6 +88,8 @@ export function lineParts(item: FeedItem): LineParts {
 		case 'topic':
 			if (e.lock !== undefined) return {kind: 'topic', ts: e.ts, text: `${from} ${e.lock ? 'locked' : 'unlocked'} the topic of #${room}`, room};
 			return {kind: 'topic', ts: e.ts, text: e.text ? `${from} set the topic: ${oneLine(e.text)}` : `${from} cleared the topic`, room};
+		default:
+			return assertNever(e, 'feed event');
 	}
 }
 
@@ -102,28 +115,47 @@ export function plainLine(item: FeedItem, options: PlainOptions = {}): string {
 			return `${time}*${p.nick}* ${text}`;
 		case 'error':
 			return `${time}!! ${text}`;
-		default:
+		case 'notice':
+		case 'join':
+		case 'part':
+		case 'nick':
+		case 'topic':
 			return `${time}${room}-- ${text}`;
+		default:
+			return assertNever(p.kind, 'line kind');
 	}
 }
 
 /** The `--json` object for a feed item: the data as the hub sent it, for scripts. */
 export function jsonObject(item: FeedItem): Record<string, unknown> {
-	if (item.kind === 'notice') return {type: item.level === 'error' ? 'error' : 'notice', text: item.text, ts: item.ts};
-	if (item.kind === 'dm') {
-		return {type: 'dm', from: item.from, to: item.to, text: item.text, ts: item.ts, ...(item.action ? {action: true} : {}), ...(item.self ? {self: true} : {})};
+	switch (item.kind) {
+		case 'event':
+			return eventJson(item);
+		case 'dm':
+			return {type: 'dm', from: item.from, to: item.to, text: item.text, ts: item.ts, ...(item.action ? {action: true} : {}), ...(item.self ? {self: true} : {})};
+		case 'notice':
+			return {type: item.level === 'error' ? 'error' : 'notice', text: item.text, ts: item.ts};
+		case 'answer':
+			return {type: 'notice', text: answerText(item.answer, item.ts), ts: item.ts};
+		case 'failed':
+			return {type: 'error', text: `not delivered: ${item.error}`, ts: item.ts};
+		default:
+			return assertNever(item, 'feed item');
 	}
+}
+
+function eventJson(item: Extract<FeedItem, {kind: 'event'}>): Record<string, unknown> {
 	const e = item.event;
 	const base = {room: e.room, seq: e.seq, ts: e.ts, ...(item.replay ? {replay: true} : {}), ...(item.mention ? {mention: true} : {})};
 	switch (e.type) {
 		case 'message':
 			return {type: e.action ? 'action' : 'message', from: e.from, text: e.text, ...base};
 		case 'join':
-			return {type: 'join', nick: e.from, ...base};
+			return {type: 'join', from: e.from, ...base};
 		case 'part':
 			return {
 				type: 'part',
-				nick: e.from,
+				from: e.from,
 				...(e.reason ? {reason: e.reason} : {}),
 				...(e.quit ? {quit: true} : {}),
 				...(e.removed ? {removed: e.removed, by: e.by} : {}),
@@ -133,16 +165,9 @@ export function jsonObject(item: FeedItem): Record<string, unknown> {
 			return {type: 'nick', from: e.from, to: e.to, ...base};
 		case 'topic':
 			return {type: 'topic', from: e.from, text: e.text, ...(e.lock === undefined ? {} : {lock: e.lock}), ...base};
+		default:
+			return assertNever(e, 'feed event');
 	}
-}
-
-/**
- * JSON for one output line, safe to print to a terminal: what JSON.stringify leaves as it is
- * but a terminal may act on (C1 controls, invisible and bidi formatting characters) is
- * written as \uXXXX escapes, so the JSON means the same.
- */
-export function safeJson(value: unknown): string {
-	return escapeJsonForTerminal(JSON.stringify(value));
 }
 
 /** How a pending line is marked: ⧗ waiting, ✓ stored, ✗ refused. */

@@ -1,5 +1,5 @@
 import type {Intent} from '../client/commands.js';
-import type {ClientState} from '../client/session.js';
+import type {ClientState} from '../client/state.js';
 import {complete, completionSources, type Completion} from './completion.js';
 import {scrolledHeight} from './feed-screen.js';
 import {EMPTY_HISTORY, edited, newer, older, remember, type InputHistory} from './input-history.js';

@@ -1,3 +1,4 @@
+import {assertNever} from '../protocol/exhaustive.js';
 import {graphemes} from './text-width.js';
 
 /**
@@ -116,5 +117,7 @@ export function edit(e: Editor, action: EditAction): Editor {
 			return cut(e, 0, cursor);
 		case 'killToEnd':
 			return cut(e, cursor, text.length);
+		default:
+			return assertNever(action, 'edit action');
 	}
 }

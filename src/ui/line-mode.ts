@@ -1,9 +1,10 @@
 import {createInterface} from 'node:readline';
 import type {Readable, Writable} from 'node:stream';
 import type {Client} from '../client/client.js';
-import {backlog} from '../client/session.js';
-import {sanitize} from '../protocol/sanitize.js';
-import {jsonObject, plainLine, safeJson} from './format.js';
+import {parseInput} from '../client/commands.js';
+import {backlog, pendingLines, type ClientState} from '../client/state.js';
+import {safeJson, sanitize} from '../protocol/sanitize.js';
+import {jsonObject, plainLine} from './format.js';
 
 /** Lines read ahead of what has been sent, at most; reading stdin pauses beyond it. */
 const MAX_BACKLOG = 1000;
@@ -54,22 +55,43 @@ export function runLineMode(client: Client, io: {input: Readable; output: Writab
 			resolve(code);
 		});
 		const rl = createInterface({input: io.input, crlfDelay: Infinity, terminal: false});
+		// Output in input order: a line answered on the spot (an unknown /command, /help) waits
+		// until the lines before it are settled (seen on the feed, or refused), and the lines
+		// after it wait behind it; otherwise its answer would be printed before theirs.
+		const held: string[] = [];
+		const settled = (state: ClientState) => backlog(state) === 0 && pendingLines(state).every(p => p.state === 'failed');
+		const release = () => {
+			while (held.length > 0) {
+				if (answeredAtOnce(held[0]!) && !settled(client.state)) return;
+				client.line(held.shift()!);
+			}
+			if (ended) end();
+		};
 		// Backpressure: a huge input is read as fast as the hub takes it, not into memory at once.
 		let paused = false;
+		const unsent = (state: ClientState) => backlog(state) + held.length;
 		rl.on('line', line => {
-			client.line(line);
-			if (!paused && backlog(client.state) >= MAX_BACKLOG) {
+			held.push(line);
+			release();
+			if (!paused && unsent(client.state) >= MAX_BACKLOG) {
 				paused = true;
 				rl.pause();
 			}
 		});
 		client.on('change', state => {
-			if (paused && backlog(state) < MAX_BACKLOG / 2) {
+			if (held.length > 0 && settled(state)) queueMicrotask(release);
+			if (paused && unsent(state) < MAX_BACKLOG / 2) {
 				paused = false;
 				rl.resume();
 			}
 		});
+		let ended = false;
 		rl.on('close', () => {
+			ended = true;
+			if (held.length === 0) end();
+		});
+		const end = () => {
+			ended = false;
 			if (options.stay) return;
 			// Leave once welcomed, so a nick refusal or an unreachable hub is still reported.
 			if (client.state.epoch !== undefined) return client.leave();
@@ -79,6 +101,12 @@ export function runLineMode(client: Client, io: {input: Readable; output: Writab
 				client.leave();
 			};
 			client.on('change', onChange);
-		});
+		};
 	});
+}
+
+/** Whether the client answers this line itself, at once, rather than in turn with the lines before it. */
+function answeredAtOnce(line: string): boolean {
+	const parsed = parseInput(line);
+	return parsed !== undefined && ('error' in parsed || parsed.type === 'help' || parsed.type === 'ignore' || parsed.type === 'unignore');
 }

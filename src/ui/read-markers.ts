@@ -1,4 +1,4 @@
-import type {ClientState} from '../client/session.js';
+import type {ClientState} from '../client/state.js';
 
 /**
  * The "read up to here" lines on screen, per view. The client keeps a view's marker while

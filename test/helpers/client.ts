@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import * as zmq from 'zeromq';
 import {Client} from '../../src/client/client.js';
-import type {ClientOptions, FeedItem} from '../../src/client/session.js';
+import type {ClientOptions, FeedItem} from '../../src/client/state.js';
 import {ZmqTransport, type ClientCurve} from '../../src/client/transport.js';
 import type {KeyPair} from '../../src/keys.js';
 import type {HubServer} from '../../src/hub/server.js';

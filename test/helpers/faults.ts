@@ -32,11 +32,11 @@ export class HubProcess {
 		return ['--host', '127.0.0.1', '--sub', String(this.sub), '--pub', String(this.pub)];
 	}
 
-	async start(): Promise<void> {
+	async start(timeoutMs = 15_000): Promise<void> {
 		// Load tests: no flood limit unless the test sets one.
 		const rate = this.extra.includes('--rate-limit') ? [] : ['--rate-limit', 'off'];
 		this.proc = spawnZchat(['hub', '--data', this.dataDir, ...this.args, ...rate, ...this.extra]);
-		await this.proc.waitLine('join it with', 15_000);
+		await this.proc.waitLine('join it with', timeoutMs);
 	}
 
 	async stop(): Promise<number | string> {
@@ -50,7 +50,6 @@ export interface JsonEvent {
 	type: string;
 	room?: string;
 	from?: string;
-	nick?: string;
 	text?: string;
 	seq?: number;
 	replay?: boolean;
@@ -76,7 +75,7 @@ export function sender(hub: HubProcess, nick: string, lines: readonly string[], 
 /** A line-mode client that only listens, from before the senders start. */
 export async function observer(hub: HubProcess, nick: string): Promise<Proc> {
 	const p = spawnZchat(['join', '--json', '--stay', '--nick', nick, '--room', 'load', '--history', '0', '--timeout', '90', ...hub.args]);
-	await waitFor(`${nick} to join`, () => jsonEvents(p).some(e => e.type === 'join' && e.nick === nick), 15_000);
+	await waitFor(`${nick} to join`, () => jsonEvents(p).some(e => e.type === 'join' && e.from === nick), 15_000);
 	return p;
 }
 

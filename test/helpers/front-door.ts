@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {createServer} from 'node:net';
 import {Client} from '../../src/client/client.js';
-import type {FeedItem} from '../../src/client/session.js';
+import type {FeedItem} from '../../src/client/state.js';
 import {ZmqTransport} from '../../src/client/transport.js';
 import {ZCHAT_BIN} from './cli.js';
 import {waitFor} from './wait.js';
@@ -19,7 +19,8 @@ export interface Run {
 /** Run the zchat binary to its end (stdout and stderr complete), with `input` on stdin. */
 export function zchat(args: readonly string[], input = '', timeoutMs = 20_000): Promise<Run> {
 	const started = Date.now();
-	const child = spawn(process.execPath, [ZCHAT_BIN, ...args], {stdio: ['pipe', 'pipe', 'pipe']});
+	// No settings file: the settings of whoever runs the tests stay out of them.
+	const child = spawn(process.execPath, [ZCHAT_BIN, ...args], {stdio: ['pipe', 'pipe', 'pipe'], env: {...process.env, ZCHAT_CONFIG: ''}});
 	let stdout = '';
 	let stderr = '';
 	child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

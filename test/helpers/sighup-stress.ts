@@ -10,7 +10,7 @@ import * as zmq from 'zeromq';
 import {generateKeyPair, writeKeyPair, type KeyPair} from '../../src/keys.js';
 import {roomTopic} from '../../src/protocol/topic.js';
 import {closeSocket} from '../../src/zmq/close.js';
-import {undelivered} from '../../src/client/session.js';
+import {undelivered} from '../../src/client/state.js';
 import {spawnHub, type Proc} from './cli.js';
 import {connectClient, curveOptions, type TestClient} from './client.js';
 import {tempDir} from './hub.js';

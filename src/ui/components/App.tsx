@@ -27,7 +27,8 @@ export function App({client, timestamps, hubAddress}: AppProps) {
 	const {state, readMarkers} = useClientState(client, frameInterval(size.columns, size.rows));
 	const [cache] = useState(() => new RowCache());
 	const view = state.views[state.active];
-	const members = view && 'members' in view ? view.members : undefined;
+	// A room you left has no member list to show (its tab stays until /close).
+	const members = view && 'members' in view && view.joined ? view.members : undefined;
 	const layout = computeLayout(size.columns, size.rows, members);
 	const options = useMemo(() => ({width: layout.feedWidth, timestamps}), [layout.feedWidth, timestamps]);
 	const model = useMemo(() => feedModel(state, readMarkers, options, cache), [state.active, view?.feed, readMarkers, options, cache]);

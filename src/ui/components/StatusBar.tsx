@@ -1,5 +1,5 @@
 import {Box} from 'ink';
-import type {ClientState} from '../../client/session.js';
+import type {ClientState} from '../../client/state.js';
 import {fill, statusBar} from '../bars.js';
 import {theme} from '../theme.js';
 import {RowText} from './RowText.js';
@@ -15,7 +15,7 @@ export interface StatusBarProps {
 export function StatusBar({state, hubAddress, width}: StatusBarProps) {
 	return (
 		<Box height={1}>
-			<RowText row={{key: 'status', segments: fill(statusBar(state, hubAddress), width, {backgroundColor: theme.bar})}} />
+			<RowText row={{key: 'status', segments: fill(statusBar(state, hubAddress, width), width, {backgroundColor: theme.bar})}} />
 		</Box>
 	);
 }

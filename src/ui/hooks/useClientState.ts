@@ -1,6 +1,6 @@
 import {useEffect, useRef, useState} from 'react';
 import type {Client} from '../../client/client.js';
-import type {ClientState} from '../../client/session.js';
+import type {ClientState} from '../../client/state.js';
 import {trackReadMarkers, type ReadMarkers} from '../read-markers.js';
 import {drawsTheSame} from '../screen-state.js';
 import {throttle} from '../throttle.js';

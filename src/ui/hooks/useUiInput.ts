@@ -1,6 +1,7 @@
 import {useStdin} from 'ink';
 import {useEffect, useReducer, useRef} from 'react';
 import type {Client} from '../../client/client.js';
+import {assertNever} from '../../protocol/exhaustive.js';
 import {INITIAL_UI, onInput, type InputContext, type UiEffect, type UiState} from '../input-reducer.js';
 
 function perform(client: Client, effect: UiEffect): void {
@@ -15,6 +16,8 @@ function perform(client: Client, effect: UiEffect): void {
 			return client.older(effect.view);
 		case 'leave':
 			return client.leave();
+		default:
+			assertNever(effect, 'ui effect');
 	}
 }
 

@@ -1,0 +1,41 @@
+/**
+ * The zchat hub as a bench target: `zchat hub` on free ports of 127.0.0.1, its history on disk
+ * in a fresh temporary directory (or in memory), removed when the target stops.
+ */
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {spawnHub} from '../dev/zchat.js';
+import {runningTarget, type SpawnedTarget} from '../src/bench/targets.js';
+
+/**
+ * Events the bench's hubs keep per room: more than a run sends, so a subscriber of the load
+ * generator that falls far behind can still catch up from history (as a client would within
+ * the default 10,000) and what is measured is delivery, not the retention horizon.
+ */
+const BENCH_HISTORY = 1_000_000;
+
+export interface HubTargetOptions {
+	/** Extra node flags for the hub process (e.g. --cpu-prof). */
+	readonly nodeFlags?: readonly string[];
+	/** Extra `zchat hub` flags. */
+	readonly hubFlags?: readonly string[];
+	/** History in memory (--memory) instead of on disk, to tell storage costs from the rest. @default false */
+	readonly memory?: boolean;
+}
+
+export async function spawnHubTarget(options: HubTargetOptions = {}): Promise<SpawnedTarget> {
+	const dir = mkdtempSync(join(tmpdir(), 'zchat-bench-'));
+	const cleanup = () => rmSync(dir, {recursive: true, force: true});
+	try {
+		const hub = await spawnHub(
+			[...(options.memory ? ['--memory'] : ['--data', dir]), '--quiet', '--history-limit', String(BENCH_HISTORY), ...(options.hubFlags ?? [])],
+			// Whatever the hub says on stderr (errors, warnings) reaches the person running the bench.
+			{echoStderr: '[zchat hub] ', ...(options.nodeFlags === undefined ? {} : {nodeFlags: options.nodeFlags})},
+		);
+		return runningTarget(hub.proc.child, 'zchat', hub.sub, hub.pub, cleanup);
+	} catch (err) {
+		cleanup();
+		throw err;
+	}
+}
