@@ -27,7 +27,9 @@ process.stdout.write(
 	`${ok ? 'ok' : 'FAILED'}: ${r.answered}/${values.sighups} SIGHUPs answered, hub alive throughout: ${r.aliveThroughout}, ` +
 		`feed after the last: ${r.feedAfterLast} (${Math.round(r.backAfterLast * 100)}% of listeners back), 90% of listeners authenticated again after each in ${r.recoveryMs.median} ms ` +
 		`(median; max ${r.recoveryMs.max}; ${r.slow} took over 30 s), ` +
-		`removed members hearing on: ${r.removedHeard}, hub exit: ${r.exit}, ${r.acked} of ${r.said} lines acked (${r.ratePerS} lines/s), ${r.received} feed messages received, ${(r.ms / 1000).toFixed(1)} s\n`,
+		`removed members hearing on: ${r.removedHeard}, hub exit: ${r.exit}, ${r.acked} of ${r.said} lines acked (${r.ratePerS} lines/s offered; senders said hello again ${r.helloAgain} times, errors ${JSON.stringify(r.errors)}), ${r.received} feed messages received, ${(r.ms / 1000).toFixed(1)} s\n`,
 );
+const sessionsEnded = r.stdout.split('\n').filter(l => / left \(/.test(l));
+process.stdout.write(`hub log: ${sessionsEnded.length} sessions ended${sessionsEnded.length > 0 ? `, the last: ${sessionsEnded.at(-1)}` : ''}\n`);
 if (!ok) process.stdout.write(`hub stderr:\n${r.stderr}\nhub log (last lines):\n${r.stdout.split('\n').filter(l => !/feed socket replaced|SIGHUP: re-read|refused a connection/.test(l)).slice(-40).join('\n')}\n`);
 process.exit(ok ? 0 : 1);

@@ -4,6 +4,7 @@
  * again and again. Each removal makes the hub replace its feed socket under full load. The hub
  * must answer every SIGHUP, keep the feed going for the members left, and exit 0 at the end.
  */
+import {randomBytes} from 'node:crypto';
 import {writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import * as zmq from 'zeromq';
@@ -51,6 +52,9 @@ export interface SighupStressResult {
 	/** Whether the hub process was still running after every SIGHUP. */
 	readonly aliveThroughout: boolean;
 	readonly stderr: string;
+	/** Hellos the senders said again (a new connection, or their session gone), and the errors the hub answered them, by code. */
+	readonly helloAgain: number;
+	readonly errors: Readonly<Record<string, number>>;
 	/** The hub's log (its stdout). */
 	readonly stdout: string;
 	readonly ms: number;
@@ -108,16 +112,44 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 	// feed (1000 events a second each) and could not keep the rate on a shared machine; the hub
 	// must see the load, so the senders cost as little as possible. Their connections are to
 	// the ROUTER, which SIGHUP leaves alone.
+	// Like a zchat client, a sender says hello again with its session's secret when its
+	// connection was made anew or the hub no longer knows its session (a resume, or a new
+	// session after a time-out), so its lines keep reaching the hub.
 	const talkers = senders.map(m => new RawDealer(routerEndpoint, curveOptions(hubKeys.publicKey, m.keys)));
-	await Promise.all(talkers.map((t, i) => t.hello(senders[i]!.nick)));
+	const secrets = senders.map(() => randomBytes(18).toString('base64url'));
+	await Promise.all(talkers.map((t, i) => t.hello(senders[i]!.nick, ['lobby'], secrets[i])));
+	let helloAgain = 0;
+	const errors: Record<string, number> = {};
 	log(`hub up (ports ${hub.sub}/${hub.pub}), ${subs.length} subscribers, ${talkers.length} senders`);
 
 	// A steady flow: every 10 ms, as many lines as keep the rate since the start (a late timer
 	// catches up), spread over the senders (one send at a time per socket: a queue each).
 	const queues = talkers.map(t => new SendQueue(t.socket));
+	const sayHelloAgain = (i: number) => {
+		helloAgain++;
+		queues[i]!.push([JSON.stringify({type: 'hello', v: 1, id: `again${helloAgain}`, nick: senders[i]!.nick, session: secrets[i], rooms: ['lobby']})]);
+	};
+	talkers.forEach((t, i) => t.socket.events.on('handshake', () => sayHelloAgain(i)));
+	// The replies each sender has looked at, and whether it waits for a welcome.
+	const seen = talkers.map(() => 0);
+	const waiting = talkers.map(() => false);
+	const readReplies = () =>
+		talkers.forEach((t, i) => {
+			for (; seen[i]! < t.replies.length; seen[i]!++) {
+				const r = t.replies[seen[i]!]!;
+				if (r.type === 'error') errors[r.code] = (errors[r.code] ?? 0) + 1;
+				if (r.type === 'welcome') waiting[i] = false;
+				const lost = (r.type === 'error' && r.code === 'no_session') || (r.type === 'notice' && r.code === 'session_ended');
+				if (lost && !waiting[i]) {
+					waiting[i] = true;
+					sayHelloAgain(i);
+				}
+			}
+		});
 	let said = 0;
 	const flowStart = Date.now();
 	const flow = setInterval(() => {
+		readReplies();
 		const due = Math.floor(((Date.now() - flowStart) * options.rate) / 1000);
 		for (; said < due; said++) {
 			queues[said % queues.length]!.push([JSON.stringify({type: 'say', id: `m${said}`, room: 'lobby', text: `line ${said}`})]);
@@ -126,7 +158,7 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 
 	const acks = () => talkers.reduce((n, t) => n + t.replies.filter(r => r.type === 'ack').length, 0);
 	// For the progress log: lines said, acknowledged, and waiting in the senders' queues.
-	const senderState = () => `${said} said, ${acks()} acked, ${queues.reduce((n, q) => n + q.length, 0)} queued`;
+	const senderState = () => `${said} said, ${acks()} acked, ${queues.reduce((n, q) => n + q.length, 0)} queued, ${helloAgain} hellos again, errors ${JSON.stringify(errors)}`;
 	let answered = 0;
 	let aliveThroughout = true;
 	const recoveries: number[] = [];
@@ -180,7 +212,7 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 		const removedHeard = removed.filter(r => counts[r.index]! > r.heard!).length;
 		const sorted = [...recoveries].sort((a, b) => a - b);
 		const recoveryMs = {median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted.at(-1) ?? 0};
-		return {answered, said, ratePerS: Math.round(said / flowSeconds), acked, received, feedAfterLast, recoveryMs, slow, backAfterLast, removedHeard, exit, aliveThroughout, stderr: proc.stderr(), stdout: proc.stdout(), ms: Date.now() - started};
+		return {answered, said, ratePerS: Math.round(said / flowSeconds), acked, received, feedAfterLast, recoveryMs, slow, backAfterLast, removedHeard, exit, aliveThroughout, helloAgain, errors, stderr: proc.stderr(), stdout: proc.stdout(), ms: Date.now() - started};
 	} finally {
 		clearInterval(flow);
 		if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
