@@ -63,10 +63,10 @@ export class TmuxTui {
 		return execFileSync('tmux', ['-S', this.socket, '-f', '/dev/null', ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
 	}
 
-	/** The screen as text, one line a row. Empty once the TUI has exited. */
-	screen(): string {
+	/** The screen as text, one line a row (with `styled`, its SGR escapes too). Empty once the TUI has exited. */
+	screen(styled = false): string {
 		try {
-			return this.tmux('capture-pane', '-p', '-t', 'tui');
+			return this.tmux('capture-pane', '-p', ...(styled ? ['-e'] : []), '-t', 'tui');
 		} catch {
 			return '';
 		}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {mentions, pendingLines} from '../src/client/state.js';
 import type {FeedEvent} from '../src/protocol/types.js';
-import {Sim} from './helpers/sim.js';
+import {EPOCH, Sim} from './helpers/sim.js';
 
 let t = 0;
 function msg(seq: number, text = `m${seq}`, from = 'bob', room = 'lobby', epoch = 'E1'): FeedEvent {
@@ -275,6 +275,24 @@ describe('client session: nothing typed is lost', () => {
 });
 
 describe('client session: nicks and commands', () => {
+	test('who is away follows the snapshot and the away events, through nick changes and parts, with no line in the feed', () => {
+		const s = new Sim({nick: 'alice'});
+		s.do({type: 'start'});
+		s.welcome([{room: 'lobby', seq: 4, members: ['alice', 'bob', 'carol'], away: ['bob']}]);
+		assert.deepEqual(s.room().away, ['bob']);
+		const load = s.sent().find(c => c.type === 'history')!;
+		s.reply({type: 'history', re: load.id!, room: 'lobby', epoch: EPOCH, head: 4, more: false, events: []});
+		const shownBefore = s.shown().length;
+		const at = (seq: number) => ({room: 'lobby', seq, epoch: EPOCH, ts: Date.UTC(2025, 10, 26, 12, 0, seq)});
+		s.feed({type: 'join', ...at(5), from: 'alice'}, {type: 'away', ...at(6), from: 'carol', text: 'lunch'});
+		assert.deepEqual(s.room().away, ['bob', 'carol']);
+		s.feed({type: 'nick', ...at(7), from: 'bob', to: 'robert'}, {type: 'away', ...at(8), from: 'ghost', text: 'not here'});
+		assert.deepEqual(s.room().away, ['carol', 'robert'], 'renamed; someone not in the room is not listed');
+		s.feed({type: 'away', ...at(9), from: 'carol'}, {type: 'part', ...at(10), from: 'robert', quit: true});
+		assert.deepEqual([s.room().members, s.room().away], [['alice', 'carol'], []]);
+		assert.deepEqual(s.shown().slice(shownBefore).filter(l => /away|back/.test(l)), [], 'away and back only mark the member list');
+	});
+
 	test('a taken login nick gets a suffix; a chosen one is an error (exit 2)', () => {
 		const s = new Sim({nick: 'alice', nickExplicit: false});
 		s.do({type: 'start'});

@@ -221,10 +221,10 @@ describe('hub core: messages', () => {
 	test('private messages go to the recipient only, never to the feed', () => {
 		const a = h.enter('a', 'alice');
 		const b = h.enter('b', 'bob');
+		h.send(b, {type: 'away', text: 'at lunch'});
 		h.published = [];
 		a.take();
 		b.take();
-		h.send(b, {type: 'away', text: 'at lunch'});
 		h.send(a, {type: 'msg', id: 'd1', to: 'BOB', text: 'psst'});
 		assert.equal(h.published.length, 0);
 		assert.deepEqual(a.take(), [{type: 'ack', re: 'd1', to: 'bob', away: 'at lunch'}]);
@@ -270,6 +270,36 @@ describe('hub core: rooms and questions', () => {
 		assert.deepEqual(a.last(), {type: 'ok', re: 'p', command: 'part', room: 'dev'});
 		h.send(a, {type: 'part', id: 'p2', room: 'dev'});
 		assert.equal(a.last().type === 'error' && (a.last() as {code: string}).code, 'not_in_room');
+	});
+
+	test('away and back are published in each room of the member, and snapshots list who is away', () => {
+		const a = h.enter('a', 'alice', ['lobby', 'dev']);
+		const b = h.enter('b', 'bob');
+		h.published = [];
+		h.send(a, {type: 'away', id: 'w1', text: 'lunch'});
+		assert.deepEqual(a.last(), {type: 'ok', re: 'w1', command: 'away'});
+		assert.deepEqual(
+			h.published.map(e => [e.type, e.room, e.from, (e as {text?: string}).text]),
+			[
+				['away', 'lobby', 'alice', 'lunch'],
+				['away', 'dev', 'alice', 'lunch'],
+			],
+		);
+		h.send(a, {type: 'away', id: 'w2', text: 'lunch'});
+		assert.equal(h.published.length, 2, 'the same away message again changes nothing');
+		h.send(b, {type: 'join', id: 'j', room: 'dev'});
+		const joined = b.last();
+		assert.ok(joined.type === 'joined');
+		assert.deepEqual([joined.members, joined.away], [['alice', 'bob'], ['alice']]);
+
+		h.send(a, {type: 'join', id: 'j2', room: 'ops'});
+		assert.deepEqual(h.published.slice(-2).map(e => [e.type, e.room, e.from]), [['join', 'ops', 'alice'], ['away', 'ops', 'alice']], 'joining while away says so');
+		h.send(a, {type: 'away', id: 'w3'});
+		assert.deepEqual(h.published.slice(-3).map(e => [e.type, e.room, (e as {text?: string}).text]), [['away', 'lobby', undefined], ['away', 'dev', undefined], ['away', 'ops', undefined]]);
+		h.send(b, {type: 'join', id: 'j3', room: 'ops'});
+		const back = b.last();
+		assert.ok(back.type === 'joined');
+		assert.equal(back.away, undefined, 'no one away');
 	});
 
 	test('history: latest, before and after, oldest first', () => {

@@ -38,6 +38,7 @@ describe('PROTOCOL.md, as a bot author reads it', () => {
 		const w = h.hello(a, 'alice', ['lobby']);
 		assert.ok(w.type === 'welcome');
 		assert.equal(w.limits.historyLimit, 500, 'the page, whatever --history-limit is');
+		assert.equal(w.limits.historyKept, 50, 'how many the hub keeps: its --history-limit');
 		for (let i = 0; i < 60; i++) h.send(a, {type: 'say', id: `m${i}`, room: 'lobby', text: `m${i}`});
 		const page = h.ask(a, {type: 'history', room: 'lobby', after: 0, limit: 500});
 		assert.ok(page?.type === 'history');
@@ -135,6 +136,7 @@ describe('PROTOCOL.md, as a bot author reads it', () => {
 		h.flush();
 		const notice = a.replies.find(r => r.type === 'notice');
 		assert.ok(notice?.type === 'notice' && notice.code === 'session_ended', JSON.stringify(a.replies));
+		assert.equal(notice.message, 'your session timed out: nothing came from you in 10 s', 'what happened, not what the client does next');
 		assert.equal(h.published.at(-1)!.type, 'part');
 	});
 

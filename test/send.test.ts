@@ -155,7 +155,7 @@ async function fakeHub(policy: {ack: boolean; bye: boolean}): Promise<{sub: numb
 			const answer = (reply: object) => router.send([peer!, JSON.stringify(reply)]);
 			if (cmd.type === 'hello') {
 				const rooms = [{room: 'lobby', seq: 0, topic: '', members: [cmd.nick]}];
-				const limits = {textBytes: 4096, frames: 16, frameBytes: 65536, roomsPerSession: 32, historyLimit: 500};
+				const limits = {textBytes: 4096, frames: 16, frameBytes: 65536, roomsPerSession: 32, historyLimit: 500, historyKept: 10_000};
 				await answer({type: 'welcome', re: cmd.id, v: 1, nick: cmd.nick, epoch: 'fake', resumed: false, rooms, ttlMs: 10_000, limits, hub: {name: 'fake', version: '0'}});
 			} else if (cmd.type === 'say' && policy.ack) {
 				await answer({type: 'ack', re: cmd.id, room: cmd.room, seq: ++seq, epoch: 'fake'});

@@ -117,6 +117,14 @@ describe('member list', () => {
 		assert.deepEqual(memberRows(['alice', 'bob'], 'alice', 10).map(rowText), ['2 online', 'alice', 'bob']);
 	});
 
+	test('members who are away are greyed, not coloured', () => {
+		const rows = memberRows(['alice', 'bob', 'carol'], 'alice', 10, ['bob']);
+		const bob = rows.find(r => rowText(r) === 'bob')!.segments[0]!;
+		const carol = rows.find(r => rowText(r) === 'carol')!.segments[0]!;
+		assert.deepEqual([bob.dim, bob.color], [true, undefined]);
+		assert.deepEqual([carol.dim, typeof carol.color], [undefined, 'string']);
+	});
+
 	test('too many for the height: "+N more"', () => {
 		const members = Array.from({length: 20}, (_, i) => `n${i}`);
 		const rows = memberRows(members, 'x', 5).map(rowText);

@@ -57,7 +57,7 @@ describe('components', () => {
 	});
 
 	test('MemberList lists the room, within its height', () => {
-		const {lastFrame} = render(<MemberList members={['alice', 'bob', 'carl', 'dora', 'ed']} nick="alice" width={12} height={4} />);
+		const {lastFrame} = render(<MemberList members={['alice', 'bob', 'carl', 'dora', 'ed']} away={[]} nick="alice" width={12} height={4} />);
 		const out = lines(lastFrame()).map(l => l.trimEnd());
 		assert.deepEqual(out, ['│5 online', '│alice', '│bob', '│+3 more']);
 	});

@@ -107,6 +107,27 @@ describe('the TUI where a new user tripped (tmux)', () => {
 		await bob.exited;
 	});
 
+	test('a member who is away is greyed in the member list, and coloured again when back', async () => {
+		const bob = spawnZchat(['join', '--nick', 'awaybob', '--stay', ...hub.args]);
+		procs.push(bob);
+		const t = tui(['--nick', 'watcher', ...hub.args]);
+		// The member list's row for bob with its SGR escapes (tmux capture-pane -e): dim runs on from
+		// the list's dim border when nothing resets it; a colour code right before the nick when here.
+		const bobRow = () => t.screen(true).split('\n').find(r => /│(\x1b\[[0-9;]*m)*awaybob/.test(r)) ?? '';
+		const greyed = () => /\x1b\[2m│?(\x1b\[(?!0m)[0-9;]*m)*awaybob/.test(bobRow());
+		const coloured = () => /\x1b\[(3[0-7]|9[0-7]|38;[0-9;]+)m(\x1b\[[0-9;]*m)*awaybob/.test(bobRow()) && !greyed();
+		await t.waitScreen('bob in the member list, in his colour', () => coloured());
+		bob.child.stdin.write('/away lunch\n');
+		await t.waitScreen('bob greyed', () => greyed());
+		assert.doesNotMatch(t.screen(), /lunch|is away/, 'no line in the feed');
+		bob.child.stdin.write('/back\n');
+		await t.waitScreen('bob coloured again', () => coloured());
+		t.keys('C-c');
+		assert.equal(await t.waitExit(), 0);
+		bob.child.kill('SIGTERM');
+		await bob.exited;
+	});
+
 	test('/set saves a setting in the settings file, for the next start', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'zchat-set-'));
 		try {

@@ -112,7 +112,7 @@ function part(d: Draft, named: string | undefined, reason: string | undefined): 
 	// Acked lines of the room will not come back on its feed now: they are done.
 	d.set({wanted: d.s.wanted.filter(r => r !== room)});
 	d.dropPending(p => p.view === '#' + room && p.state === 'acked');
-	d.updateRoom(room, {joined: false, synced: false, positioned: false, buffer: [], members: []});
+	d.updateRoom(room, {joined: false, synced: false, positioned: false, buffer: [], members: [], away: []});
 	d.effects.push({type: 'unsubscribe', room});
 	d.userRequest('part', reason ? {type: 'part', room, reason} : {type: 'part', room}, room);
 	d.notice(`you left #${room}`, 'info', '#' + room);

@@ -257,7 +257,9 @@ function settleAcked(d: Draft, room: string): void {
 	if (d.s.pending.some(done)) d.dropPending(done);
 }
 
+/** Whether an event makes a line in the room: away and back only mark the member list (and show in /who). */
 function visible(d: Draft, e: FeedEvent): boolean {
+	if (e.type === 'away') return false;
 	return !(e.type === 'message' && isIgnored(d.s, e.from));
 }
 

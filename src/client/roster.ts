@@ -16,7 +16,14 @@ import type {RoomChange, RoomView} from './state.js';
 const CHANGES_KEPT = 256;
 
 /** The fields of a room view this file owns. */
-export type Roster = Pick<RoomView, 'members' | 'topic' | 'stateSeq' | 'changes' | 'changesFrom'>;
+export type Roster = Pick<RoomView, 'members' | 'away' | 'topic' | 'stateSeq' | 'changes' | 'changesFrom'>;
+
+/** What a change acts on: who is in, who of them is away, the topic. */
+interface Room {
+	readonly members: readonly string[];
+	readonly away: readonly string[];
+	readonly topic: string;
+}
 
 /**
  * The room as a snapshot says, with the changes applied since it was taken put back on
@@ -24,7 +31,7 @@ export type Roster = Pick<RoomView, 'members' | 'topic' | 'stateSeq' | 'changes'
  * as it is stays, and a newer snapshot should be asked for.
  */
 export function placeSnapshot(v: RoomView, rs: RoomState): Roster | undefined {
-	const base = {members: [...rs.members], topic: rs.topic};
+	const base: Room = {members: [...rs.members], away: (rs.away ?? []).filter(m => rs.members.includes(m)), topic: rs.topic};
 	if (rs.seq >= v.stateSeq) return {...base, stateSeq: rs.seq, changes: [], changesFrom: rs.seq};
 	if (rs.seq < v.changesFrom) return undefined;
 	const later = v.changes.filter(c => c.seq > rs.seq);
@@ -43,17 +50,24 @@ export function applyChange(v: RoomView, e: FeedEvent): Roster | undefined {
 	return {...change(v, e), stateSeq: e.seq, changes, changesFrom};
 }
 
-function change(r: {readonly members: readonly string[]; readonly topic: string}, e: RoomChange): {members: readonly string[]; topic: string} {
+function change(r: Room, e: RoomChange): Room {
+	const without = (list: readonly string[], nick: string) => list.filter(m => m !== nick);
 	switch (e.type) {
 		case 'join':
-			return {members: r.members.includes(e.from) ? r.members : [...r.members, e.from].sort(compareNicks), topic: r.topic};
+			// Someone joining is here; an away event right after says when they are not.
+			return {...r, members: r.members.includes(e.from) ? r.members : [...r.members, e.from].sort(compareNicks), away: without(r.away, e.from)};
 		case 'part':
-			return {members: r.members.filter(m => m !== e.from), topic: r.topic};
-		case 'nick':
+			return {...r, members: without(r.members, e.from), away: without(r.away, e.from)};
+		case 'nick': {
 			// Deduplicated: a snapshot that has the new nick already, or someone else who took the old one since.
-			return {members: [...new Set(r.members.map(m => (m === e.from ? e.to : m)))].sort(compareNicks), topic: r.topic};
+			const rename = (list: readonly string[]) => [...new Set(list.map(m => (m === e.from ? e.to : m)))].sort(compareNicks);
+			return {...r, members: rename(r.members), away: rename(r.away)};
+		}
 		case 'topic':
-			return {members: r.members, topic: e.text};
+			return {...r, topic: e.text};
+		case 'away':
+			if (!r.members.includes(e.from)) return r;
+			return {...r, away: e.text === undefined ? without(r.away, e.from) : r.away.includes(e.from) ? r.away : [...r.away, e.from].sort(compareNicks)};
 		default:
 			return assertNever(e, 'room change');
 	}

@@ -83,6 +83,8 @@ export interface RoomView extends View {
 	/** Events that arrived ahead of lastSeq + 1, waiting for the gap to be filled. */
 	readonly buffer: readonly FeedEvent[];
 	readonly members: readonly string[];
+	/** The members who are away (a subset of `members`). */
+	readonly away: readonly string[];
 	readonly topic: string;
 	/** The seq `members` and `topic` are as of: a snapshot's, or the last join, part, nick or topic applied (roster.ts). */
 	readonly stateSeq: number;
@@ -322,6 +324,7 @@ export function newRoomView(room: string): RoomView {
 		oldestSeq: 0,
 		buffer: [],
 		members: [],
+		away: [],
 		topic: '',
 		stateSeq: 0,
 		changes: [],

@@ -5,6 +5,7 @@
 import {decodeCommandFrames, isRejection, rejectionReply} from '../protocol/codec.js';
 import {MAX_ROOMS_PER_HUB} from '../protocol/limits.js';
 import {assertNever} from '../protocol/exhaustive.js';
+import {formatSeconds} from '../protocol/durations.js';
 import type {Command} from '../protocol/types.js';
 import {Access} from './access.js';
 import {away, bye, hello, nick} from './lifecycle.js';
@@ -196,7 +197,7 @@ export class HubCore {
 			case 'topic':
 				return topic(hub, ctx, session, cmd);
 			case 'away':
-				return away(ctx, session, cmd);
+				return away(hub, ctx, session, cmd);
 			case 'bye':
 				return bye(hub, ctx, session, cmd);
 			case 'kick':
@@ -313,7 +314,7 @@ export class HubCore {
 		}
 		for (const s of [...hub.sessions.values()]) {
 			if (now - s.lastHeard > this.ttlMs) {
-				hub.out.toSession(s, {type: 'notice', code: 'session_ended', message: 'your session timed out: reconnecting'});
+				hub.out.toSession(s, {type: 'notice', code: 'session_ended', message: `your session timed out: nothing came from you in ${formatSeconds(this.ttlMs)}`});
 				hub.endSession(s, 'timed out', now);
 			}
 		}

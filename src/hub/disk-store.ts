@@ -80,6 +80,10 @@ export class DiskStore implements HubStorage {
 		return this.store.path;
 	}
 
+	get retention(): number {
+		return this.store.retention;
+	}
+
 	head(room: string): number {
 		return this.store.head(room);
 	}

@@ -86,6 +86,7 @@ function welcome(hub: HubState, session: Session, id: string | undefined, resume
 			frameBytes: MAX_FRAME_BYTES,
 			roomsPerSession: MAX_ROOMS_PER_SESSION,
 			historyLimit: MAX_HISTORY_LIMIT,
+			historyKept: hub.store.retention,
 			...(rate === undefined ? {} : {rate: {burst: rate.burst, seconds: rate.seconds}}),
 		},
 		hub: {name: 'zchat', version: hub.settings.version},
@@ -106,9 +107,15 @@ export function nick(hub: HubState, ctx: CommandContext, session: Session, cmd: 
 	ctx.reply({type: 'ok', ...re(cmd.id), command: 'nick', nick: cmd.nick});
 }
 
-export function away(ctx: CommandContext, session: Session, cmd: AwayCommand): void {
-	if (cmd.text === undefined || cmd.text.trim() === '') delete session.away;
-	else session.away = cmd.text;
+/** Away with a message, or back without one; the rooms hear of a change (their member lists mark who is away). */
+export function away(hub: HubState, ctx: CommandContext, session: Session, cmd: AwayCommand): void {
+	const text = cmd.text === undefined || cmd.text.trim() === '' ? undefined : cmd.text;
+	if (text !== session.away) {
+		if (!hub.flood.charge(session, ctx)) return;
+		if (text === undefined) delete session.away;
+		else session.away = text;
+		for (const room of session.rooms) hub.append({event: {type: 'away', room, ts: ctx.now, from: session.nick, ...(text === undefined ? {} : {text})}});
+	}
 	ctx.reply({type: 'ok', ...re(cmd.id), command: 'away'});
 }
 

@@ -53,7 +53,16 @@ export class Membership {
 	}
 
 	state(room: string): RoomState {
-		const members = [...(this.members.get(room) ?? [])].map(s => s.nick).sort(compareNicks);
-		return {room, seq: this.store.head(room), topic: this.store.topic(room), members, ...(this.store.topicLocked(room) ? {topicLocked: true} : {})};
+		const sessions = [...(this.members.get(room) ?? [])];
+		const members = sessions.map(s => s.nick).sort(compareNicks);
+		const away = sessions.filter(s => s.away !== undefined).map(s => s.nick).sort(compareNicks);
+		return {
+			room,
+			seq: this.store.head(room),
+			topic: this.store.topic(room),
+			members,
+			...(away.length > 0 ? {away} : {}),
+			...(this.store.topicLocked(room) ? {topicLocked: true} : {}),
+		};
 	}
 }

@@ -16,6 +16,8 @@ export function join(hub: HubState, ctx: CommandContext, session: Session, cmd: 
 	if (!hub.flood.charge(session, ctx)) return;
 	hub.rooms.enter(session, cmd.room);
 	hub.append({event: {type: 'join', room: cmd.room, ts: ctx.now, from: session.nick}});
+	// The room's member lists mark who is away: someone who was already away says so here too.
+	if (session.away !== undefined) hub.append({event: {type: 'away', room: cmd.room, ts: ctx.now, from: session.nick, text: session.away}});
 	ctx.reply({type: 'joined', ...re(cmd.id), ...hub.rooms.state(cmd.room)});
 }
 

@@ -48,6 +48,8 @@ export interface HubStorage {
 	readonly epoch: string;
 	/** Where the history lives, for people. */
 	readonly path: string;
+	/** How many events a room keeps (the hub's --history-limit): older ones are gone. */
+	readonly retention: number;
 	/** The latest seq of a room (0 when it has none). */
 	head(room: string): number;
 	topic(room: string): string;

@@ -41,7 +41,8 @@ export class Store implements HubStorage {
 	private readonly topics = new Map<string, string>();
 	private readonly locks = new Set<string>();
 	private readonly banList: BanList;
-	private readonly retention: number;
+	/** How many events a room keeps: older ones are pruned as new ones come. */
+	readonly retention: number;
 	private readonly stmt: ReturnType<Store['prepare']>;
 
 	constructor(options: StoreOptions = {}) {

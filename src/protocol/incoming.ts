@@ -40,6 +40,7 @@ const FEED_FIELDS: Readonly<Record<FeedEventType, (o: Obj) => boolean>> = {
 		(o['by'] === undefined || isNick(o['by'])),
 	nick: o => isNick(o['to']),
 	topic: o => isStr(o['text']) && (o['lock'] === undefined || typeof o['lock'] === 'boolean'),
+	away: o => optStr(o['text']),
 };
 
 /** A feed event object, checked; undefined when it is not one. */
@@ -66,7 +67,8 @@ export function decodeFeedFrames(frames: readonly Uint8Array[]): FeedEvent[] {
 }
 
 const roomState = (o: unknown) =>
-	typeof o === 'object' && o !== null && isStr((o as Obj)['room']) && isNum((o as Obj)['seq']) && isStr((o as Obj)['topic']) && isStrArray((o as Obj)['members']);
+	typeof o === 'object' && o !== null && isStr((o as Obj)['room']) && isNum((o as Obj)['seq']) && isStr((o as Obj)['topic']) && isStrArray((o as Obj)['members']) &&
+	((o as Obj)['away'] === undefined || isStrArray((o as Obj)['away']));
 
 const REPLY_FIELDS: Readonly<Record<ReplyType, (o: Obj) => boolean>> = {
 	welcome: o =>

@@ -246,7 +246,13 @@ export interface TopicEvent extends FeedBase {
 	readonly lock?: boolean;
 }
 
-export type FeedEvent = MessageEvent | JoinEvent | PartEvent | NickEvent | TopicEvent;
+/** A member went away (with `text`, their away message) or came back (no `text`): published in each room they are in. */
+export interface AwayEvent extends FeedBase {
+	readonly type: 'away';
+	readonly text?: string;
+}
+
+export type FeedEvent = MessageEvent | JoinEvent | PartEvent | NickEvent | TopicEvent | AwayEvent;
 export type FeedEventType = FeedEvent['type'];
 
 // ---------------------------------------------------------------------------------------
@@ -259,6 +265,8 @@ export interface RoomState {
 	readonly seq: number;
 	readonly topic: string;
 	readonly members: readonly string[];
+	/** The members who are away (left out when none are). */
+	readonly away?: readonly string[];
 	/** Only operators can change the topic. */
 	readonly topicLocked?: boolean;
 }
@@ -279,7 +287,10 @@ export interface WelcomeReply {
 		readonly frames: number;
 		readonly frameBytes: number;
 		readonly roomsPerSession: number;
+		/** The most events one `history` reply carries (a page). */
 		readonly historyLimit: number;
+		/** How many events the hub keeps per room (its --history-limit): older ones are gone for good. */
+		readonly historyKept: number;
 		/**
 		 * The hub's flood limit: at most `burst` messages at once, then one every
 		 * `seconds / burst` seconds (a token bucket). Absent when the hub has none.

@@ -143,13 +143,15 @@ function statusSegments(state: ClientState, hubAddress: string, detail: Detail):
 	return {segments: out, topicWidth};
 }
 
-/** The member list: one nick a row, yours in bold; "+N more" when they do not all fit. */
-export function memberRows(members: readonly string[], nick: string, height: number): Row[] {
+/** The member list: one nick a row, yours in bold, those away greyed; "+N more" when they do not all fit. */
+export function memberRows(members: readonly string[], nick: string, height: number, away: readonly string[] = []): Row[] {
 	const header: Row = {key: 'header', segments: [{text: `${members.length} online`, dim: true}]};
 	const room = Math.max(0, height - 1);
 	const fits = members.length <= room;
 	const shown = fits ? members : members.slice(0, Math.max(0, room - 1));
-	const rows: Row[] = [header, ...shown.map(m => ({key: m, segments: [{text: m, color: nickColor(m), ...(m === nick ? {bold: true} : {})}]}))];
+	const isAway = new Set(away);
+	const style = (m: string) => (isAway.has(m) ? {dim: true} : {color: nickColor(m)});
+	const rows: Row[] = [header, ...shown.map(m => ({key: m, segments: [{text: m, ...style(m), ...(m === nick ? {bold: true} : {})}]}))];
 	if (!fits && room > 0) rows.push({key: 'more', segments: [{text: `+${members.length - shown.length} more`, dim: true}]});
 	return rows.slice(0, Math.max(0, height));
 }

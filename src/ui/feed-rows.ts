@@ -77,6 +77,7 @@ function lead(p: LineParts, time: Segment | undefined): {prefix: Segment[]; text
 		case 'part':
 		case 'nick':
 		case 'topic':
+		case 'away':
 			prefix.push({text: '-- ', dim: true});
 			return {prefix, text: {dim: true}};
 		default:

@@ -19,7 +19,7 @@ function pad(n: number): string {
 }
 
 /** The kinds of line a feed item becomes, for styling. */
-export type LineKind = 'message' | 'action' | 'join' | 'part' | 'nick' | 'topic' | 'dm' | 'notice' | 'error';
+export type LineKind = 'message' | 'action' | 'join' | 'part' | 'nick' | 'topic' | 'away' | 'dm' | 'notice' | 'error';
 
 /** A feed item in parts: the view colours them, line mode joins them. */
 export interface LineParts {
@@ -88,6 +88,8 @@ function eventParts(item: Extract<FeedItem, {kind: 'event'}>): LineParts {
 		case 'topic':
 			if (e.lock !== undefined) return {kind: 'topic', ts: e.ts, text: `${from} ${e.lock ? 'locked' : 'unlocked'} the topic of #${room}`, room};
 			return {kind: 'topic', ts: e.ts, text: e.text ? `${from} set the topic: ${oneLine(e.text)}` : `${from} cleared the topic`, room};
+		case 'away':
+			return {kind: 'away', ts: e.ts, text: e.text === undefined ? `${from} is back` : `${from} is away: ${oneLine(e.text)}`, room};
 		default:
 			return assertNever(e, 'feed event');
 	}
@@ -120,6 +122,7 @@ export function plainLine(item: FeedItem, options: PlainOptions = {}): string {
 		case 'part':
 		case 'nick':
 		case 'topic':
+		case 'away':
 			return `${time}${room}-- ${text}`;
 		default:
 			return assertNever(p.kind, 'line kind');
@@ -165,6 +168,8 @@ function eventJson(item: Extract<FeedItem, {kind: 'event'}>): Record<string, unk
 			return {type: 'nick', from: e.from, to: e.to, ...base};
 		case 'topic':
 			return {type: 'topic', from: e.from, text: e.text, ...(e.lock === undefined ? {} : {lock: e.lock}), ...base};
+		case 'away':
+			return {type: 'away', from: e.from, ...(e.text === undefined ? {} : {text: e.text}), ...base};
 		default:
 			return assertNever(e, 'feed event');
 	}

@@ -23,7 +23,7 @@ export interface WelcomeOptions {
 	readonly rate?: {readonly burst: number; readonly seconds: number};
 }
 
-export type WelcomeRoom = {readonly room: string; readonly seq?: number; readonly members?: string[]; readonly topic?: string};
+export type WelcomeRoom = {readonly room: string; readonly seq?: number; readonly members?: string[]; readonly away?: string[]; readonly topic?: string};
 
 /** The hub's welcome into these rooms (members default to the nick alone). */
 export function welcome(nick: string, rooms: readonly WelcomeRoom[], options: WelcomeOptions = {}): WelcomeReply {
@@ -34,9 +34,9 @@ export function welcome(nick: string, rooms: readonly WelcomeRoom[], options: We
 		nick,
 		epoch: options.epoch ?? EPOCH,
 		resumed: false,
-		rooms: rooms.map(r => ({room: r.room, seq: r.seq ?? 0, topic: r.topic ?? '', members: r.members ?? [nick]})),
+		rooms: rooms.map(r => ({room: r.room, seq: r.seq ?? 0, topic: r.topic ?? '', members: r.members ?? [nick], ...(r.away ? {away: r.away} : {})})),
 		ttlMs: 10_000,
-		limits: {textBytes: 4096, frames: 16, frameBytes: 65536, roomsPerSession: 32, historyLimit: 500, ...(options.rate ? {rate: options.rate} : {})},
+		limits: {textBytes: 4096, frames: 16, frameBytes: 65536, roomsPerSession: 32, historyLimit: 500, historyKept: 10_000, ...(options.rate ? {rate: options.rate} : {})},
 		hub: {name: 'zchat', version: 'test'},
 	};
 }

@@ -47,7 +47,7 @@ export function App({client, timestamps, hubAddress}: AppProps) {
 			<RoomBar tabs={tabs(state)} active={state.active} width={layout.columns} />
 			<Box flexDirection="row" height={layout.feedHeight}>
 				<FeedView rows={screen.rows} width={layout.feedWidth} height={layout.feedHeight} />
-				{members && layout.memberWidth > 0 && <MemberList members={members} nick={state.nick} width={layout.memberWidth} height={layout.feedHeight} />}
+				{members && layout.memberWidth > 0 && <MemberList members={members} away={view && 'away' in view ? view.away : []} nick={state.nick} width={layout.memberWidth} height={layout.feedHeight} />}
 			</Box>
 			<StatusBar state={state} hubAddress={hubAddress} width={layout.columns} />
 			<InputLine editor={ui.editor} prompt={`${state.active}› `} width={layout.columns} row={layout.inputRow} />

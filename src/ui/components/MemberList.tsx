@@ -4,6 +4,8 @@ import {RowText} from './RowText.js';
 
 export interface MemberListProps {
 	readonly members: readonly string[];
+	/** Those of them who are away (greyed). */
+	readonly away: readonly string[];
 	/** Your nick (shown in bold). */
 	readonly nick: string;
 	/** Columns, its left border included. */
@@ -12,10 +14,10 @@ export interface MemberListProps {
 }
 
 /** Who is in the room, on the right of the feed. */
-export function MemberList({members, nick, width, height}: MemberListProps) {
+export function MemberList({members, away, nick, width, height}: MemberListProps) {
 	return (
 		<Box flexDirection="column" width={width} flexShrink={0} height={height} borderStyle="single" borderTop={false} borderBottom={false} borderRight={false} borderDimColor>
-			{memberRows(members, nick, height).map(row => (
+			{memberRows(members, nick, height, away).map(row => (
 				<RowText key={row.key} row={row} />
 			))}
 		</Box>
