@@ -5,6 +5,7 @@
 import {randomBytes} from 'node:crypto';
 import * as zmq from 'zeromq';
 import {MAX_FRAMES} from '../protocol/limits.js';
+import {closeSocket} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import {BitSet} from './bitset.js';
 import {nowUs, sleep} from './clock.js';
@@ -183,7 +184,7 @@ export class Sender {
 			await this.dealer.send('{"type":"bye","reason":"bench done"}').catch(() => {});
 			await Promise.race([ok, sleep(2000)]);
 		}
-		this.dealer.close();
+		void closeSocket(this.dealer, {label: 'bench sender'});
 		await this.loop;
 	}
 }

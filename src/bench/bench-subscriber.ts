@@ -4,6 +4,7 @@
  */
 import * as zmq from 'zeromq';
 import {roomTopic} from '../protocol/topic.js';
+import {closeSocket} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import {BitSet} from './bitset.js';
 import {nowUs} from './clock.js';
@@ -140,8 +141,8 @@ export class Subscriber {
 	}
 
 	async close(): Promise<void> {
-		this.sub.close();
-		this.history?.close();
+		void closeSocket(this.sub, {label: 'bench subscriber'});
+		if (this.history) void closeSocket(this.history, {label: 'bench history'});
 		await this.loop;
 	}
 }

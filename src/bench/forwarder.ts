@@ -14,6 +14,7 @@
  * Socket options are the hub's (high-water marks, linger), so both drop or block alike.
  */
 import * as zmq from 'zeromq';
+import {closeSocket} from '../zmq/close.js';
 import {endpointPort, tcpEndpoint} from '../zmq/endpoint.js';
 
 const args = process.argv.slice(2);
@@ -36,8 +37,8 @@ let stopping = false;
 const stop = () => {
 	if (stopping) return;
 	stopping = true;
-	router.close();
-	pub.close();
+	void closeSocket(router, {label: 'forwarder commands'});
+	void closeSocket(pub, {label: 'forwarder feed'});
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -4,6 +4,7 @@ import {ZchatError} from '../errors.js';
 import {decodeReplyFrame} from '../protocol/incoming.js';
 import {PROTOCOL_VERSION} from '../protocol/limits.js';
 import type {Reply} from '../protocol/types.js';
+import {closeSocket} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import type {Address} from './protocol.js';
 
@@ -45,7 +46,7 @@ export async function checkHub(address: Address, timeoutMs = 3000): Promise<void
 		}
 		throw err;
 	} finally {
-		dealer.close();
+		void closeSocket(dealer, {label: 'bench hub check'});
 	}
 }
 

@@ -2,6 +2,7 @@ import * as zmq from 'zeromq';
 import {ZchatError} from '../errors.js';
 import {decodeReplyFrame} from '../protocol/incoming.js';
 import type {Command, Reply, ReplyType} from '../protocol/types.js';
+import {closeSocket} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import {watchHandshakes} from './handshake-watch.js';
 import type {ClientCurve} from './transport.js';
@@ -25,7 +26,7 @@ export interface AskOptions {
  * Questions to a hub over one REQ socket (the seed's REQ-REP pattern): no session, no
  * hello, one question and one answer at a time. REQ is strict: it must receive before it
  * sends again, and after a question that got no answer it can never send again, so a
- * timeout closes the socket (linger 0) and this asker is done.
+ * timeout closes the socket and this asker is done.
  *
  * zeromq.js reports a REQ that is out of turn only once its send or receive timeout has
  * passed (with none it waits for ever), so both timeouts are always set: to what is left of
@@ -92,11 +93,11 @@ export class HubAsker {
 		return reply as Extract<Reply, {type: T | 'error'}>;
 	}
 
-	/** Close the socket at once (linger 0): nothing unsent is kept. */
+	/** Close the socket at once: what is unsent is kept for MIN_LINGER_MS at most (src/zmq/close.ts). */
 	close(): void {
 		if (this.closed) return;
 		this.closed = true;
-		this.socket.close();
+		void closeSocket(this.socket, {label: 'asker'});
 	}
 
 	private remaining(): number {

@@ -3,6 +3,7 @@ import {decodeFeedFrames, decodeReplyFrame} from '../protocol/incoming.js';
 import {MAX_FRAMES} from '../protocol/limits.js';
 import {roomTopic} from '../protocol/topic.js';
 import type {Command, FeedEvent, Reply} from '../protocol/types.js';
+import {closeSocket, traceClose} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import {SendQueue} from '../zmq/send-queue.js';
 import {watchHandshakes} from './handshake-watch.js';
@@ -116,6 +117,8 @@ export class ZmqTransport implements Transport {
 	reconnect(): void {
 		if (this.closed) return;
 		const endpoint = tcpEndpoint(this.options.host, this.options.subPort);
+		// disconnect() and connect() run on this thread: safe while the receive loop is pending.
+		traceClose(`client: reconnect DEALER ${endpoint}`);
 		try {
 			this.dealer.disconnect(endpoint);
 		} catch {
@@ -165,9 +168,10 @@ export class ZmqTransport implements Transport {
 		this.sendOutgoing();
 		await Promise.race([this.queue.idle(), new Promise(resolve => setTimeout(resolve, lingerMs).unref())]);
 		this.closed = true;
-		this.dealer.linger = Math.max(0, lingerMs);
-		this.dealer.close();
-		this.sub.close();
+		// On this thread, never unbound, and with a linger of at least MIN_LINGER_MS however
+		// little was asked for: our command bursts have several frames (src/zmq/close.ts).
+		void closeSocket(this.dealer, {label: 'client commands', linger: Math.max(0, lingerMs)});
+		void closeSocket(this.sub, {label: 'client feed'});
 		await Promise.allSettled(this.loops);
 	}
 }

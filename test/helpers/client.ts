@@ -7,6 +7,8 @@ import type {KeyPair} from '../../src/keys.js';
 import type {HubServer} from '../../src/hub/server.js';
 import {decodeReplyFrame} from '../../src/protocol/incoming.js';
 import type {Reply} from '../../src/protocol/types.js';
+import {closeSocket} from '../../src/zmq/close.js';
+import './close-trace.js';
 import {waitFor} from './wait.js';
 
 /** A real Client over real sockets, with everything it showed collected. */
@@ -102,7 +104,7 @@ export class RawDealer {
 	}
 
 	async close(): Promise<void> {
-		this.socket.close();
+		void closeSocket(this.socket, {label: 'test'});
 		await this.loop;
 	}
 }
@@ -134,7 +136,7 @@ export class RawSub {
 	}
 
 	async close(): Promise<void> {
-		this.socket.close();
+		void closeSocket(this.socket, {label: 'test'});
 		await this.loop;
 	}
 }

@@ -2,6 +2,7 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {HubServer, type HubServerOptions} from '../../src/hub/server.js';
+import './close-trace.js';
 
 /** A hub in this process on free ports of 127.0.0.1, history in memory unless a data dir is given. */
 export async function startHub(options: HubServerOptions = {}): Promise<HubServer> {
