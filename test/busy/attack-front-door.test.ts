@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {endless, revoked, subscriptions, unreadHistory, type ScenarioOptions} from './attack/scenarios-11.js';
-import {bystanderProblems, finished, memoryProblems} from './attack/verdicts.js';
+import {endless, revoked, subscriptions, unreadHistory, type ScenarioOptions} from '../attack/scenarios-11.js';
+import {bystanderProblems, finished, memoryProblems} from '../attack/verdicts.js';
 
 /**
  * Issue 11 ("The hub owns its front door"), its acceptance played by attackers: each row of
  * the issue's table tried again by a real attacker process against a real `zchat hub`, the
  * hub's RSS read from /proc and a bystander's ping measured meanwhile (test/attack/README.md).
- * Written before the defence: on the hub of 2026-11-30 every test here fails.
+ * Written before the defence: on the hub of 2026-11-30 every test here fails. It judges a
+ * bystander's ping to 100 ms, so it runs in test/busy/, alone (`npm run test:busy`), not
+ * beside other test files that would take the CPU the bystander is measured on.
  */
 
 /** The never-ending message: the hub stays under this much more RSS than before … */
