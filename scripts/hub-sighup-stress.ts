@@ -25,7 +25,7 @@ const r = await sighupStress({
 const ok = r.aliveThroughout && r.answered === Number(values.sighups) && r.feedAfterLast && r.backAfterLast >= 0.9 && r.exit === 0 && r.removedHeard === 0;
 process.stdout.write(
 	`${ok ? 'ok' : 'FAILED'}: ${r.answered}/${values.sighups} SIGHUPs answered, hub alive throughout: ${r.aliveThroughout}, ` +
-		`feed after the last: ${r.feedAfterLast} (${Math.round(r.backAfterLast * 100)}% of listeners back), 90% of listeners authenticated again after each in ${r.recoveryMs.median} ms ` +
+		`feed after the last: ${r.feedAfterLast} (${Math.round(r.backAfterLast * 100)}% of listeners back), 90% of listeners heard the feed again after each in ${r.recoveryMs.median} ms ` +
 		`(median; max ${r.recoveryMs.max}; ${r.slow} took over 30 s), ` +
 		`removed members hearing on: ${r.removedHeard}, hub exit: ${r.exit}, ${r.acked} of ${r.said} lines acked (${r.ratePerS} lines/s offered; senders said hello again ${r.helloAgain} times, errors ${JSON.stringify(r.errors)}), ${r.received} feed messages received, ${(r.ms / 1000).toFixed(1)} s\n`,
 );

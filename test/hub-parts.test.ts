@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import Database from 'better-sqlite3';
 import {BanList} from '../src/hub/ban-list.js';
-import {FloodControl} from '../src/hub/flood.js';
+import {FloodControl, PEOPLE_PER_ADDRESS} from '../src/hub/flood.js';
 import {Membership} from '../src/hub/membership.js';
 import {Mutes} from '../src/hub/mutes.js';
 import {CommandContext, Outgoing} from '../src/hub/outbox.js';
@@ -263,11 +263,15 @@ describe('flood control', () => {
 		assert.equal(flood.charge(ctxOf(out, b, 0), b), false, 'the connection spent its two');
 		const elsewhere = {...session('k3', 'c', 'other'), bucket: flood.bucket(0)!};
 		assert.ok(flood.charge(ctxOf(out, elsewhere, 0), elsewhere), 'another connection has its own');
-		const sameAddress = {...session('k4', 'd', 'third'), info: {address: '::ffff:10.1.1.1'}, bucket: flood.bucket(0)!};
-		const sameAddress2 = {...session('k5', 'e', 'fourth'), info: {address: '10.1.1.1'}, bucket: flood.bucket(0)!};
-		assert.ok(flood.charge(ctxOf(out, sameAddress, 0), sameAddress, 2), 'a cost of two (a hello making a room)');
-		assert.equal(flood.charge(ctxOf(out, sameAddress2, 0), sameAddress2), false, 'another connection from the same address');
-		assert.ok(flood.charge(ctxOf(out, sameAddress2, 1000), sameAddress2), 'one a second comes back');
+		// An address holds PEOPLE_PER_ADDRESS people's allowance; each connection from it one person's.
+		for (let i = 0; i < PEOPLE_PER_ADDRESS; i++) {
+			const c = {...session(`a${i}`, `a${i}`, `addr-conn-${i}`), info: {address: i % 2 ? '10.1.1.1' : '::ffff:10.1.1.1'}, bucket: flood.bucket(0)!};
+			assert.ok(flood.charge(ctxOf(out, c, 0), c, 2), 'a cost of two (a hello making a room)');
+			assert.equal(flood.charge(ctxOf(out, c, 0), c), false, 'that connection spent its two');
+		}
+		const late = {...session('k5', 'e', 'late'), info: {address: '10.1.1.1'}, bucket: flood.bucket(0)!};
+		assert.equal(flood.charge(ctxOf(out, late, 0), late), false, 'another connection from the same address: the address spent its share');
+		assert.ok(flood.charge(ctxOf(out, late, 1000), late), 'it comes back at the address’s pace');
 	});
 
 	test('the byte budget: text beyond it is refused until the minute gives it back', () => {
