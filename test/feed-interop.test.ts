@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import {describe, it} from 'node:test';
 import * as zmq from 'zeromq';
-import {python, RecordingSub, startFeed, subscriptionsReach} from './helpers/feed.js';
+import {RecordingSub, startFeed, subscriptionsReach} from './helpers/feed.js';
+import {python} from './helpers/python.js';
 import {waitFor} from './helpers/wait.js';
 import {RawPeer} from './helpers/zmtp-peer.js';
 

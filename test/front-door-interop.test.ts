@@ -9,6 +9,7 @@ import {after, describe, it} from 'node:test';
 import * as zmq from 'zeromq';
 import {z85Decode} from '../src/protocol/z85.js';
 import {echoDoor, type EchoDoor} from './helpers/echo-door.js';
+import {python} from './helpers/python.js';
 import {waitFor} from './helpers/wait.js';
 import {frameBytes, readyCommand, RawPeer} from './helpers/zmtp-peer.js';
 import {greeting} from '../src/hub/front-door/wire.js';
@@ -33,23 +34,6 @@ function request(door: EchoDoor, options: Partial<zmq.SocketOptions<zmq.Request>
 async function roundTrip(s: zmq.Dealer | zmq.Request, ...frames: string[]): Promise<string[]> {
 	await s.send(frames);
 	return (await s.receive()).map(String);
-}
-
-/** Run Python with Debian's pyzmq; resolves with its stdout (rejects on a non-zero exit). */
-function python(code: string, timeoutMs = 15_000): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const child = spawn('/usr/bin/python3', ['-c', code], {stdio: ['ignore', 'pipe', 'pipe']});
-		let out = '';
-		let err = '';
-		child.stdout.on('data', d => (out += d));
-		child.stderr.on('data', d => (err += d));
-		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-		child.on('exit', code => {
-			clearTimeout(timer);
-			if (code === 0) resolve(out);
-			else reject(new Error(`python exited ${code}: ${err}`));
-		});
-	});
 }
 
 const hub = zmq.curveKeyPair();

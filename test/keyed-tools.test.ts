@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import {readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
-import {generateKeyPair, writeKeyPair, type KeyPair} from '../src/keys.js';
 import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
-import {tempDir} from './helpers/hub.js';
+import {keyFiles} from './helpers/key-files.js';
 
 /**
  * The one-shot tools against hubs with keys: `zchat send`, `who`, `stats` and `log` take
@@ -13,19 +12,7 @@ import {tempDir} from './helpers/hub.js';
  * is one clear line and exit 2, not a timeout that blames a hub that is running.
  */
 
-const procs: Proc[] = [];
-const dir = tempDir('zchat-keyed-tools-');
-after(() => {
-	for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-	dir.remove();
-});
-
-function keyFile(name: string): {file: string; pub: string; pair: KeyPair} {
-	const pair = generateKeyPair();
-	const file = join(dir.path, `${name}.key`);
-	writeKeyPair(file, pair, {force: true});
-	return {file, pub: `${file}.pub`, pair};
-}
+const {dir, procs, keyFile} = keyFiles('zchat-keyed-tools-');
 
 /** No settings file and no default key of the user running the tests: only what each test gives. */
 const ENV = {XDG_CONFIG_HOME: join(dir.path, 'config'), ZCHAT_CONFIG: '', ZCHAT_SERVER_KEY: undefined, ZCHAT_KEY: undefined} as unknown as NodeJS.ProcessEnv;

@@ -6,11 +6,12 @@ import * as zmq from 'zeromq';
 import type {HubServer} from '../src/hub/server.js';
 import {Access} from '../src/hub/access.js';
 import {parseAuthorized} from '../src/hub/authorized.js';
-import {generateKeyPair, publicKeyOf, readKeyPair, writeKeyPair, type KeyPair} from '../src/keys.js';
+import {generateKeyPair, publicKeyOf, readKeyPair, type KeyPair} from '../src/keys.js';
 import {z85Decode, z85Encode} from '../src/protocol/z85.js';
 import {connectClient, curveOptions, RawDealer, RawSub} from './helpers/client.js';
 import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
-import {startHub, tempDir} from './helpers/hub.js';
+import {startHub} from './helpers/hub.js';
+import {keyFiles} from './helpers/key-files.js';
 import {waitFor} from './helpers/wait.js';
 
 /**
@@ -19,21 +20,8 @@ import {waitFor} from './helpers/wait.js';
  * and an authorized file re-read on SIGHUP.
  */
 
-const procs: Proc[] = [];
+const {dir, procs, keyFile} = keyFiles('zchat-keys-');
 const track = (p: Proc) => (procs.push(p), p);
-const dir = tempDir('zchat-keys-');
-after(() => {
-	for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-	dir.remove();
-});
-
-/** A key pair written to DIR/name.key (+ .pub), for the CLI. */
-function keyFile(name: string): {file: string; pub: string; pair: KeyPair} {
-	const pair = generateKeyPair();
-	const file = join(dir.path, `${name}.key`);
-	writeKeyPair(file, pair, {force: true});
-	return {file, pub: `${file}.pub`, pair};
-}
 
 describe('keys', () => {
 	test('Z85 round-trips and matches the RFC 32 example', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import {after, before, describe, test} from 'node:test';
-import {spawnHub, spawnZchat, type Proc, type SpawnedHub} from './helpers/cli.js';
-import {requireTmux, TmuxTui} from './helpers/tmux.js';
+import {describe, test} from 'node:test';
+import {spawnZchat, type Proc} from './helpers/cli.js';
+import {tmuxSuite, TmuxTui} from './helpers/tmux.js';
 
 /**
  * Private messages in the real TUI (tmux, CI unset) against a real hub, with a line-mode
@@ -9,20 +9,7 @@ import {requireTmux, TmuxTui} from './helpers/tmux.js';
  * exit code, and conversation tabs that follow a nick.
  */
 
-const procs: Proc[] = [];
-const tuis: TmuxTui[] = [];
-let hub: SpawnedHub;
-
-before(async () => {
-	requireTmux();
-	hub = await spawnHub();
-	procs.push(hub.proc);
-});
-
-after(() => {
-	for (const t of tuis) t.close();
-	for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-});
+const {hub, procs, tuis} = tmuxSuite();
 
 function lineClient(nick: string): Proc {
 	const p = spawnZchat(['join', '--nick', nick, '--json', '--stay', ...hub.args]);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {after, before, describe, test} from 'node:test';
-import {spawnHub, spawnZchat, type Proc, type SpawnedHub} from './helpers/cli.js';
-import {requireTmux, TmuxTui} from './helpers/tmux.js';
+import {describe, test} from 'node:test';
+import {spawnZchat, type Proc} from './helpers/cli.js';
+import {tmuxSuite, TmuxTui} from './helpers/tmux.js';
 
 /**
  * What a new user met in the real TUI (tmux, CI unset unless a test sets it): a blank screen
@@ -12,20 +12,7 @@ import {requireTmux, TmuxTui} from './helpers/tmux.js';
  * room left on screen, tabs that could not be opened or closed, keys /help did not list.
  */
 
-const procs: Proc[] = [];
-const tuis: TmuxTui[] = [];
-let hub: SpawnedHub;
-
-before(async () => {
-	requireTmux();
-	hub = await spawnHub();
-	procs.push(hub.proc);
-});
-
-after(() => {
-	for (const t of tuis) t.close();
-	for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-});
+const {hub, procs, tuis} = tmuxSuite();
 
 function tui(args: readonly string[], size = {columns: 100, rows: 24}, env: Record<string, string> = {}): TmuxTui {
 	const t = TmuxTui.start(args, size, env);

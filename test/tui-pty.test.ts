@@ -1,33 +1,19 @@
 import assert from 'node:assert/strict';
-import {after, before, describe, test} from 'node:test';
-import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
-import {requireTmux, TmuxTui} from './helpers/tmux.js';
+import {describe, test} from 'node:test';
+import {spawnZchat, type Proc} from './helpers/cli.js';
+import {tmuxSuite, TmuxTui} from './helpers/tmux.js';
 
 /**
  * The real `zchat join` TUI in a pseudo-terminal (tmux), against a real hub, with a second
  * client in line mode on the other side.
  */
 
-const procs: Proc[] = [];
-const tuis: TmuxTui[] = [];
+const {hub, procs, tuis} = tmuxSuite();
 const track = <T extends Proc | TmuxTui>(x: T): T => {
 	if (x instanceof TmuxTui) tuis.push(x);
 	else procs.push(x);
 	return x;
 };
-
-let hub: Awaited<ReturnType<typeof spawnHub>>;
-
-before(async () => {
-	requireTmux();
-	hub = await spawnHub();
-	procs.push(hub.proc);
-});
-
-after(() => {
-	for (const t of tuis) t.close();
-	for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-});
 
 /** A line-mode client that prints the feed as JSON and says what is written to its stdin. */
 function lineClient(nick: string, rooms: string[]): Proc {

@@ -8,17 +8,13 @@
  */
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
-import {finish, num, writeOrStall, zmtpConnect, zmtpFrame} from './kit.js';
+import {finish, num, RAW_OPTIONS, writeOrStall, zmtpConnect, zmtpFrame} from './kit.js';
 
 const {values: a} = parseArgs({
 	options: {
-		host: {type: 'string', default: '127.0.0.1'},
-		sub: {type: 'string'},
-		pub: {type: 'string'},
-		from: {type: 'string'},
+		...RAW_OPTIONS,
 		parts: {type: 'string', default: '4000000'},
 		'chunk-parts': {type: 'string', default: '32768'},
-		'hold-ms': {type: 'string', default: '1000'},
 		end: {type: 'boolean', default: false},
 		feed: {type: 'boolean', default: false},
 		'subscribe-parts': {type: 'boolean', default: false},

@@ -69,15 +69,19 @@ export function curveFromFiles(keyFile: string | undefined, serverKey: string | 
 	return {curveServerKey: serverKey, curvePublicKey: pair.publicKey, curveSecretKey: pair.secretKey};
 }
 
-/** The CLI options every zeromq.js attacker takes for where and as whom it connects. */
-export const CONNECT_OPTIONS = {
+/** The CLI options every attacker takes for where it connects: host, ports, source address. */
+export const WHERE_OPTIONS = {
 	host: {type: 'string', default: '127.0.0.1'},
 	sub: {type: 'string'},
 	pub: {type: 'string'},
 	from: {type: 'string'},
-	key: {type: 'string'},
-	'server-key': {type: 'string'},
 } as const;
+
+/** The CLI options every raw ZMTP attacker takes: where it connects, and how long it holds on. */
+export const RAW_OPTIONS = {...WHERE_OPTIONS, 'hold-ms': {type: 'string', default: '1000'}} as const;
+
+/** The CLI options every zeromq.js attacker takes for where and as whom it connects. */
+export const CONNECT_OPTIONS = {...WHERE_OPTIONS, key: {type: 'string'}, 'server-key': {type: 'string'}} as const;
 
 /** One ZMTP message frame, short or long form as its size needs. */
 export function zmtpFrame(body: Buffer, more = false): Buffer {

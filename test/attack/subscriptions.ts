@@ -8,20 +8,9 @@
  */
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
-import {emit, finish, num, stdinLines, writeOrStall, zmtpConnect, zmtpFrame} from './kit.js';
+import {emit, finish, num, stdinLines, RAW_OPTIONS, writeOrStall, zmtpConnect, zmtpFrame} from './kit.js';
 
-const {values: a} = parseArgs({
-	options: {
-		host: {type: 'string', default: '127.0.0.1'},
-		sub: {type: 'string'},
-		pub: {type: 'string'},
-		from: {type: 'string'},
-		count: {type: 'string', default: '8000'},
-		bytes: {type: 'string', default: '4095'},
-		'hold-ms': {type: 'string', default: '1000'},
-		'wait-leave': {type: 'boolean', default: false},
-	},
-});
+const {values: a} = parseArgs({options: {...RAW_OPTIONS, count: {type: 'string', default: '8000'}, bytes: {type: 'string', default: '4095'}, 'wait-leave': {type: 'boolean', default: false}}});
 const count = num(a.count, 8000);
 const bytes = num(a.bytes, 4096);
 const t0 = performance.now();

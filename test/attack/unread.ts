@@ -7,20 +7,9 @@
  */
 import {parseArgs} from 'node:util';
 import {performance} from 'node:perf_hooks';
-import {finish, num, writeOrStall, zmtpConnect, zmtpFrame} from './kit.js';
+import {finish, num, RAW_OPTIONS, writeOrStall, zmtpConnect, zmtpFrame} from './kit.js';
 
-const {values: a} = parseArgs({
-	options: {
-		host: {type: 'string', default: '127.0.0.1'},
-		sub: {type: 'string'},
-		pub: {type: 'string'},
-		from: {type: 'string'},
-		requests: {type: 'string', default: '2000'},
-		room: {type: 'string', default: 'lobby'},
-		'hold-ms': {type: 'string', default: '1000'},
-		'read-ms': {type: 'string', default: '1000'},
-	},
-});
+const {values: a} = parseArgs({options: {...RAW_OPTIONS, requests: {type: 'string', default: '2000'}, room: {type: 'string', default: 'lobby'}, 'read-ms': {type: 'string', default: '1000'}}});
 const requests = num(a.requests, 2000);
 const t0 = performance.now();
 const {socket, closed, handshaken} = await zmtpConnect({port: Number(a.sub), host: a.host!, ...(a.from ? {from: a.from} : {}), socketType: 'DEALER'});

@@ -1,8 +1,7 @@
 /**
  * The feed port on its own for tests: a FeedServer on a free port of 127.0.0.1, zeromq.js SUB
- * sockets that record what they get, and Debian's pyzmq run as a child process.
+ * sockets that record what they get.
  */
-import {spawn} from 'node:child_process';
 import * as zmq from 'zeromq';
 import {FeedServer, type FeedServerOptions} from '../../src/hub/feed/feed-server.js';
 import {waitFor} from './wait.js';
@@ -41,21 +40,4 @@ export class RecordingSub {
 		this.socket.close();
 		await this.loop;
 	}
-}
-
-/** Run Python with Debian's pyzmq; resolves with its stdout (rejects on a non-zero exit or past the deadline). */
-export function python(code: string, timeoutMs = 15_000): Promise<string> {
-	return new Promise((resolve, reject) => {
-		const child = spawn('/usr/bin/python3', ['-u', '-c', code], {stdio: ['ignore', 'pipe', 'pipe']});
-		let out = '';
-		let err = '';
-		child.stdout.on('data', d => (out += d));
-		child.stderr.on('data', d => (err += d));
-		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-		child.on('exit', code => {
-			clearTimeout(timer);
-			if (code === 0) resolve(out);
-			else reject(new Error(`python exited ${code}: ${err.slice(-500)}`));
-		});
-	});
 }

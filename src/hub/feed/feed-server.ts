@@ -2,12 +2,11 @@
  * The hub's feed port: a ZMTP 3 PUB of its own (NULL or CURVE). It takes SUB and XSUB peers,
  * keeps their subscriptions (prefixes, as ZeroMQ matches them) within each one's budget, and
  * writes every flush's feed messages to each subscriber that matches in one write: encoded
- * once for all under NULL, sealed per subscriber under CURVE. (Past 300 lines: the listener,
- * the subscription matching and the flush share the subscriber table.)
+ * once for all under NULL, sealed per subscriber under CURVE. (Its listener and connection
+ * counts are the front door's listener.ts.)
  */
-import {createServer, type Server, type Socket} from 'node:net';
-import {plainAddress} from '../front-door/address.js';
 import {CurveCodec, curveKeys} from '../front-door/curve.js';
+import {Listener} from '../front-door/listener.js';
 import * as wire from '../front-door/wire.js';
 import {DEFAULT_FEED_LIMITS, type FeedLimits} from './limits.js';
 import {Subscriber, type FeedCloseReason, type FeedSide} from './subscriber.js';
@@ -56,28 +55,22 @@ const HOSTILE = new Set<FeedCloseReason>(['too-many-frames', 'frame-too-big', 't
 
 export class FeedServer {
 	readonly limits: FeedLimits;
-	private readonly subs = new Map<number, Subscriber>();
-	private readonly perAddress = new Map<string, number>();
+	private readonly listener: Listener<FeedCloseReason, Subscriber>;
+	/** The listener's open connections. */
+	private readonly subs: ReadonlyMap<number, Subscriber>;
 	/** Subscribers by the prefix they subscribed to, and how many subscriptions there are of each length. */
 	private readonly index = new Map<string, Set<Subscriber>>();
 	private readonly lengths = new Map<number, number>();
 	private readonly side: FeedSide;
-	private nextId = 1;
 	private ready = 0;
 	private pending: Outgoing[] = [];
 	private flushScheduled = false;
 	private stamp = 0;
-	private readonly counts = {accepted: 0, refusedFull: 0, refusedPerAddress: 0, dropped: 0};
-	private readonly closes: Partial<Record<FeedCloseReason, number>> = {};
-	private readonly sweep: NodeJS.Timeout;
-	private stopping = false;
+	private dropped = 0;
 	private lastLog = 0;
 	private unlogged = 0;
 
-	private constructor(
-		private readonly server: Server,
-		private readonly options: FeedServerOptions,
-	) {
+	private constructor(private readonly options: FeedServerOptions) {
 		this.limits = {...DEFAULT_FEED_LIMITS, ...options.limits};
 		const log = options.log ?? (() => {});
 		this.side = {
@@ -90,38 +83,28 @@ export class FeedServer {
 			ended: (sub, reason, detail) => this.ended(sub, reason, detail),
 			log,
 		};
-		const every = Math.max(10, Math.floor(Math.min(this.limits.handshakeMs, this.limits.heartbeatIntervalMs) / 4));
-		this.sweep = setInterval(() => this.tick(), every);
-		this.sweep.unref();
+		this.listener = new Listener({
+			limits: this.limits,
+			connect: (id, address, socket) => new Subscriber(id, address, socket, this.side, Date.now()),
+			acceptFailed: code => this.logLimited(`accepting a feed connection failed: ${code}`),
+		});
+		this.subs = this.listener.conns;
 	}
 
 	/** Listen; rejects with the listen error (EADDRINUSE, EACCES …) for the caller to explain. */
-	static listen(options: FeedServerOptions): Promise<FeedServer> {
-		const server = createServer({noDelay: true});
-		const feed = new FeedServer(server, options);
-		server.on('connection', socket => feed.accept(socket));
-		return new Promise((resolve, reject) => {
-			server.once('error', err => {
-				clearInterval(feed.sweep);
-				reject(err);
-			});
-			server.listen(options.port, options.host ?? '127.0.0.1', () => {
-				server.removeAllListeners('error');
-				// Out of file descriptors: libuv sheds the connection and keeps listening.
-				server.on('error', err => feed.logLimited(`accepting a feed connection failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
-				resolve(feed);
-			});
-		});
+	static async listen(options: FeedServerOptions): Promise<FeedServer> {
+		const feed = new FeedServer(options);
+		await feed.listener.listen(options.port, options.host);
+		return feed;
 	}
 
 	get port(): number {
-		const address = this.server.address();
-		return typeof address === 'object' && address !== null ? address.port : 0;
+		return this.listener.port;
 	}
 
 	/** Queue one feed message, `[topic, ...events]`; written at flush(), at the latest on the next turn of the event loop. */
 	publish(topic: string, events: readonly string[]): void {
-		if (this.stopping) return;
+		if (this.listener.stopping) return;
 		const frames = [Buffer.from(topic, 'latin1')];
 		for (const e of events) frames.push(Buffer.from(e, 'utf8'));
 		this.pending.push({topic, frames});
@@ -145,7 +128,7 @@ export class FeedServer {
 		for (const [sub, all] of this.recipients(messages)) {
 			// What does not fit its budget is dropped for it (it repairs the gap from history).
 			const fit = sub.fits(all.map(i => sizes[i]!));
-			this.counts.dropped += all.length - fit;
+			this.dropped += all.length - fit;
 			if (fit === 0) continue;
 			const picked = fit === all.length ? all : all.slice(0, fit);
 			if (curve) sub.writeSealed(picked.map(i => messages[i]!.frames));
@@ -157,39 +140,28 @@ export class FeedServer {
 
 	/** Close every subscriber `pick` chooses (a key taken off the list or banned), at once; returns how many. */
 	closeWhere(pick: (sub: Subscriber) => boolean, reason: FeedCloseReason = 'revoked', detail = 'its key may no longer read the feed'): number {
-		let closed = 0;
-		for (const sub of [...this.subs.values()]) {
-			if (sub.isReady && pick(sub)) {
-				sub.end(reason, detail);
-				closed++;
-			}
-		}
-		return closed;
+		return this.listener.endWhere(pick, reason, detail, false);
 	}
 
 	stats(): FeedStats {
-		let handshaking = 0;
 		let queuedBytes = 0;
 		let subscriptions = 0;
 		for (const sub of this.subs.values()) {
-			if (!sub.isReady) handshaking++;
 			queuedBytes += sub.queuedBytes;
 			subscriptions += sub.topics.size;
 		}
-		const {accepted, refusedFull, refusedPerAddress, dropped} = this.counts;
-		return {subscribers: this.ready, handshaking, accepted, refusedFull, refusedPerAddress, closed: {...this.closes}, dropped, queuedBytes, subscriptions};
+		const {handshaking, accepted, refusedFull, refusedPerAddress, closed} = this.listener.stats();
+		return {subscribers: this.ready, handshaking, accepted, refusedFull, refusedPerAddress, closed, dropped: this.dropped, queuedBytes, subscriptions};
 	}
 
-	/** Stop listening; write what is queued, close every connection, and wait for them (1 s at most). */
+	/** Stop listening; write what is queued, close every connection, and wait for them (closeGraceMs at most). */
 	async stop(): Promise<void> {
-		if (this.stopping) return;
+		if (this.listener.stopping) return;
 		this.flush();
-		this.stopping = true;
-		clearInterval(this.sweep);
-		const closed = new Promise<void>(resolve => this.server.close(() => resolve()));
+		const closed = this.listener.close();
 		for (const sub of [...this.subs.values()]) sub.end('shutdown', 'the hub is stopping', true);
 		let timer: NodeJS.Timeout | undefined;
-		await Promise.race([closed, new Promise(resolve => (timer = setTimeout(resolve, 1000)))]);
+		await Promise.race([closed, new Promise(resolve => (timer = setTimeout(resolve, this.limits.closeGraceMs)))]);
 		clearTimeout(timer);
 	}
 
@@ -253,32 +225,8 @@ export class FeedServer {
 		else this.lengths.delete(topic.length);
 	}
 
-	private accept(socket: Socket): void {
-		const address = plainAddress(socket.remoteAddress ?? '');
-		if (this.stopping || this.subs.size >= this.limits.maxConnections) {
-			this.counts.refusedFull++;
-			socket.destroy();
-			return;
-		}
-		const here = this.perAddress.get(address) ?? 0;
-		if (here >= this.limits.maxConnectionsPerAddress) {
-			this.counts.refusedPerAddress++;
-			socket.destroy();
-			return;
-		}
-		this.perAddress.set(address, here + 1);
-		this.counts.accepted++;
-		socket.setKeepAlive(true, 30_000);
-		const sub = new Subscriber(this.nextId++, address, socket, this.side, Date.now());
-		this.subs.set(sub.id, sub);
-	}
-
 	private ended(sub: Subscriber, reason: FeedCloseReason, detail: string): void {
-		if (!this.subs.delete(sub.id)) return;
-		this.closes[reason] = (this.closes[reason] ?? 0) + 1;
-		const left = (this.perAddress.get(sub.address) ?? 1) - 1;
-		if (left > 0) this.perAddress.set(sub.address, left);
-		else this.perAddress.delete(sub.address);
+		if (!this.listener.forget(sub, reason)) return;
 		for (const topic of sub.topics) this.cancelled(sub, topic);
 		if (sub.wasReady) this.countSubscribers(-1);
 		if (HOSTILE.has(reason)) this.logLimited(`closed a feed connection from ${sub.address}: ${detail}`);
@@ -299,11 +247,6 @@ export class FeedServer {
 		(this.options.log ?? (() => {}))(this.unlogged > 0 ? `${line} (and ${this.unlogged} more)` : line);
 		this.lastLog = now;
 		this.unlogged = 0;
-	}
-
-	private tick(): void {
-		const now = Date.now();
-		for (const sub of [...this.subs.values()]) sub.tick(now);
 	}
 }
 

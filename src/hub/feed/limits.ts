@@ -4,6 +4,7 @@
  */
 import {MAX_ROOM_LENGTH, ROOM_PATTERN} from '../../protocol/limits.js';
 import {topicRoom} from '../../protocol/topic.js';
+import {DEFAULT_ZMTP_LIMITS, type ZmtpLimits} from '../front-door/limits.js';
 import {MAX_PING_CONTEXT} from '../front-door/wire.js';
 
 /**
@@ -12,7 +13,8 @@ import {MAX_PING_CONTEXT} from '../front-door/wire.js';
  */
 export const MAX_TOPIC_BYTES = 1 + MAX_ROOM_LENGTH + 1;
 
-export interface FeedLimits {
+/** The port's own limits; the handshake, heartbeats and connection counts are any ZMTP port's. */
+export interface FeedLimits extends ZmtpLimits {
 	/** Distinct subscriptions one connection may hold (a session is in at most 32 rooms); one more closes it. @default 64 */
 	readonly maxSubscriptions: number;
 	/** Bytes of a subscription (its topic prefix); a longer one closes the connection before its body is read. @default 34 (MAX_TOPIC_BYTES) */
@@ -38,21 +40,11 @@ export interface FeedLimits {
 	 * as slow consumers until the rest is under it. @default 64 MiB
 	 */
 	readonly maxQueuedBytesTotal: number;
-	/** Greeting and security handshake must be done within this long. @default 3000 ms */
-	readonly handshakeMs: number;
-	/** A subscriber quiet this long is sent a PING. @default 2000 ms */
-	readonly heartbeatIntervalMs: number;
 	/**
 	 * A subscriber that sends nothing for this long (its PING's TTL may shorten it) while the
 	 * network takes nothing of what is queued for it is closed. @default 6000 ms
 	 */
 	readonly heartbeatTimeoutMs: number;
-	/** The TTL sent in our PINGs. @default 6000 ms */
-	readonly heartbeatTtlMs: number;
-	/** Connections at once; further ones are closed on arrival. @default 10000 */
-	readonly maxConnections: number;
-	/** Connections at once from one source address. @default 256 */
-	readonly maxConnectionsPerAddress: number;
 }
 
 export const DEFAULT_FEED_LIMITS: FeedLimits = {
@@ -64,12 +56,7 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
 	maxQueuedBytes: 2 * 1024 * 1024,
 	maxQueuedMessages: 1000,
 	maxQueuedBytesTotal: 64 * 1024 * 1024,
-	handshakeMs: 3000,
-	heartbeatIntervalMs: 2000,
-	heartbeatTimeoutMs: 6000,
-	heartbeatTtlMs: 6000,
-	maxConnections: 10_000,
-	maxConnectionsPerAddress: 256,
+	...DEFAULT_ZMTP_LIMITS,
 };
 
 /** Bytes of a command after the handshake: SUBSCRIBE or CANCEL with the longest topic, or a PING with the longest context. */

@@ -1,14 +1,13 @@
 /**
  * The hub's command port: a ZMTP 3 server that is a ROUTER on the wire (NULL or CURVE), takes
  * DEALER and REQ peers, hands the core one batch of whole messages per turn of the event loop,
- * and writes each connection's replies in one piece per flush. (Past 300 lines: the listener,
- * the per-address and total connection counts and the batch hand-off share its state.)
+ * and writes each connection's replies in one piece per flush. (Its listener and connection
+ * counts are listener.ts's, shared with the feed port.)
  */
-import {createServer, type Server, type Socket} from 'node:net';
-import {plainAddress} from './address.js';
 import {Connection, type DoorSide} from './connection.js';
 import {curveKeys} from './curve.js';
 import {DEFAULT_LIMITS, type FrontDoorLimits} from './limits.js';
+import {Listener} from './listener.js';
 import type {Batch, CloseReason, Closed, Envelope, Inbound, Peer} from './types.js';
 
 export interface FrontDoorOptions {
@@ -53,10 +52,10 @@ export interface FrontDoorStats {
 
 export class FrontDoor {
 	readonly limits: FrontDoorLimits;
-	private readonly conns = new Map<number, Connection>();
-	private readonly perAddress = new Map<string, number>();
 	private readonly side: DoorSide;
-	private nextId = 1;
+	private readonly listener: Listener<CloseReason, Connection>;
+	/** The listener's open connections. */
+	private readonly conns: ReadonlyMap<number, Connection>;
 	private inbox: Inbound[] = [];
 	private closedList: Closed[] = [];
 	private batchScheduled = false;
@@ -68,15 +67,9 @@ export class FrontDoor {
 	private full: Connection[] = [];
 	/** Connections with replies written that the kernel has not taken yet (for maxUnsentBytesTotal). */
 	private readonly unsent = new Set<Connection>();
-	private readonly counts = {accepted: 0, refusedOverLimit: 0, refusedPerAddress: 0, messagesIn: 0, batches: 0};
-	private readonly closes: Partial<Record<CloseReason, number>> = {};
-	private readonly sweep: NodeJS.Timeout;
-	private stopping = false;
+	private readonly counts = {messagesIn: 0, batches: 0};
 
-	private constructor(
-		private readonly server: Server,
-		private readonly options: FrontDoorOptions,
-	) {
+	private constructor(private readonly options: FrontDoorOptions) {
 		this.limits = {...DEFAULT_LIMITS, ...options.limits};
 		const curve = options.curve ? curveKeys(options.curve) : undefined;
 		const log = options.log ?? (() => {});
@@ -93,35 +86,25 @@ export class FrontDoor {
 			},
 			log,
 		};
-		// One timer for every connection: handshake deadlines and heartbeats, to a quarter of the shortest.
-		const every = Math.max(10, Math.floor(Math.min(this.limits.handshakeMs, this.limits.heartbeatIntervalMs) / 4));
-		this.sweep = setInterval(() => this.tick(), every);
-		this.sweep.unref();
+		this.listener = new Listener({
+			limits: this.limits,
+			// A write returns false (and reading pauses until 'drain') once this much waits unsent.
+			highWaterMark: options.limits?.pauseAboveBytes ?? DEFAULT_LIMITS.pauseAboveBytes,
+			connect: (id, address, socket) => new Connection(id, address, socket.remotePort ?? 0, socket, this.side, Date.now()),
+			acceptFailed: code => log(`accepting a connection failed: ${code}`),
+		});
+		this.conns = this.listener.conns;
 	}
 
 	/** Listen; rejects with the listen error (EADDRINUSE, EACCES …) for the caller to explain. */
-	static listen(options: FrontDoorOptions): Promise<FrontDoor> {
-		// A write returns false (and reading pauses until 'drain') once this much waits unsent.
-		const server = createServer({noDelay: true, highWaterMark: options.limits?.pauseAboveBytes ?? DEFAULT_LIMITS.pauseAboveBytes});
-		const door = new FrontDoor(server, options);
-		server.on('connection', socket => door.accept(socket));
-		return new Promise((resolve, reject) => {
-			server.once('error', err => {
-				clearInterval(door.sweep);
-				reject(err);
-			});
-			server.listen(options.port, options.host ?? '127.0.0.1', () => {
-				server.removeAllListeners('error');
-				// Out of file descriptors: libuv sheds the connection and keeps listening.
-				server.on('error', err => door.side.log(`accepting a connection failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
-				resolve(door);
-			});
-		});
+	static async listen(options: FrontDoorOptions): Promise<FrontDoor> {
+		const door = new FrontDoor(options);
+		await door.listener.listen(options.port, options.host);
+		return door;
 	}
 
 	get port(): number {
-		const address = this.server.address();
-		return typeof address === 'object' && address !== null ? address.port : 0;
+		return this.listener.port;
 	}
 
 	/** A connection that has completed its handshake, while it is open. */
@@ -191,14 +174,7 @@ export class FrontDoor {
 	 * refuse, after SIGHUP or a ban); returns how many. Their queued replies go first.
 	 */
 	closeWhere(pick: (peer: Peer) => boolean, reason: CloseReason = 'closed-by-hub', detail = 'closed by the hub'): number {
-		let closed = 0;
-		for (const conn of [...this.conns.values()]) {
-			if (conn.isReady && pick(conn)) {
-				conn.end(reason, detail, true);
-				closed++;
-			}
-		}
-		return closed;
+		return this.listener.endWhere(pick, reason, detail, true);
 	}
 
 	/**
@@ -211,23 +187,20 @@ export class FrontDoor {
 	}
 
 	stats(): FrontDoorStats {
-		let handshaking = 0;
 		let unsentBytes = 0;
 		let held = 0;
 		for (const conn of this.conns.values()) {
-			if (!conn.isReady) handshaking++;
 			unsentBytes += conn.unsentBytes;
 			if (conn.held) held++;
 		}
-		return {connections: this.conns.size, handshaking, unsentBytes, held, ...this.counts, closed: {...this.closes}};
+		const {connections, handshaking, accepted, refusedFull, refusedPerAddress, closed} = this.listener.stats();
+		return {connections, handshaking, unsentBytes, held, accepted, refusedOverLimit: refusedFull, refusedPerAddress, ...this.counts, closed};
 	}
 
 	/** Stop listening; write what is queued, close every connection, and wait for them (1 s at most). */
 	async stop(): Promise<void> {
-		if (this.stopping) return;
-		this.stopping = true;
-		clearInterval(this.sweep);
-		const closed = new Promise<void>(resolve => this.server.close(() => resolve()));
+		if (this.listener.stopping) return;
+		const closed = this.listener.close();
 		this.flush();
 		for (const conn of [...this.conns.values()]) conn.end('shutdown', 'the hub is stopping', true);
 		// A ref'd timer: connections that neither read nor write keep no event loop alive.
@@ -236,26 +209,6 @@ export class FrontDoor {
 		clearTimeout(timer);
 		for (const conn of [...this.conns.values()]) conn.end('shutdown', 'the hub is stopping');
 		await closed;
-	}
-
-	private accept(socket: Socket): void {
-		const address = plainAddress(socket.remoteAddress ?? '');
-		if (this.stopping || this.conns.size >= this.limits.maxConnections) {
-			this.counts.refusedOverLimit++;
-			socket.destroy();
-			return;
-		}
-		const here = this.perAddress.get(address) ?? 0;
-		if (here >= this.limits.maxConnectionsPerAddress) {
-			this.counts.refusedPerAddress++;
-			socket.destroy();
-			return;
-		}
-		this.perAddress.set(address, here + 1);
-		this.counts.accepted++;
-		socket.setKeepAlive(true, 30_000);
-		const conn = new Connection(this.nextId++, address, socket.remotePort ?? 0, socket, this.side, Date.now());
-		this.conns.set(conn.id, conn);
 	}
 
 	private deliver(conn: Connection, envelope: Envelope, frames: Buffer[]): boolean {
@@ -268,11 +221,7 @@ export class FrontDoor {
 	}
 
 	private ended(conn: Connection, reason: CloseReason, detail: string): void {
-		if (!this.conns.delete(conn.id)) return;
-		this.closes[reason] = (this.closes[reason] ?? 0) + 1;
-		const left = (this.perAddress.get(conn.address) ?? 1) - 1;
-		if (left > 0) this.perAddress.set(conn.address, left);
-		else this.perAddress.delete(conn.address);
+		if (!this.listener.forget(conn, reason)) return;
 		this.dirty.delete(conn);
 		this.unsent.delete(conn);
 		if (conn.wasReady) {
@@ -307,10 +256,5 @@ export class FrontDoor {
 		const full = this.full;
 		this.full = [];
 		for (const conn of full) conn.nextBatch();
-	}
-
-	private tick(): void {
-		const now = Date.now();
-		for (const conn of [...this.conns.values()]) conn.tick(now);
 	}
 }

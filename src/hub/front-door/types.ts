@@ -48,7 +48,8 @@ export interface Inbound {
 	readonly frames: Buffer[];
 }
 
-export type CloseReason =
+/** Why a connection to any of the hub's ZMTP ports ended (the feed port adds its own). */
+export type ZmtpCloseReason =
 	| 'peer-closed'
 	| 'peer-error'
 	| 'protocol'
@@ -60,10 +61,11 @@ export type CloseReason =
 	| 'handshake-timeout'
 	| 'heartbeat-timeout'
 	| 'slow-consumer'
-	| 'closed-by-hub'
 	| 'revoked'
 	| 'shutdown'
 	| 'socket-error';
+
+export type CloseReason = ZmtpCloseReason | 'closed-by-hub';
 
 export interface Closed {
 	readonly peer: Peer;
