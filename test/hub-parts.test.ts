@@ -8,7 +8,7 @@ import {Mutes} from '../src/hub/mutes.js';
 import {CommandContext, Outgoing} from '../src/hub/outbox.js';
 import {remember, SessionTable, type Session} from '../src/hub/sessions.js';
 import {Store} from '../src/hub/store.js';
-import {nickKey} from '../src/protocol/names.js';
+import {nickKey, sortByNick} from '../src/protocol/names.js';
 import type {Reply} from '../src/protocol/types.js';
 
 /**
@@ -163,6 +163,33 @@ describe('room membership', () => {
 		const m = new Membership(new Store(), 10);
 		for (const [k, n] of [['1', 'carol'], ['2', 'Bob'], ['3', 'alice']]) m.enter(session(k!, n!), 'r', 0);
 		assert.deepEqual(m.state('r'), {room: 'r', seq: 0, topic: '', members: ['alice', 'Bob', 'carol']});
+	});
+
+	test('the member list kept between states follows joins, parts, nick and away changes as a fresh sort of the room would', () => {
+		const m = new Membership(new Store(), 10);
+		const people = Array.from({length: 12}, (_, i) => session(`k${i}`, ['ann', 'Bob', 'bob_', 'Cy', 'cy', 'dee', 'Eve', 'al', 'AL2', 'zed', 'Max', 'mo'][i]!));
+		const nicks = ['Ann', 'bOb', 'cy2', 'Dee', 'ed', 'zz', 'A', 'mo'];
+		// A fixed pseudo-random walk (the same every run): 600 steps, the state checked after each.
+		let seed = 12345;
+		const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+		for (let step = 0; step < 600; step++) {
+			const p = people[next(people.length)]!;
+			const room = next(3) === 0 ? 'other' : 'r';
+			const what = next(5);
+			if (what <= 1) m.enter(p, room, 0);
+			else if (what === 2) m.leave(p, room);
+			else if (what === 3) p.nick = nicks[next(nicks.length)]!;
+			else if (p.away === undefined) p.away = 'out';
+			else delete p.away;
+			for (const r of ['r', 'other']) {
+				const inRoom = [...(m.of(r) ?? [])];
+				const members = sortByNick(inRoom, x => x.nick).map(x => x.nick);
+				const away = sortByNick(inRoom.filter(x => x.away !== undefined), x => x.nick).map(x => x.nick);
+				const state = m.state(r);
+				assert.deepEqual(state.members, members, `step ${step}, #${r}`);
+				assert.deepEqual(state.away ?? [], away, `step ${step}, #${r}: who is away`);
+			}
+		}
 	});
 });
 

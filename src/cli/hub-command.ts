@@ -16,6 +16,7 @@ import {DEFAULT_RATE_BURST, DEFAULT_RATE_SECONDS, DEFAULT_ROOM_IDLE_MS, MAX_ROOM
 import {nickProblem} from '../protocol/names.js';
 import {isZ85Key} from '../protocol/z85.js';
 import {VERSION} from '../version.js';
+import {tuneHubHeap} from './hub-heap.js';
 import {hubAddressOptions, parseCount, parseSeconds} from './options.js';
 
 function parseRate(value: string): RateLimit | 'off' {
@@ -134,6 +135,7 @@ Examples:
 Running a hub on a network: docs/SECURITY.md.`,
 		)
 		.action(async opts => {
+			tuneHubHeap();
 			const log = opts.quiet ? () => {} : (line: string) => process.stdout.write(`${timeNow()} ${line}\n`);
 			const dataDir = opts.memory ? undefined : (opts.data ?? defaultDataDir());
 			if (opts.authorized !== undefined && opts.key === undefined) {

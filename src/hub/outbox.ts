@@ -52,6 +52,11 @@ export class Outgoing {
 
 	reply(peer: Buffer, peerKey: string, envelope: Envelope, reply: Reply | string): void {
 		const frame = typeof reply === 'string' ? reply : JSON.stringify(reply);
+		// JSON.stringify hands back its text in pieces, joined the first time it is read. Joined
+		// now (measuring its UTF-8 length does it), while the pieces are young: joined at the
+		// write, after the turn's collections had moved them to the old generation, a burst of
+		// welcomes left the pieces and the joined copy there (~13 MiB for 1000, issue 12).
+		Buffer.byteLength(frame);
 		this.bytes += frame.length;
 		if (envelope === 'req') {
 			// A REQ socket takes exactly one reply per request, in its own envelope.
