@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import type {ScenarioOptions} from './attack/scenarios-11.js';
-import {sessionMemory, stalledFeed} from './attack/scenarios-12.js';
-import {finished, memoryProblems} from './attack/verdicts.js';
+import type {ScenarioOptions} from '../attack/scenarios-11.js';
+import {sessionMemory, stalledFeed} from '../attack/scenarios-12.js';
+import {finished, memoryProblems} from '../attack/verdicts.js';
 
 /**
  * Issue 12's memory rows, played by attackers against a real `zchat hub`
- * (test/attack/README.md): what a session costs, what stalled subscribers pin.
+ * (test/attack/README.md): what a session costs, what stalled subscribers pin. In test/busy/,
+ * alone (`npm run test:busy`): when V8 collects in a hub that shares the CPU with other test
+ * files decides how much of a burst's garbage is still in its RSS at the reading.
  */
 
 /** A session's cost at rest, apart from its connection (1000 sessions). */
