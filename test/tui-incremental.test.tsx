@@ -1,3 +1,4 @@
+import './helpers/hide-ci.js';
 import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import {closeSync, mkdtempSync, openSync, rmSync, writeSync} from 'node:fs';
