@@ -19,6 +19,8 @@ describe('sessions', () => {
 		cleanup.push(() => hub.stop());
 		const feed = new RawSub(hub, '#lobby:');
 		cleanup.push(() => feed.close());
+		// A SUB connects and subscribes on its own time: the join is published only once it has.
+		await waitFor('the feed to have our subscription', () => hub.feed.stats().subscriptions >= 1);
 		const secret = 'a-secret-of-alice-0123456789';
 		const first = new RawDealer(hub);
 		await first.send({type: 'hello', v: 1, id: 'h', nick: 'alice', session: secret});
