@@ -123,18 +123,8 @@ export const rawOrders: Record<string, () => Promise<void>> = {
 		const rigs = await Promise.all([1, 2, 3].map(() => routerRig(12)));
 		await tick(15);
 		await Promise.all(
-			rigs.map(async rig => {
-				// Peers leave one after another; the unbind lands among their disconnections.
-				const leaving = (async () => {
-					for (const d of rig.dealers) {
-						d.close();
-						await new Promise(resolve => setImmediate(resolve));
-					}
-				})();
-				await tick(Math.random() * 2);
-				await rig.router.unbind(rig.router.lastEndpoint!).catch(() => {});
-				await leaving;
-			}),
+			// Peers leave one after another; the unbind lands among their disconnections.
+			rigs.map(rig => amidLeaving(rig.dealers, () => rig.router.unbind(rig.router.lastEndpoint!).catch(() => {}))),
 		);
 		await Promise.all(rigs.map(closeRig));
 	},
@@ -143,17 +133,7 @@ export const rawOrders: Record<string, () => Promise<void>> = {
 		const rigs = await Promise.all([1, 2, 3].map(() => routerRig(12)));
 		await tick(15);
 		await Promise.all(
-			rigs.map(async rig => {
-				const leaving = (async () => {
-					for (const d of rig.dealers) {
-						d.close();
-						await new Promise(resolve => setImmediate(resolve));
-					}
-				})();
-				await tick(Math.random() * 2);
-				rig.router.close();
-				await leaving;
-			}),
+			rigs.map(rig => amidLeaving(rig.dealers, () => rig.router.close())),
 		);
 		await Promise.all(rigs.map(closeRig));
 	},
@@ -162,17 +142,7 @@ export const rawOrders: Record<string, () => Promise<void>> = {
 		const feeds = await Promise.all([1, 2, 3].map(() => feedRig(12)));
 		await tick(15);
 		await Promise.all(
-			feeds.map(async feed => {
-				const leaving = (async () => {
-					for (const s of feed.subs) {
-						s.close();
-						await new Promise(resolve => setImmediate(resolve));
-					}
-				})();
-				await tick(Math.random() * 2);
-				await feed.pub.unbind(feed.pub.lastEndpoint!).catch(() => {});
-				await leaving;
-			}),
+			feeds.map(feed => amidLeaving(feed.subs, () => feed.pub.unbind(feed.pub.lastEndpoint!).catch(() => {}))),
 		);
 		await Promise.all(feeds.map(closeFeed));
 	},
@@ -356,4 +326,17 @@ async function burstsCloseAsHubLeaves(linger: number): Promise<void> {
 	await tick(Math.random() * 2);
 	router.close();
 	await Promise.all([leaving, loop, ...flows]);
+}
+
+/** Close `peers` one a turn of the event loop, and do `act` to the server among their closes. */
+async function amidLeaving(peers: ReadonlyArray<{close(): void}>, act: () => unknown): Promise<void> {
+	const leaving = (async () => {
+		for (const p of peers) {
+			p.close();
+			await new Promise(resolve => setImmediate(resolve));
+		}
+	})();
+	await tick(Math.random() * 2);
+	await act();
+	await leaving;
 }
