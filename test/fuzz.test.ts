@@ -228,7 +228,8 @@ test('fuzz: the hub survives, stays fast, and nothing reaches an output unescape
 			}
 		})().catch(() => {}),
 	);
-	const req = new zmq.Request({linger: 0, receiveTimeout: 2000});
+	// A send timeout too: a REQ whose connection the hub closed waits for a peer for ever otherwise.
+	const req = new zmq.Request({linger: 0, receiveTimeout: 2000, sendTimeout: 2000});
 	sockets.push(req);
 	req.connect(endpoint);
 
