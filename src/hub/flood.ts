@@ -25,9 +25,21 @@ const REFUSALS_BEFORE_DROPPING = 64;
  */
 export const PEOPLE_PER_ADDRESS = 16;
 
-/** The limit for a sender id: a source address's is PEOPLE_PER_ADDRESS times a person's. */
-function scaled<L extends {readonly burst: number; readonly seconds: number}>(limit: L, id: string): {readonly burst: number; readonly seconds: number} {
-	return id.startsWith('addr:') ? {burst: limit.burst * PEOPLE_PER_ADDRESS, seconds: limit.seconds} : limit;
+type Limit = {readonly burst: number; readonly seconds: number};
+
+/** A limit and its source address's version, PEOPLE_PER_ADDRESS times a person's, made once. */
+interface Scaled {
+	readonly person: Limit;
+	readonly address: Limit;
+}
+
+function scaledOf(limit: Limit): Scaled {
+	return {person: limit, address: {burst: limit.burst * PEOPLE_PER_ADDRESS, seconds: limit.seconds}};
+}
+
+/** The limit for a sender id: a source address's is the scaled one. */
+function scaled(limits: Scaled, id: string): Limit {
+	return id.startsWith('addr:') ? limits.address : limits.person;
 }
 
 /** A flood is over (and logged as such) once its sender has gone this long without a refusal. */
@@ -64,7 +76,10 @@ export class FloodControl {
 	private readonly floods = new Map<string, Flood>();
 	/** Floods being logged, by the widest sender id. */
 	private readonly episodes = new Map<string, Episode>();
-	private readonly byteLimit: {readonly burst: number; readonly seconds: number} | undefined;
+	private readonly byteLimit: Limit | undefined;
+	/** The count and byte limits with their per-address versions (made once: `check` runs for every charged command). */
+	private readonly counts: Scaled | undefined;
+	private readonly bytes: Scaled | undefined;
 
 	constructor(
 		/** The limit; undefined for none. */
@@ -73,6 +88,8 @@ export class FloodControl {
 		private readonly counters: {rateLimited: number; dropped: number},
 	) {
 		this.byteLimit = limit?.bytesPerMinute === undefined ? undefined : {burst: limit.bytesPerMinute, seconds: 60};
+		this.counts = limit && scaledOf(limit);
+		this.bytes = this.byteLimit && scaledOf(this.byteLimit);
 	}
 
 	/** A new session's bucket, full (none without a limit). */
@@ -129,7 +146,7 @@ export class FloodControl {
 			buckets.push(b);
 		}
 		for (const id of ids) {
-			const l = scaled(limit, id);
+			const l = scaled(this.counts!, id);
 			const b = bucketOf(this.people, id, l.burst, now);
 			refill(b, l, now);
 			wait = Math.max(wait, waitFor(b, l));
@@ -139,7 +156,7 @@ export class FloodControl {
 		const budgets: Bucket[] = [];
 		if (bytes > 0 && this.byteLimit) {
 			for (const id of ids) {
-				const l = scaled(this.byteLimit, id);
+				const l = scaled(this.bytes!, id);
 				const b = bucketOf(this.budgets, id, l.burst, now);
 				refill(b, l, now);
 				const w = waitFor(b, l, bytes);
@@ -173,12 +190,12 @@ export class FloodControl {
 		for (const id of senderIds(ctx.info, ctx.peerKey)) {
 			const b = this.people.get(id);
 			if (b) {
-				refill(b, scaled(limit, id), now);
+				refill(b, scaled(this.counts!, id), now);
 				tokens = Math.min(tokens, b.tokens);
 			}
 			const budget = this.budgets.get(id);
 			if (budget && this.byteLimit && bytes !== undefined) {
-				refill(budget, scaled(this.byteLimit, id), now);
+				refill(budget, scaled(this.bytes!, id), now);
 				bytes = Math.min(bytes, budget.tokens);
 			}
 		}
@@ -191,8 +208,8 @@ export class FloodControl {
 	 */
 	sweep(now: number): void {
 		const limit = this.limit;
-		if (limit) for (const [id, b] of this.people) if (fullBy(b, scaled(limit, id), now)) this.people.delete(id);
-		if (this.byteLimit) for (const [id, b] of this.budgets) if (fullBy(b, scaled(this.byteLimit, id), now)) this.budgets.delete(id);
+		if (limit) for (const [id, b] of this.people) if (fullBy(b, scaled(this.counts!, id), now)) this.people.delete(id);
+		if (this.byteLimit) for (const [id, b] of this.budgets) if (fullBy(b, scaled(this.bytes!, id), now)) this.budgets.delete(id);
 		for (const [peerKey, flood] of this.floods) if (now - flood.since >= 1000) this.floods.delete(peerKey);
 		for (const [who, e] of this.episodes) {
 			if (now - e.last >= QUIET_MS) {
