@@ -29,11 +29,14 @@ export class Subscriber {
 	private readonly loop: Promise<void>;
 	private readonly line: ParsedLine = {kind: 0, sender: 0, counter: 0, sentUs: 0};
 
+	/** `from`: a source address of this machine to connect from (idle clients spread over loopback addresses). */
 	constructor(
 		private readonly where: Where,
 		private readonly shared: SubscriberShared,
+		from?: string,
 	) {
-		this.sub.connect(tcpEndpoint(where.address.host, where.address.pubPort));
+		const endpoint = tcpEndpoint(where.address.host, where.address.pubPort);
+		this.sub.connect(from === undefined ? endpoint : endpoint.replace('tcp://', `tcp://${from}:0;`));
 		this.sub.subscribe(roomTopic(where.room));
 		this.loop = this.read();
 	}

@@ -40,7 +40,9 @@ async function handle(req: Request): Promise<unknown> {
 				// A bare forwarder has no sessions; connect a DEALER anyway, so it holds as many connections as a hub would.
 				sessions.push(...Array.from({length: req.count}, () => new Sender(req.where, -1, '')));
 			}
-			subscribers.push(...Array.from({length: req.count}, () => new Subscriber(req.where, shared)));
+			// Idle clients' SUBs come from their sessions' addresses: a hub takes at most 256 connections from one address a port.
+			const from = (i: number) => (req.sessions ? sourceAddress(req.where.address.host, req.firstIndex + i) : undefined);
+			subscribers.push(...Array.from({length: req.count}, (_, i) => new Subscriber(req.where, shared, from(i))));
 			return null;
 		}
 		case 'warmup': {
@@ -166,9 +168,10 @@ async function collect(req: Extract<Request, {op: 'collect'}>): Promise<CollectR
 }
 
 /**
- * Idle clients on a hub of this machine come from loopback addresses of their own, 250 to an
- * address (127.0.1.1 …), as people on other machines would: a hub takes at most 256
- * connections from one source address. Elsewhere, they come from this machine's address.
+ * Idle clients on a hub of this machine come from loopback addresses of their own (127.0.1.1,
+ * 127.0.1.2 …, 250 addresses a /24), as people on other machines would: a hub takes at most
+ * 256 connections from one source address on each port. Elsewhere, they come from this
+ * machine's address.
  */
 function sourceAddress(host: string, index: number): string | undefined {
 	if (!host.startsWith('127.')) return undefined;
