@@ -24,6 +24,7 @@ const TINY: SuiteSettings = {
 	configs: [{senders: 2, subscribers: 2}],
 	botConfigs: [{senders: 2, subscribers: 2}],
 	throughputMs: 300,
+	warmupMs: 200,
 	rates: [500],
 	latencyMs: 300,
 	clients: 20,

@@ -37,6 +37,12 @@ export interface SuiteSettings {
 	/** Of those, the ones also measured with spec-style bots (a message a command). */
 	readonly botConfigs: ReadonlyArray<{readonly senders: number; readonly subscribers: number}>;
 	readonly throughputMs: number;
+	/**
+	 * Before each throughput or latency measurement, the same load runs this long on the same
+	 * target, unmeasured: a hub that has run a while has its code compiled, and the first
+	 * second of a fresh Node process goes to V8's compilers (0: measure it cold).
+	 */
+	readonly warmupMs: number;
 	/** Fixed rates (msg/s) for the latency runs. */
 	readonly rates: readonly number[];
 	/** Each latency run lasts this long, or long enough for 300 samples at its rate. */
@@ -64,6 +70,7 @@ export const DEFAULT_SETTINGS: SuiteSettings = {
 		{senders: 4, subscribers: 4},
 	],
 	throughputMs: 1500,
+	warmupMs: 1000,
 	rates: [100, 1000, 10_000],
 	latencyMs: 1500,
 	clients: 1000,
@@ -187,15 +194,23 @@ export async function runSuite(
 			const bots = variants.zchat !== undefined && settings.botConfigs.some(c => c.senders === row.senders && c.subscribers === row.subscribers);
 			for (const name of rotate([...have(['forwarder', 'forwarder-batched', 'zchat']), ...(bots ? (['zchat-bots'] as const) : [])], round)) {
 				const variant = name === 'zchat-bots' ? variants.zchat! : variants[name]!;
-				await measure(row.cells, name, variant, t =>
-					throughput(t, {...load, senders: row.senders, subscribers: row.subscribers, durationMs: settings.throughputMs, window: settings.window, subscriberProcs: settings.subscriberProcs, ...(name === 'zchat-bots' ? {style: 'spec' as const} : {})}),
+				const run = (t: RunningTarget, durationMs: number) =>
+					throughput(t, {...load, senders: row.senders, subscribers: row.subscribers, durationMs, window: settings.window, subscriberProcs: settings.subscriberProcs, ...(name === 'zchat-bots' ? {style: 'spec' as const} : {})});
+				await measure(row.cells, name, variant, async t => {
+					if (settings.warmupMs > 0) await run(t, settings.warmupMs);
+					return run(t, settings.throughputMs);
+				},
 				r => `${tag} · throughput ${row.senders}×${row.subscribers} · ${VARIANT_LABEL[name]}: ${fmtInt(r.msgPerSec)} msg/s, lost ${r.lost}, duplicated ${r.duplicated}`, log);
 			}
 		}
 		for (const row of result.latency) {
 			const durationMs = Math.max(settings.latencyMs, (300 / row.rate) * 1000);
 			for (const name of rotate(have(['forwarder', 'zchat']), round)) {
-				await measure(row.cells, name, variants[name]!, t => latency(t, {...unhurried, rate: row.rate, durationMs, subscribers: 1, window: settings.window}),
+				const run = (t: RunningTarget, ms: number) => latency(t, {...unhurried, rate: row.rate, durationMs: ms, subscribers: 1, window: settings.window});
+				await measure(row.cells, name, variants[name]!, async t => {
+					if (settings.warmupMs > 0) await run(t, settings.warmupMs);
+					return run(t, durationMs);
+				},
 				r => `${tag} · latency at ${fmtInt(row.rate)} msg/s · ${VARIANT_LABEL[name]}: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${Number.isFinite(r.ackP99Ms) ? `, ack p99 ${r.ackP99Ms.toFixed(2)} ms` : ''}`, log);
 			}
 		}

@@ -39,6 +39,7 @@ export function suiteOptions(): Option[] {
 		new Option('--rates <list>', 'fixed rates for the latency runs, msg/s').default(d.rates, '100,1000,10000').argParser(parseRates),
 		new Option('--clients <n>', 'idle clients for the fan-out run (0 skips it)').default(d.clients).argParser(parseCount(0, 10_000)),
 		new Option('--duration <seconds>', 'length of each throughput run').default(d.throughputMs, String(d.throughputMs / 1000)).argParser(parseSeconds(0.2, 600)),
+		new Option('--warmup <seconds>', 'an unmeasured run of the same load on the same target before each throughput and latency measurement (0: measure cold)').default(d.warmupMs, String(d.warmupMs / 1000)).argParser(parseSeconds(0, 600)),
 		new Option('--window <n>', 'unacked says in flight per sender (the zchat client keeps 256)').default(d.window).argParser(parseCount(1, 100_000)),
 		new Option('--nice <n>', "the load generator's niceness in the throughput runs, so that on few cores the hub gets the CPU it asks for").default(d.nice).argParser(parseCount(0, 19)),
 		new Option('--json', 'print the result as JSON instead of the table'),
@@ -53,6 +54,7 @@ export interface SuiteFlags {
 	rates: number[];
 	clients: number;
 	duration: number;
+	warmup: number;
 	window: number;
 	nice: number;
 }
@@ -69,6 +71,7 @@ export function settingsFrom(flags: SuiteFlags, given: (name: string) => boolean
 			{senders: 4, subscribers: 4},
 		]),
 		throughputMs: pick('duration', flags.duration, 1000),
+		warmupMs: pick('warmup', flags.warmup, 300),
 		rates: pick('rates', flags.rates, [100, 1000]),
 		latencyMs: quick ? 1000 : DEFAULT_SETTINGS.latencyMs,
 		clients: pick('clients', flags.clients, 100),

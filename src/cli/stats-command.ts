@@ -66,6 +66,7 @@ function portRows(port: PortStats, busiest: readonly ConnectionStats[] | null): 
 	const rows: Array<[string, string]> = [
 		['replies', `${formatBytes(port.unsentBytes)} unread in all; ${port.held} connection${port.held === 1 ? '' : 's'} held until they read (${port.waiting} message${port.waiting === 1 ? '' : 's'} waiting)`],
 		['closed', hit.length === 0 ? 'none for a limit since it started' : `since it started: ${hit.join(', ')}`],
+		...(port.messagesIn !== undefined && port.batches ? [['commands', `${port.messagesIn} messages in ${port.batches} batches (${(port.messagesIn / port.batches).toFixed(1)} a batch)`] as [string, string]] : []),
 		['refused', `${port.refusedFull} with the hub full, ${port.refusedPerAddress} over the limit per address (${port.accepted} accepted, ${port.handshaking} in their handshake now)`],
 	];
 	if (busiest !== null) {

@@ -148,6 +148,8 @@ export class CommandPort {
 			unsentBytes: s.unsentBytes,
 			held: s.held,
 			waiting: this.waitingCount,
+			messagesIn: s.messagesIn,
+			batches: s.batches,
 		};
 		const asker = routing.length === ROUTING_BYTES ? this.door.peer(routing.readUIntBE(0, ROUTING_BYTES)) : undefined;
 		const trusted = asker !== undefined && (isLoopback(asker.address) || (asker.key !== undefined && this.options.access.isOp('', asker.key)));

@@ -47,6 +47,9 @@ export interface PortStats {
 	readonly held: number;
 	/** Messages waiting, read but not yet handled, behind replies their connection has not read. */
 	readonly waiting: number;
+	/** Messages of commands read since the hub started, and the batches they reached the core in. */
+	readonly messagesIn?: number;
+	readonly batches?: number;
 }
 
 /** One connection of the command port (`stats`, `busiest`). */
