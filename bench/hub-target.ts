@@ -22,6 +22,8 @@ export interface HubTargetOptions {
 	readonly hubFlags?: readonly string[];
 	/** History in memory (--memory) instead of on disk, to tell storage costs from the rest. @default false */
 	readonly memory?: boolean;
+	/** Added to the hub's environment. */
+	readonly env?: NodeJS.ProcessEnv;
 }
 
 export async function spawnHubTarget(options: HubTargetOptions = {}): Promise<SpawnedTarget> {
@@ -31,7 +33,7 @@ export async function spawnHubTarget(options: HubTargetOptions = {}): Promise<Sp
 		const hub = await spawnHub(
 			[...(options.memory ? ['--memory'] : ['--data', dir]), '--quiet', '--history-limit', String(BENCH_HISTORY), ...(options.hubFlags ?? [])],
 			// Whatever the hub says on stderr (errors, warnings) reaches the person running the bench.
-			{echoStderr: '[zchat hub] ', ...(options.nodeFlags === undefined ? {} : {nodeFlags: options.nodeFlags})},
+			{echoStderr: '[zchat hub] ', ...(options.nodeFlags === undefined ? {} : {nodeFlags: options.nodeFlags}), ...(options.env === undefined ? {} : {env: options.env})},
 		);
 		return runningTarget(hub.proc.child, 'zchat', hub.sub, hub.pub, cleanup);
 	} catch (err) {

@@ -7,7 +7,8 @@
  *   node dist/bench/hub-variants.js --bots --senders 4 --subscribers 4 --rounds 5 --variant 'memory=@--memory'
  *
  * Each round warms every target with an unmeasured run of the same load first (--warmup).
- * A variant is `label=flags`: node flags, or after `@` the hub's own flags. The hub as it ships
+ * A variant is `label=flags`: node flags, after `@` the hub's own flags, or after `env:` one
+ * NAME=value for the hub's environment. The hub as it ships
  * is always measured too ("as shipped"), and the forwarder as the baseline of the ratios.
  */
 import {Command, Option} from '@commander-js/extra-typings';
@@ -29,6 +30,10 @@ function variant(spec: string): Variant {
 	const flags = spec.slice(eq + 1).trim();
 	const hub = flags.startsWith('@');
 	const list = (hub ? flags.slice(1) : flags).split(/\s+/).filter(Boolean);
+	if (flags.startsWith('env:')) {
+		const [k, v] = flags.slice(4).split('=');
+		return {label, start: () => spawnHubTarget({env: {[k!]: v!}})};
+	}
 	return {label, start: () => spawnHubTarget(hub ? {hubFlags: list, memory: list.includes('--memory')} : {nodeFlags: list})};
 }
 

@@ -70,7 +70,8 @@ export class Connection extends ZmtpConnection<CloseReason> implements Peer {
 		if (this.pending.length === 0 || this.state !== State.Ready) return;
 		const replies = this.pending;
 		this.pending = [];
-		const out = this.codec ? encodeSealed(replies, this.codec) : encodePlain(replies);
+		const perMessage = this.side.limits.replyFramesPerMessage;
+		const out = this.codec ? encodeSealed(replies, this.codec, perMessage) : encodePlain(replies, perMessage);
 		this.counters.messagesOut += replies.length;
 		if (!this.write(out, this.written)) this.hold('drain');
 		if (this.socket.writableLength > this.side.limits.maxUnsentBytes) {

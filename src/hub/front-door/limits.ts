@@ -58,6 +58,12 @@ export interface FrontDoorLimits extends ZmtpLimits {
 	/** Messages one connection may hand the core in one batch; the rest wait for the next. @default 256 */
 	readonly maxMessagesPerBatch: number;
 	/**
+	 * Replies to a DEALER in one flush go out joined into messages of up to this many frames (a
+	 * peer reads a flush's acks in one receive; PROTOCOL.md: read every frame of every message).
+	 * A REQ gets one message a reply, as REQ must. 1: a message a reply. @default 64
+	 */
+	readonly replyFramesPerMessage: number;
+	/**
 	 * As for any port, and: one that leaves its replies unread (reading paused, for want of
 	 * drain or by the hub's hold) this long is closed as a slow consumer. @default 6000 ms
 	 */
@@ -72,5 +78,6 @@ export const DEFAULT_LIMITS: FrontDoorLimits = {
 	maxUnsentBytes: 4 * 1024 * 1024,
 	maxUnsentBytesTotal: 64 * 1024 * 1024,
 	maxMessagesPerBatch: 256,
+	replyFramesPerMessage: 64,
 	...DEFAULT_ZMTP_LIMITS,
 };

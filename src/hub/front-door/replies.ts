@@ -18,8 +18,19 @@ const EMPTY = Buffer.alloc(0);
 
 const sizeOf = (f: string | Uint8Array) => (typeof f === 'string' ? Buffer.byteLength(f) : f.length);
 
-/** NULL: one buffer for all the replies of a flush (strings encoded straight into it). */
-export function encodePlain(replies: readonly Pending[]): Buffer {
+/**
+ * Whether reply `k` ends a message on the wire: replies to a DEALER are joined into messages
+ * of at most `perMessage` frames (`run`: the frames so far of the message being made, this
+ * reply's included); a REQ's reply is always a message of its own, as REQ must have it.
+ */
+function endsMessage(replies: readonly Pending[], k: number, run: number, perMessage: number): boolean {
+	const next = replies[k + 1];
+	if (next === undefined || replies[k]!.envelope === 'req' || next.envelope === 'req') return true;
+	return run + next.frames.length > perMessage;
+}
+
+/** NULL: one buffer for all the replies of a flush (strings encoded straight into it), DEALER replies joined `perMessage` frames a message. */
+export function encodePlain(replies: readonly Pending[], perMessage = 1): Buffer {
 	let total = 0;
 	const sizes: number[] = [];
 	for (const r of replies) {
@@ -33,13 +44,18 @@ export function encodePlain(replies: readonly Pending[]): Buffer {
 	const out = Buffer.allocUnsafe(total);
 	let at = 0;
 	let i = 0;
-	for (const r of replies) {
+	let run = 0;
+	for (let k = 0; k < replies.length; k++) {
+		const r = replies[k]!;
 		if (r.envelope === 'req') at += DELIMITER.copy(out, at);
 		const last = r.frames.length - 1;
+		run += r.frames.length;
+		const ends = endsMessage(replies, k, run, perMessage);
+		if (ends) run = 0;
 		for (let j = 0; j <= last; j++) {
 			const f = r.frames[j]!;
 			const size = sizes[i++]!;
-			at = wire.writeHeader(out, at, j < last ? wire.MORE : 0, size);
+			at = wire.writeHeader(out, at, j < last || !ends ? wire.MORE : 0, size);
 			if (typeof f === 'string') out.write(f, at, 'utf8');
 			else out.set(f, at);
 			at += size;
@@ -49,7 +65,7 @@ export function encodePlain(replies: readonly Pending[]): Buffer {
 }
 
 /** CURVE: one buffer of MESSAGE boxes, sealed in place. */
-export function encodeSealed(replies: readonly Pending[], codec: CurveCodec): Buffer {
+export function encodeSealed(replies: readonly Pending[], codec: CurveCodec, perMessage = 1): Buffer {
 	let total = 0;
 	const sizes: number[] = [];
 	for (const r of replies) {
@@ -63,10 +79,15 @@ export function encodeSealed(replies: readonly Pending[], codec: CurveCodec): Bu
 	const out = Buffer.allocUnsafe(total);
 	let at = 0;
 	let i = 0;
-	for (const r of replies) {
+	let run = 0;
+	for (let k = 0; k < replies.length; k++) {
+		const r = replies[k]!;
 		if (r.envelope === 'req') at = codec.seal(out, at, wire.MORE, EMPTY, 0);
 		const last = r.frames.length - 1;
-		for (let j = 0; j <= last; j++) at = codec.seal(out, at, j < last ? wire.MORE : 0, r.frames[j]!, sizes[i++]!);
+		run += r.frames.length;
+		const ends = endsMessage(replies, k, run, perMessage);
+		if (ends) run = 0;
+		for (let j = 0; j <= last; j++) at = codec.seal(out, at, j < last || !ends ? wire.MORE : 0, r.frames[j]!, sizes[i++]!);
 	}
 	return out;
 }
