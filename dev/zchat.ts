@@ -5,6 +5,7 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import type {HubReady} from '../src/cli/hub-command.js';
+import type {RelayReady} from '../src/cli/relay-command.js';
 import {waitFor} from './wait.js';
 
 /** The real zchat binary of this checkout. */
@@ -95,6 +96,40 @@ export async function spawnHub(extra: readonly string[] = [], options: SpawnOpti
 			if (line) return JSON.parse(line) as HubReady;
 			if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
 				throw new Error(`zchat hub exited (${proc.child.exitCode ?? proc.child.signalCode}) before it listened: ${proc.stderr().trim().slice(-500) || 'no error output'}`);
+			}
+			return undefined;
+		},
+		options.timeoutMs ?? 15_000,
+	).catch(err => {
+		proc.child.kill('SIGKILL');
+		throw err;
+	});
+	return {proc, ready, sub: ready.sub, pub: ready.pub, args: ['--host', ready.host, '--sub', String(ready.sub), '--pub', String(ready.pub)]};
+}
+
+export interface SpawnedRelay {
+	readonly proc: Proc;
+	readonly ready: RelayReady;
+	readonly sub: number;
+	readonly pub: number;
+	/** The flags that reach it: `--host 127.0.0.1 --sub N --pub N`. */
+	readonly args: string[];
+}
+
+/**
+ * Start `zchat relay` on free ports of 127.0.0.1 (or the ports `extra` names) and wait until
+ * it listens. `extra` must give --upstream, --key and --server-key.
+ */
+export async function spawnRelay(extra: readonly string[], options: SpawnOptions & {readonly timeoutMs?: number} = {}): Promise<SpawnedRelay> {
+	const args = ['relay', '--host', '127.0.0.1', ...(extra.includes('--sub') ? [] : ['--sub', '0']), ...(extra.includes('--pub') ? [] : ['--pub', '0']), '--ready-json'];
+	const proc = spawnZchat([...args, ...extra], options.env, options);
+	const ready = await waitFor<RelayReady>(
+		() => `zchat relay to listen (stdout so far: ${JSON.stringify(proc.stdout().slice(-500))}, stderr: ${JSON.stringify(proc.stderr().slice(-500))})`,
+		() => {
+			const line = proc.lines().find(l => l.startsWith('{"zchat":"relay"'));
+			if (line) return JSON.parse(line) as RelayReady;
+			if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+				throw new Error(`zchat relay exited (${proc.child.exitCode ?? proc.child.signalCode}) before it listened: ${proc.stderr().trim().slice(-500) || 'no error output'}`);
 			}
 			return undefined;
 		},

@@ -9,6 +9,7 @@ import {makeSendCommand} from './cli/send-command.js';
 import {makeStatsCommand} from './cli/stats-command.js';
 import {makeWhoCommand} from './cli/who-command.js';
 import {makeKeygenCommand} from './cli/keygen-command.js';
+import {makeRelayCommand} from './cli/relay-command.js';
 import {VERSION} from './version.js';
 
 export function makeProgram(): Command {
@@ -17,6 +18,7 @@ export function makeProgram(): Command {
 		.version(VERSION, '-V, --version')
 		.showHelpAfterError('(zchat <command> --help shows the options)')
 		.addCommand(makeHubCommand())
+		.addCommand(makeRelayCommand())
 		.addCommand(makeJoinCommand())
 		.addCommand(makeSendCommand())
 		.addCommand(makeWhoCommand())

@@ -16,12 +16,13 @@ const RULES: Record<string, {readonly layers: readonly string[]; readonly packag
 	protocol: {layers: ['protocol'], packages: ['node:buffer']},
 	zmq: {layers: ['zmq', 'protocol', 'errors.ts'], packages: ['zeromq', 'node:*']},
 	hub: {layers: ['hub', 'zmq', 'protocol', 'errors.ts', 'version.ts'], packages: ['zeromq', 'better-sqlite3', 'sodium-native', 'node:*']},
+	relay: {layers: ['relay', 'hub', 'zmq', 'protocol', 'errors.ts', 'version.ts'], packages: ['zeromq', 'node:*']},
 	client: {layers: ['client', 'zmq', 'protocol', 'errors.ts'], packages: ['zeromq', 'node:*']},
 	// ui/ink-output.ts stands in for Ink's Output in the TUI's bundle and uses the packages Ink's
 	// does (Ink's own dependencies, as Ink's version pins them).
 	ui: {layers: ['ui', 'client', 'protocol'], packages: ['ink', 'react', 'react/jsx-runtime', 'chalk', '@alcalzone/ansi-tokenize', 'slice-ansi', 'string-width', 'node:*']},
 	bench: {layers: ['bench', 'zmq', 'protocol', 'client', 'errors.ts', 'version.ts'], packages: ['zeromq', 'node:*']},
-	cli: {layers: ['cli', 'hub', 'client', 'ui', 'bench', 'zmq', 'protocol', 'errors.ts', 'version.ts', 'keys.ts'], packages: ['*']},
+	cli: {layers: ['cli', 'hub', 'relay', 'client', 'ui', 'bench', 'zmq', 'protocol', 'errors.ts', 'version.ts', 'keys.ts'], packages: ['*']},
 	'errors.ts': {layers: [], packages: []},
 	'version.ts': {layers: [], packages: ['node:*']},
 	'keys.ts': {layers: ['protocol', 'errors.ts'], packages: ['node:*']},

@@ -10,7 +10,7 @@ import {DEFAULT_FEED_HWM, FEED_MESSAGE_BYTES} from '../hub/feed-messages.js';
 import {DEFAULT_FEED_LIMITS} from '../hub/feed/limits.js';
 import {HubServer} from '../hub/server.js';
 import {DEFAULT_HISTORY_RETENTION} from '../hub/store.js';
-import {readKeyPair} from '../keys.js';
+import {readKeyPair, readPublicKey} from '../keys.js';
 import {formatSeconds, parseDuration} from '../protocol/durations.js';
 import {DEFAULT_RATE_BURST, DEFAULT_RATE_SECONDS, DEFAULT_ROOM_IDLE_MS, MAX_ROOMS_PER_SENDER} from '../protocol/limits.js';
 import {nickProblem} from '../protocol/names.js';
@@ -44,6 +44,15 @@ function collectOp(value: string, previous: string[] | undefined): string[] {
 		if (problem) throw new InvalidArgumentError(`"${value.slice(0, 40)}" is neither a nick nor a public key (${problem}).`);
 	}
 	return [...(previous ?? []), value];
+}
+
+/** --relay (repeatable) and ZCHAT_RELAY (keys or key files, separated by spaces or commas). */
+export function collectRelay(value: string, previous: string[] | undefined): string[] {
+	const keys = value
+		.split(/[\s,]+/)
+		.filter(v => v !== '')
+		.map(v => readPublicKey(v, '--relay'));
+	return [...(previous ?? []), ...keys];
 }
 
 /** Where history lives unless --data says otherwise: $XDG_DATA_HOME/zchat, else ~/.local/share/zchat. */
@@ -105,6 +114,11 @@ export function makeHubCommand(): Command<[], Record<string, unknown>> {
 		)
 		.addOption(new Option('--key <file>', 'encrypt and authenticate with this CURVE key pair (make one with "zchat keygen")').env('ZCHAT_HUB_KEY'))
 		.addOption(new Option('--authorized <file>', 'admit only these members: one "<public key> <nick> [comment]" per line; re-read on SIGHUP (needs --key)'))
+		.addOption(
+			new Option('--relay <key|file>', 'trust the relay with this public key to carry its clients\' commands ("zchat relay"); repeat for several (needs --key)')
+				.env('ZCHAT_RELAY')
+				.argParser(collectRelay),
+		)
 		.addOption(new Option('--op <nick|key>', 'an operator (kick, ban, mute, lock topics); repeat for several').argParser(collectOp))
 		.addOption(
 			new Option(
@@ -150,6 +164,10 @@ Running a hub on a network: docs/SECURITY.md.`,
 			if (opKeys.length > 0 && !curve) {
 				throw new ZchatError('--op with a key needs --key: an open hub cannot tell who holds which key (or name the operator by nick)', 2);
 			}
+			const relayKeys = opts.relay ?? [];
+			if (relayKeys.length > 0 && !curve) {
+				throw new ZchatError('--relay needs --key: the hub knows a relay by the key it connects with (make one with "zchat keygen --out hub.key")', 2);
+			}
 			const rateLimit = opts.rateLimit === 'off' ? undefined : {...opts.rateLimit, ...(opts.byteLimit === 'off' ? {} : {bytesPerMinute: opts.byteLimit})};
 			const hub = await HubServer.start({
 				host: opts.host,
@@ -166,7 +184,7 @@ Running a hub on a network: docs/SECURITY.md.`,
 				...(rateLimit === undefined ? {} : {rateLimit}),
 				roomIdleMs: opts.roomIdle === 'off' ? undefined : opts.roomIdle,
 				roomsPerSender: opts.roomsPerPerson,
-				access: store => new Access(store, {...(authorized === undefined ? {} : {authorized}), opNicks, opKeys}),
+				access: store => new Access(store, {...(authorized === undefined ? {} : {authorized}), opNicks, opKeys, relayKeys}),
 			});
 			// Signals first: whoever reads the banner may stop the hub at once, and a signal with no
 			// handler yet would kill it instead of shutting it down.
@@ -182,6 +200,7 @@ Running a hub on a network: docs/SECURITY.md.`,
 				process.on('SIGTERM', () => stop('SIGTERM'));
 			});
 			process.stdout.write(banner(hub, dataDir, curve?.publicKey, authorizedFile, authorized?.length));
+			if (relayKeys.length > 0) process.stdout.write(`  relays             ${relayKeys.length} trusted: ${relayKeys.join(', ')}\n`);
 			if (!curve && !isLoopback(opts.host)) {
 				const where = opts.host === '0.0.0.0' || opts.host === '::' ? 'on every interface' : `on ${opts.host}`;
 				process.stderr.write(

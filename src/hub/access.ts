@@ -26,11 +26,19 @@ export class Access {
 	private reserved = new Map<string, string>();
 	private readonly opNicks: Set<string>;
 	private readonly opKeys: Set<string>;
+	/** Keys of the relays the hub trusts (`--relay`): admitted whether listed or not, unless banned. */
+	readonly relayKeys: ReadonlySet<string>;
 
 	constructor(
 		private readonly bans: BanSource,
-		options: {readonly authorized?: readonly AuthorizedEntry[]; readonly opNicks?: readonly string[]; readonly opKeys?: readonly string[]} = {},
+		options: {
+			readonly authorized?: readonly AuthorizedEntry[];
+			readonly opNicks?: readonly string[];
+			readonly opKeys?: readonly string[];
+			readonly relayKeys?: readonly string[];
+		} = {},
 	) {
+		this.relayKeys = new Set(options.relayKeys ?? []);
 		this.opNicks = new Set((options.opNicks ?? []).map(nickKey));
 		this.opKeys = new Set(options.opKeys ?? []);
 		this.setAuthorized(options.authorized);
@@ -63,7 +71,7 @@ export class Access {
 
 	/** Whether a key may connect now; undefined when it may, else why not. */
 	refuses(key: string, now: number): Refusal | undefined {
-		if (this.authorizedKeys && !this.authorizedKeys.has(key)) return {why: 'unknown'};
+		if (this.authorizedKeys && !this.authorizedKeys.has(key) && !this.relayKeys.has(key)) return {why: 'unknown'};
 		const ban = this.bans.ban('key', key, now);
 		return ban ? {why: 'banned', ban} : undefined;
 	}

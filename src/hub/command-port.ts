@@ -11,6 +11,8 @@ import type {Allowance, HubCore} from './core.js';
 import {FrontDoor} from './front-door/front-door.js';
 import type {FrontDoorLimits} from './front-door/limits.js';
 import type {Batch, Envelope, Inbound, Peer} from './front-door/types.js';
+import {isEnvelope} from '../protocol/relay.js';
+import {RelayClients, relayStats, type RelayedPeer} from './relay-clients.js';
 
 /**
  * Commands with a possibly large reply (history, who, whois, rooms, stats, hello) answered
@@ -28,6 +30,13 @@ export const LARGE_REPLIES_IN_FLIGHT = 4;
  * for the turn to end. The rest of its commands (of the same message too) go on next turn.
  */
 export const LARGE_REPLIES_PER_TURN = 1;
+
+/**
+ * The same two for a trusted relay's connection, which carries many clients: the hub's turn
+ * budget (TURN_REPLY_BYTES) and the connection's byte limits bound what it costs.
+ */
+export const RELAY_LARGE_REPLIES_IN_FLIGHT = 128;
+export const RELAY_LARGE_REPLIES_PER_TURN = 32;
 
 /** Reply bytes one turn gathers before everyone's further commands wait for the next turn. */
 export const TURN_REPLY_BYTES = 1024 * 1024;
@@ -58,6 +67,9 @@ interface Tracked {
 	readonly routing: Buffer;
 	/** Commands with a large reply answered since the kernel last took all its replies. */
 	inFlight: number;
+	/** Commands with a large reply it may have in flight, and may be answered in one turn. */
+	readonly maxInFlight: number;
+	readonly perTurn: number;
 	/** Its allowance in turn number `turn`. */
 	readonly allowance: Allowance;
 	turn: number;
@@ -79,6 +91,7 @@ export class CommandPort {
 	private lastRefusalLog = 0;
 	private unloggedRefusals = 0;
 	private door!: FrontDoor;
+	private readonly relayed = new RelayClients();
 
 	private constructor(private readonly options: CommandPortOptions) {}
 
@@ -90,6 +103,7 @@ export class CommandPort {
 			port: options.port,
 			...(options.curve ? {curve: options.curve} : {}),
 			admit: (key, address) => port.admit(key, address),
+			isRelay: key => options.access.relayKeys.has(key),
 			onBatch: batch => port.onBatch(batch),
 			onOpen: () => options.core.connections.router++,
 			onDrained: peer => port.onDrained(peer),
@@ -110,14 +124,21 @@ export class CommandPort {
 	/** What the hub knows of a connection, by the core's routing id: its key and source address; undefined once it is closed. */
 	infoOf(routing: Buffer): {readonly key?: string; readonly address: string} | undefined {
 		if (routing.length !== ROUTING_BYTES) return undefined;
-		const peer = this.door.peer(routing.readUIntBE(0, ROUTING_BYTES));
+		const id = routing.readUIntBE(0, ROUTING_BYTES);
+		const client = this.relayed.get(id);
+		if (client) return client.key === undefined ? {address: client.address} : {key: client.key, address: client.address};
+		const peer = this.door.peer(id);
 		if (!peer) return undefined;
 		return peer.key === undefined ? {address: peer.address} : {key: peer.key, address: peer.address};
 	}
 
 	/** Queue a reply for the connection the core calls `routing`; dropped when it has closed. */
 	reply(routing: Buffer, envelope: Envelope, frames: readonly string[]): void {
-		if (routing.length === ROUTING_BYTES) this.door.send(routing.readUIntBE(0, ROUTING_BYTES), envelope, frames);
+		if (routing.length !== ROUTING_BYTES) return;
+		const id = routing.readUIntBE(0, ROUTING_BYTES);
+		const client = this.relayed.get(id);
+		if (client) this.door.send(client.relay, 'dealer', [this.relayed.envelope(client, envelope), ...frames]);
+		else this.door.send(id, envelope, frames);
 	}
 
 	/**
@@ -129,8 +150,15 @@ export class CommandPort {
 		const now = Date.now();
 		const access = this.options.access;
 		const closed = this.door.closeWhere(p => p.key !== undefined && access.refuses(p.key, now) !== undefined, 'revoked', 'its key lost its access');
+		let relayed = 0;
+		for (const client of [...this.relayed.all()]) {
+			if (client.key === undefined || access.refuses(client.key, now) === undefined) continue;
+			this.closeRelayed(client);
+			relayed++;
+		}
 		if (closed > 0) this.options.log(`closed ${closed} command connection${closed === 1 ? '' : 's'} of keys that lost their access`);
-		return closed;
+		if (relayed > 0) this.options.log(`told relays to close ${relayed} client${relayed === 1 ? '' : 's'} of keys that lost their access`);
+		return closed + relayed;
 	}
 
 	/**
@@ -153,7 +181,8 @@ export class CommandPort {
 		};
 		const asker = routing.length === ROUTING_BYTES ? this.door.peer(routing.readUIntBE(0, ROUTING_BYTES)) : undefined;
 		const trusted = asker !== undefined && (isLoopback(asker.address) || (asker.key !== undefined && this.options.access.isOp('', asker.key)));
-		return {port, ...(trusted ? {busiest: this.connectionStats(BUSIEST)} : {})};
+		const relays = [...this.door.peers()].filter(p => p.relay).map(p => relayStats(p.id, p.address, p.key, this.relayed.countOf(p.id), Date.now() - p.since));
+		return {port, ...(trusted ? {busiest: this.connectionStats(BUSIEST)} : {}), ...(relays.length > 0 ? {relays} : {})};
 	}
 
 	/** Stop listening, write what is queued, close every connection. */
@@ -209,7 +238,8 @@ export class CommandPort {
 			// (1000 connections held 27 slabs, 216 KiB); a buffer this small lives in the JS heap.
 			const routing = Buffer.alloc(ROUTING_BYTES);
 			routing.writeUIntBE(peer.id, 0, ROUTING_BYTES);
-			this.tracked.set(peer.id, (t = {routing, inFlight: 0, allowance: {large: 0}, turn: -1, waiting: undefined}));
+			const [maxInFlight, perTurn] = peer.relay ? [RELAY_LARGE_REPLIES_IN_FLIGHT, RELAY_LARGE_REPLIES_PER_TURN] : [LARGE_REPLIES_IN_FLIGHT, LARGE_REPLIES_PER_TURN];
+			this.tracked.set(peer.id, (t = {routing, inFlight: 0, maxInFlight, perTurn, allowance: {large: 0}, turn: -1, waiting: undefined}));
 		}
 		return t;
 	}
@@ -232,6 +262,7 @@ export class CommandPort {
 		const counts = this.options.core.connections;
 		for (const c of batch.closed) {
 			this.forget(c.peer);
+			if (c.peer.relay) this.relayed.dropRelay(c.peer.id);
 			counts.router = Math.max(0, counts.router - 1);
 		}
 	}
@@ -245,22 +276,65 @@ export class CommandPort {
 		}
 		if (t.turn !== this.turn) {
 			t.turn = this.turn;
-			t.allowance.large = Math.min(LARGE_REPLIES_PER_TURN, LARGE_REPLIES_IN_FLIGHT - t.inFlight);
+			t.allowance.large = Math.min(t.perTurn, t.maxInFlight - t.inFlight);
+		}
+		let routing = t.routing;
+		let frames = m.frames;
+		let envelope = m.envelope;
+		if (envelope === 'dealer' && isEnvelope(frames[0])) {
+			const client = this.relayedClient(peer, frames[0]!);
+			if (!client) return true;
+			routing = client.routing;
+			frames = frames.slice(1);
+			envelope = client.req ? 'req' : 'dealer';
 		}
 		const before = t.allowance.large;
-		const handled = this.options.core.receive(t.routing, m.frames, now, m.envelope, t.allowance);
+		const handled = this.options.core.receive(routing, frames, now, envelope, t.allowance);
 		t.inFlight += before - t.allowance.large;
 		// A ban: its notices go out now, and the banned key's connections close before
 		// anything more of theirs is handled.
 		if (this.options.core.revoking) this.options.flush();
-		if (handled >= m.frames.length) return true;
-		this.wait(t, peer, {peer, envelope: m.envelope, frames: m.frames.slice(handled)}, t.inFlight >= LARGE_REPLIES_IN_FLIGHT ? 'drain' : 'turn');
+		if (handled >= frames.length) return true;
+		const rest = frames === m.frames ? m.frames.slice(handled) : [m.frames[0]!, ...frames.slice(handled)];
+		this.wait(t, peer, {peer, envelope: m.envelope, frames: rest}, t.inFlight >= t.maxInFlight ? 'drain' : 'turn');
 		return false;
+	}
+
+	/**
+	 * The client a message's envelope frame names. Only a trusted relay may send one: anyone
+	 * else is told so and closed; a relay whose envelope is malformed is closed. A client whose
+	 * key the hub refuses (banned, not on the list) is not served: its relay is told to close it.
+	 */
+	private relayedClient(peer: Peer, frame: Buffer): RelayedPeer | undefined {
+		if (!peer.relay) {
+			const error = {type: 'error', code: 'not_relay', message: 'this connection is not a relay the hub trusts: a command frame may not start with "@"'};
+			this.door.send(peer, 'dealer', [JSON.stringify(error)]);
+			this.door.close(peer, 'protocol', 'an envelope frame from a connection that is not a trusted relay');
+			this.options.log(`closed a command connection from ${peer.address}${peer.key === undefined ? '' : ` with key ${peer.key}`}: it sent a relay envelope and is not a trusted relay`);
+			return undefined;
+		}
+		const client = this.relayed.fromEnvelope(peer.id, frame);
+		if (typeof client === 'string') {
+			this.door.close(peer, 'protocol', client);
+			this.options.log(`closed relay ${peer.key ?? ''} at ${peer.address}: it sent ${client}`);
+			return undefined;
+		}
+		if (client.key !== undefined && this.options.access.refuses(client.key, Date.now()) !== undefined) {
+			this.closeRelayed(client);
+			return undefined;
+		}
+		return client;
+	}
+
+	/** Tell a relayed client's relay to close its connection, and forget the client. */
+	private closeRelayed(client: RelayedPeer): void {
+		this.door.send(client.relay, 'dealer', [this.relayed.envelope(client, 'close')]);
+		this.relayed.forget(client);
 	}
 
 	/** Whether a connection's next command must wait, and for what. */
 	private mustWait(peer: Peer, t: Tracked): Wait | undefined {
-		if (t.inFlight >= LARGE_REPLIES_IN_FLIGHT || peer.unsentBytes >= this.door.limits.pauseAboveBytes) return 'drain';
+		if (t.inFlight >= t.maxInFlight || peer.unsentBytes >= this.door.limits.pauseAboveBytes) return 'drain';
 		if (this.options.core.queuedReplyBytes >= TURN_REPLY_BYTES) return 'turn';
 		return undefined;
 	}

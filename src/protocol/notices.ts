@@ -58,7 +58,8 @@ export type ErrorCode =
 	| 'muted'
 	| 'not_operator'
 	| 'not_banned'
-	| 'topic_locked';
+	| 'topic_locked'
+	| 'not_relay';
 
 export interface ErrorReply {
 	readonly type: 'error';

@@ -24,6 +24,41 @@ export interface StatsReply {
 	 * sent), at most 10: only to a connection from the hub's own machine or with an operator's key.
 	 */
 	readonly busiest?: readonly ConnectionStats[];
+	/** The hub's trusted relays connected now (docs/PROTOCOL.md, "Relays"), with how many clients each has named. */
+	readonly relays?: readonly RelayStats[];
+	/**
+	 * The relays this answer came back through, the hub's side first: each adds itself
+	 * (its upstream, whether it is connected, its clients) as the reply passes.
+	 */
+	readonly via?: readonly RelayHop[];
+}
+
+/** A trusted relay's connection to the hub (`stats`, `relays`). */
+export interface RelayStats {
+	/** The hub's number for the connection. */
+	readonly id: number;
+	readonly address: string;
+	/** The relay's key. */
+	readonly key?: string;
+	/** Clients it has named in envelopes, while its connection is open. */
+	readonly clients: number;
+	readonly ageMs: number;
+}
+
+/** One relay a `stats` reply passed through on its way back. */
+export interface RelayHop {
+	readonly version: string;
+	/** Where it connects: the hub's (or the next relay's) command endpoint. */
+	readonly upstream: string;
+	/** Whether its command connection upstream has completed its handshake. */
+	readonly connected: boolean;
+	/** Command connections of its own clients (relays below it count as one each). */
+	readonly clients: number;
+	/** Connections to its feed port. */
+	readonly subscribers: number;
+	/** Topics it subscribes to upstream for them. */
+	readonly topics: number;
+	readonly uptimeMs: number;
 }
 
 /** The command port's figures (`stats`), in the manner of NATS's connz: what an operator can act on. */

@@ -23,6 +23,8 @@ export interface FeedServerOptions {
 	readonly limits?: Partial<FeedLimits>;
 	/** Subscribers with a completed handshake, whenever the number changes. */
 	readonly onSubscribers?: (count: number) => void;
+	/** A topic gained its first subscriber (true) or lost its last (false): a relay subscribes upstream for them. */
+	readonly onTopic?: (topic: string, wanted: boolean) => void;
 	readonly log?: (line: string) => void;
 }
 
@@ -112,6 +114,21 @@ export class FeedServer {
 			this.flushScheduled = true;
 			setImmediate(() => this.flush());
 		}
+	}
+
+	/** Queue one feed message as it came from upstream (`frames[0]` is the topic's bytes), unchanged. */
+	publishFrames(frames: Buffer[]): void {
+		if (this.listener.stopping || frames.length < 2) return;
+		this.pending.push({topic: frames[0]!.toString('latin1'), frames});
+		if (!this.flushScheduled) {
+			this.flushScheduled = true;
+			setImmediate(() => this.flush());
+		}
+	}
+
+	/** Topics someone subscribes to now (a relay's subscriptions upstream). */
+	topics(): IterableIterator<string> {
+		return this.index.keys();
 	}
 
 	/** Write what publish() queued: at most one write per subscriber. */
@@ -211,7 +228,10 @@ export class FeedServer {
 
 	private subscribed(sub: Subscriber, topic: string): void {
 		let set = this.index.get(topic);
-		if (!set) this.index.set(topic, (set = new Set()));
+		if (!set) {
+			this.index.set(topic, (set = new Set()));
+			this.options.onTopic?.(topic, true);
+		}
 		set.add(sub);
 		this.lengths.set(topic.length, (this.lengths.get(topic.length) ?? 0) + 1);
 	}
@@ -219,7 +239,10 @@ export class FeedServer {
 	private cancelled(sub: Subscriber, topic: string): void {
 		const set = this.index.get(topic);
 		if (!set?.delete(sub)) return;
-		if (set.size === 0) this.index.delete(topic);
+		if (set.size === 0) {
+			this.index.delete(topic);
+			this.options.onTopic?.(topic, false);
+		}
 		const left = (this.lengths.get(topic.length) ?? 1) - 1;
 		if (left > 0) this.lengths.set(topic.length, left);
 		else this.lengths.delete(topic.length);

@@ -29,6 +29,8 @@ export class Connection extends ZmtpConnection<CloseReason> implements Peer {
 	readonly counters: PeerCounters = {bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, stalls: 0, pingsSent: 0};
 	/** Messages handed over in the batch being gathered (the door resets it). */
 	batchCount = 0;
+	/** A relay the hub trusts (its key is listed): one more frame a message, for the envelope. */
+	relay = false;
 	declare protected readonly side: DoorSide;
 	protected readonly noun = 'connection';
 	protected readonly readyProperties = wire.ROUTER_PROPERTIES;
@@ -163,7 +165,8 @@ export class Connection extends ZmtpConnection<CloseReason> implements Peer {
 	limit(flags: number): number {
 		const limits = this.side.limits;
 		if (this.state !== State.Ready) return (flags & wire.COMMAND) !== 0 ? limits.maxCommandBytes : -1;
-		if (this.frames.length >= limits.maxFrames) throw new FrameError(`more than ${limits.maxFrames} frames in one message`, 'too-many-frames');
+		const maxFrames = this.relay ? limits.maxFrames + 1 : limits.maxFrames;
+		if (this.frames.length >= maxFrames) throw new FrameError(`more than ${maxFrames} frames in one message`, 'too-many-frames');
 		// CURVE: every frame is a MESSAGE box (libzmq 4.3.5 sends them as message frames, RFC 26
 		// as commands; both are taken), its own "more" flag inside the box.
 		if (this.codec) return (flags & wire.MORE) === 0 ? limits.maxFrameBytes + MESSAGE_OVERHEAD : -1;

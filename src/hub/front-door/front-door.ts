@@ -23,6 +23,8 @@ export interface FrontDoorOptions {
 	 * told "400", which libzmq reports as an authentication failure. @default admit everyone
 	 */
 	readonly admit?: (key: string, address: string) => string | undefined;
+	/** CURVE: whether a key (Z85) is a relay's the hub trusts, asked once when its handshake completes. @default none is */
+	readonly isRelay?: (key: string) => boolean;
 	/** Everything read since the last batch, once per turn of the event loop. */
 	readonly onBatch: (batch: Batch) => void;
 	/** A connection completed its handshake (its messages come in later batches). */
@@ -79,7 +81,10 @@ export class FrontDoor {
 			admit: options.admit,
 			deliver: (conn, envelope, frames) => this.deliver(conn, envelope, frames),
 			ended: (conn, reason, detail) => this.ended(conn, reason, detail),
-			opened: conn => options.onOpen?.(conn),
+			opened: conn => {
+				if (conn.key !== undefined && options.isRelay?.(conn.key)) conn.relay = true;
+				options.onOpen?.(conn);
+			},
 			drained: conn => {
 				this.unsent.delete(conn);
 				options.onDrained?.(conn);

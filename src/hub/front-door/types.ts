@@ -29,6 +29,8 @@ export interface Peer {
 	readonly socketType: PeerSocketType;
 	/** CURVE: the client's long-term public key (Z85), proven by its vouch and admitted. */
 	readonly key: string | undefined;
+	/** A relay the hub trusts: its messages may start with an envelope frame naming a client (one frame more allowed). */
+	readonly relay: boolean;
 	/** ZMTP minor version the peer spoke (3.0 peers get no PINGs). */
 	readonly zmtpMinor: number;
 	readonly open: boolean;
