@@ -151,6 +151,8 @@ describe('who and stats output, without sockets', () => {
 			rooms: [],
 			port: null,
 			busiest: null,
+			relays: [],
+			via: [],
 		});
 		assert.match(text, /^up {11}2h 5m$/m);
 		assert.match(text, /^connections {2}not reported by this hub$/m);
@@ -173,7 +175,15 @@ describe('who and stats output, without sockets', () => {
 			busiest: [
 				{id: 7, address: '127.0.0.2', socketType: 'DEALER', nick: 'evil\x1b[2J', ageMs: 5000, unsentBytes: 3 * 1024 * 1024, bytesIn: 120_000, bytesOut: 9_000_000, messagesIn: 2000, messagesOut: 4, stalls: 1, held: true},
 			],
+			relays: [{id: 3, address: '10.0.0.7', key: 'relay\x1b[2Jkey', clients: 12, ageMs: 65_000}],
+			via: [
+				{version: '0.1.0', upstream: 'tcp://hub:5555', connected: true, clients: 1, subscribers: 1, topics: 1, uptimeMs: 1000},
+				{version: '0.1.0', upstream: 'tcp://relay-a:5555', connected: false, clients: 40, subscribers: 41, topics: 3, uptimeMs: 120_000},
+			],
 		});
+		assert.match(text, /^relays {7}#3 10\.0\.0\.7 key relay\^\[\[2Jkey: 12 clients · 1m$/m);
+		assert.match(text, /^relay {8}zchat 0\.1\.0, up 2m: 40 clients, 41 on its feed; upstream tcp:\/\/relay-a:5555 NOT connected: its clients get no answers until it is back \(3 topics\)$/m);
+		assert.match(text, /^then relay {3}zchat 0\.1\.0, up 1s: 1 client, 1 on its feed; upstream tcp:\/\/hub:5555 connected \(1 topic\)$/m);
 		assert.match(text, /^replies {6}3\.0 MiB unread in all; 1 connection held until they read \(250 messages waiting\)$/m);
 		assert.match(text, /^closed {7}since it started: 1 left its replies unread \(slow consumer\), 2 sent over 16 frames in a message$/m);
 		assert.match(text, /^refused {6}0 with the hub full, 2 over the limit per address \(9 accepted, 1 in their handshake now\)$/m);

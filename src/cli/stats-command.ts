@@ -5,7 +5,7 @@ import {ZchatError} from '../errors.js';
 import {loadConfig} from './config-file.js';
 import {clientCurve, keyOptions} from './key-options.js';
 import {oneLine, safeJson} from '../protocol/sanitize.js';
-import type {ConnectionStats, PortStats, RoomsReply, StatsReply} from '../protocol/types.js';
+import type {ConnectionStats, PortStats, RelayHop, RelayStats, RoomsReply, StatsReply} from '../protocol/types.js';
 import {applyConfig, hubAddressOptions, timeoutOption} from './options.js';
 
 /** What `zchat stats --json` prints: the hub's stats with the room list in place of the room count. */
@@ -23,6 +23,10 @@ export interface StatsOutput {
 	readonly port: PortStats | null;
 	/** Its busiest connections; null unless the hub shows them to us (its own machine, an operator's key). */
 	readonly busiest: readonly ConnectionStats[] | null;
+	/** The hub's trusted relays connected now (empty when it has none). */
+	readonly relays: readonly RelayStats[];
+	/** The relays the answer came back through, the hub's side first (empty when asked of the hub itself). */
+	readonly via: readonly RelayHop[];
 }
 
 export function statsOutput(hub: string, stats: StatsReply, rooms: RoomsReply['rooms']): StatsOutput {
@@ -40,6 +44,8 @@ export function statsOutput(hub: string, stats: StatsReply, rooms: RoomsReply['r
 		rooms,
 		port: stats.port ?? null,
 		busiest: stats.busiest ?? null,
+		relays: Array.isArray(stats.relays) ? stats.relays : [],
+		via: Array.isArray(stats.via) ? stats.via : [],
 	};
 }
 
@@ -89,6 +95,24 @@ function formatBytes(n: number): string {
 	return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/** The rows of the relays: those the hub trusts, and those this answer came through (the one asked last). */
+function relayRows(s: StatsOutput): Array<[string, string]> {
+	const rows: Array<[string, string]> = [];
+	if (s.relays.length > 0) {
+		const lines = s.relays.map(r => `#${r.id} ${oneLine(String(r.address))}${r.key === undefined ? '' : ` key ${oneLine(r.key)}`}: ${r.clients} client${r.clients === 1 ? '' : 's'} · ${formatDuration(r.ageMs)}`);
+		rows.push(['relays', lines.join('\n' + ' '.repeat(13))]);
+	}
+	const hops = [...s.via].reverse();
+	for (const [i, h] of hops.entries()) {
+		const state = h.connected ? 'connected' : 'NOT connected: its clients get no answers until it is back';
+		rows.push([
+			i === 0 ? 'relay' : 'then relay',
+			`zchat ${oneLine(String(h.version))}, up ${formatDuration(h.uptimeMs)}: ${h.clients} client${h.clients === 1 ? '' : 's'}, ${h.subscribers} on its feed; upstream ${oneLine(String(h.upstream))} ${state} (${h.topics} topic${h.topics === 1 ? '' : 's'})`,
+		]);
+	}
+	return rows;
+}
+
 /** What `zchat stats` prints. */
 export function statsText(s: StatsOutput): string {
 	const rooms = s.rooms.map(r => `#${oneLine(r.room)} (${r.members})`).join(', ');
@@ -105,6 +129,7 @@ export function statsText(s: StatsOutput): string {
 		['messages', `${s.messages} carried since it started`],
 		['rooms', s.rooms.length === 0 ? 'none with anyone in them' : `${s.rooms.length}: ${rooms}`],
 		...(s.port === null ? [] : portRows(s.port, s.busiest)),
+		...relayRows(s),
 	];
 	return rows.map(([k, v]) => `${k.padEnd(12)} ${v}`).join('\n') + '\n';
 }
