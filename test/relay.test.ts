@@ -13,6 +13,7 @@ import {closeSocket} from '../src/zmq/close.js';
 import {spawnHub, spawnRelay, spawnZchat, type SpawnedHub, type SpawnedRelay} from './helpers/cli.js';
 import {connectClient, curveOptions, type TestClient} from './helpers/client.js';
 import {keyFiles} from './helpers/key-files.js';
+import {hubOnData} from './helpers/restarts.js';
 import {waitFor} from './helpers/wait.js';
 
 const files = keyFiles('zchat-relay-');
@@ -192,6 +193,41 @@ test('kill -9 of a relay mid-stream, restarted on its ports: every line delivere
 	assert.deepEqual(atHal, {delivered: n, duplicated: 0, lost: 0, inOrder: true});
 	restarted.proc.child.kill('SIGTERM');
 	await restarted.proc.exited;
+});
+
+test('kill -9 of the hub behind a relay: its clients see they are cut off, then every line once', {timeout: 60_000}, async t => {
+	const home = await hubOnData(['--key', hubKey.file, '--relay', relayA.pub, '--ttl', '4']);
+	const k = await spawnRelay(['--upstream', `127.0.0.1:${home.sub}:${home.pub}`, '--server-key', hubKey.pub, '--key', relayA.file]);
+	files.procs.push(k.proc);
+	try {
+		await k.proc.waitLine('connected');
+		const ida = join(k, relayA.pair.publicKey, 'ida');
+		const jon = join(k, relayA.pair.publicKey, 'jon');
+		await Promise.all([ida, jon].map(c => c.waitConnected()));
+		const n = 100;
+		const lines = Array.from({length: n}, (_, i) => `h${i}`);
+		const mine = (c: TestClient) => c.messages('lobby').filter(m => /^ida: h\d+$/.test(m));
+		for (const l of lines.slice(0, n / 2)) ida.client.line(l);
+		await waitFor('the first half to be delivered', () => mine(jon).length >= n / 2, 15_000);
+		home.proc!.child.kill('SIGKILL');
+		await home.proc!.exited;
+		for (const l of lines.slice(n / 2)) ida.client.line(l);
+		// The relay answers nothing while its upstream is gone: the client says so.
+		await waitFor(() => `jon to see the hub gone (${jon.client.state.connection})`, () => jon.client.state.connection === 'reconnecting', 15_000);
+		await k.proc.waitLine('lost');
+		await home.start(30_000);
+		await waitFor(() => `all ${n} lines at jon (has ${mine(jon).length})`, () => mine(jon).length >= n, 40_000, 50);
+		await waitFor('ida to have every line acked', () => ida.client.state.pending.length === 0, 20_000);
+		const got = mine(jon).map(m => m.slice('ida: '.length));
+		const counts = {delivered: new Set(got).size, duplicated: got.length - new Set(got).size, lost: lines.filter(l => !got.includes(l)).length, inOrder: got.every((l, i) => l === lines[i])};
+		t.diagnostic(`hub killed with ${n / 2} of ${n} delivered; jon: ${JSON.stringify(counts)}; jon is ${jon.client.state.connection}`);
+		assert.deepEqual(counts, {delivered: n, duplicated: 0, lost: 0, inOrder: true});
+		assert.equal(jon.client.state.connection, 'connected');
+	} finally {
+		k.proc.child.kill('SIGTERM');
+		await k.proc.exited;
+		await home.done();
+	}
 });
 
 test('zchat stats: on the hub its relays, through two relays each one with its clients and upstream', {timeout: 20_000}, async () => {
