@@ -113,6 +113,19 @@ test('a DM between clients of two relays reaches its one recipient and never any
 	}
 });
 
+test('a client of a relay may send 16 commands in one message, as to the hub (the envelope is the 17th frame)', {timeout: 20_000}, async () => {
+	const dealer = new zmq.Dealer({...curveOptions(relayA.pair.publicKey, files.keyFile('pinger').pair), linger: 0, receiveTimeout: 5000});
+	try {
+		dealer.connect(`tcp://127.0.0.1:${a.sub}`);
+		await dealer.send(Array.from({length: 16}, (_, i) => JSON.stringify({type: 'ping', id: `p${i}`})));
+		const pongs: string[] = [];
+		while (pongs.length < 16) for (const f of await dealer.receive()) pongs.push((JSON.parse(f.toString()) as {type: string; re: string}).re);
+		assert.deepEqual(pongs, Array.from({length: 16}, (_, i) => `p${i}`));
+	} finally {
+		await closeSocket(dealer);
+	}
+});
+
 test('a connection that is not a trusted relay cannot name a client: told so and closed', {timeout: 20_000}, async () => {
 	const rogue = files.keyFile('rogue').pair;
 	const dealer = new zmq.Dealer({...curveOptions(hubKey.pair.publicKey, rogue), linger: 0, receiveTimeout: 5000});

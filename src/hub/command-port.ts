@@ -12,7 +12,7 @@ import {FrontDoor} from './front-door/front-door.js';
 import type {FrontDoorLimits} from './front-door/limits.js';
 import type {Batch, Envelope, Inbound, Peer} from './front-door/types.js';
 import {isEnvelope} from '../protocol/relay.js';
-import {RelayClients, relayStats, type RelayedPeer} from './relay-clients.js';
+import {RelayClients, relayStats} from './relay-clients.js';
 
 /**
  * Commands with a possibly large reply (history, who, whois, rooms, stats, hello) answered
@@ -91,9 +91,12 @@ export class CommandPort {
 	private lastRefusalLog = 0;
 	private unloggedRefusals = 0;
 	private door!: FrontDoor;
-	private readonly relayed = new RelayClients();
+	/** Clients that trusted relays name in their envelopes. */
+	private readonly relayed: RelayClients;
 
-	private constructor(private readonly options: CommandPortOptions) {}
+	private constructor(private readonly options: CommandPortOptions) {
+		this.relayed = new RelayClients({door: () => this.door, refuses: key => options.access.refuses(key, Date.now()) !== undefined, who: 'the hub', log: options.log});
+	}
 
 	/** Listen; rejects with the listen error (EADDRINUSE, EACCES …) for the caller to explain. */
 	static async listen(options: CommandPortOptions): Promise<CommandPort> {
@@ -153,7 +156,7 @@ export class CommandPort {
 		let relayed = 0;
 		for (const client of [...this.relayed.all()]) {
 			if (client.key === undefined || access.refuses(client.key, now) === undefined) continue;
-			this.closeRelayed(client);
+			this.relayed.close(client);
 			relayed++;
 		}
 		if (closed > 0) this.options.log(`closed ${closed} command connection${closed === 1 ? '' : 's'} of keys that lost their access`);
@@ -282,7 +285,7 @@ export class CommandPort {
 		let frames = m.frames;
 		let envelope = m.envelope;
 		if (envelope === 'dealer' && isEnvelope(frames[0])) {
-			const client = this.relayedClient(peer, frames[0]!);
+			const client = this.relayed.admit(peer, frames[0]!);
 			if (!client) return true;
 			routing = client.routing;
 			frames = frames.slice(1);
@@ -300,37 +303,6 @@ export class CommandPort {
 		return false;
 	}
 
-	/**
-	 * The client a message's envelope frame names. Only a trusted relay may send one: anyone
-	 * else is told so and closed; a relay whose envelope is malformed is closed. A client whose
-	 * key the hub refuses (banned, not on the list) is not served: its relay is told to close it.
-	 */
-	private relayedClient(peer: Peer, frame: Buffer): RelayedPeer | undefined {
-		if (!peer.relay) {
-			const error = {type: 'error', code: 'not_relay', message: 'this connection is not a relay the hub trusts: a command frame may not start with "@"'};
-			this.door.send(peer, 'dealer', [JSON.stringify(error)]);
-			this.door.close(peer, 'protocol', 'an envelope frame from a connection that is not a trusted relay');
-			this.options.log(`closed a command connection from ${peer.address}${peer.key === undefined ? '' : ` with key ${peer.key}`}: it sent a relay envelope and is not a trusted relay`);
-			return undefined;
-		}
-		const client = this.relayed.fromEnvelope(peer.id, frame);
-		if (typeof client === 'string') {
-			this.door.close(peer, 'protocol', client);
-			this.options.log(`closed relay ${peer.key ?? ''} at ${peer.address}: it sent ${client}`);
-			return undefined;
-		}
-		if (client.key !== undefined && this.options.access.refuses(client.key, Date.now()) !== undefined) {
-			this.closeRelayed(client);
-			return undefined;
-		}
-		return client;
-	}
-
-	/** Tell a relayed client's relay to close its connection, and forget the client. */
-	private closeRelayed(client: RelayedPeer): void {
-		this.door.send(client.relay, 'dealer', [this.relayed.envelope(client, 'close')]);
-		this.relayed.forget(client);
-	}
 
 	/** Whether a connection's next command must wait, and for what. */
 	private mustWait(peer: Peer, t: Tracked): Wait | undefined {

@@ -4,6 +4,25 @@
  */
 import {decodeClientEnvelope, encodeReplyEnvelope, type RelayedClient} from '../protocol/relay.js';
 import type {RelayStats} from '../protocol/stats.js';
+import type {CloseReason, Envelope, Peer} from './front-door/types.js';
+
+/** What the table needs of the port the relays are connected to. */
+export interface RelayDoor {
+	send(peer: Peer | number, envelope: Envelope, frames: readonly (string | Uint8Array)[]): boolean;
+	close(peer: Peer | number, reason: CloseReason, detail: string): void;
+}
+
+export interface RelayClientsOptions {
+	/** The port (set once it listens). */
+	readonly door: () => RelayDoor;
+	/** Whether the hub refuses a client's key now (banned, not listed): its relay is told to close it. @default none is */
+	readonly refuses?: (key: string) => boolean;
+	/** Who is told (the hub's operator, the relay's). */
+	readonly who: string;
+	readonly log: (line: string) => void;
+	/** @default MAX_CLIENTS_PER_RELAY */
+	readonly maxPerRelay?: number;
+}
 
 /** Routing numbers of relayed clients start here: far above any connection number the door gives. */
 export const RELAYED_BASE = 2 ** 40;
@@ -30,7 +49,44 @@ export class RelayClients {
 	private readonly byRelay = new Map<number, Map<string, RelayedPeer>>();
 	private next = RELAYED_BASE;
 
-	constructor(private readonly maxPerRelay = MAX_CLIENTS_PER_RELAY) {}
+	private readonly maxPerRelay: number;
+
+	constructor(private readonly options: RelayClientsOptions) {
+		this.maxPerRelay = options.maxPerRelay ?? MAX_CLIENTS_PER_RELAY;
+	}
+
+	/**
+	 * The client a message's envelope frame names. Only a trusted relay may send one: anyone
+	 * else is told so (`not_relay`) and closed; a relay whose envelope is malformed is closed.
+	 * A client whose key is refused is not served: its relay is told to close it.
+	 */
+	admit(peer: Peer, frame: Buffer): RelayedPeer | undefined {
+		const door = this.options.door();
+		if (!peer.relay) {
+			const message = `this connection is not a relay ${this.options.who} trusts: a command frame may not start with "@"`;
+			door.send(peer, 'dealer', [JSON.stringify({type: 'error', code: 'not_relay', message})]);
+			door.close(peer, 'protocol', 'an envelope frame from a connection that is not a trusted relay');
+			this.options.log(`closed a command connection from ${peer.address}${peer.key === undefined ? '' : ` with key ${peer.key}`}: it sent a relay envelope and is not a trusted relay`);
+			return undefined;
+		}
+		const client = this.fromEnvelope(peer.id, frame);
+		if (typeof client === 'string') {
+			door.close(peer, 'protocol', client);
+			this.options.log(`closed relay ${peer.key ?? ''} at ${peer.address}: it sent ${client}`);
+			return undefined;
+		}
+		if (client.key !== undefined && this.options.refuses?.(client.key)) {
+			this.close(client);
+			return undefined;
+		}
+		return client;
+	}
+
+	/** Tell a client's relay to close its connection, and forget the client. */
+	close(client: RelayedPeer): void {
+		this.options.door().send(client.relay, 'dealer', [encodeReplyEnvelope(client.client, 'close')]);
+		this.forget(client);
+	}
 
 	/** The client an envelope frame names, made on first sight; a string says what is wrong with the frame. */
 	fromEnvelope(relay: number, frame: Uint8Array): RelayedPeer | string {

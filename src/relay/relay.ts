@@ -41,7 +41,7 @@ export class Relay {
 	private feed!: FeedServer;
 	private readonly upstream: Upstream;
 	/** Clients of relays below this one, each with the id this relay names it by upstream ("r" + number). */
-	private readonly chained = new RelayClients();
+	private readonly chained: RelayClients;
 	/** Keys the upstream refused, until when (ms since 1970). */
 	private readonly refused = new Map<string, number>();
 	private readonly relayKeys: ReadonlySet<string>;
@@ -53,6 +53,7 @@ export class Relay {
 		this.host = options.host ?? '127.0.0.1';
 		this.log = options.log ?? (() => {});
 		this.relayKeys = new Set(options.relayKeys ?? []);
+		this.chained = new RelayClients({door: () => this.door, who: 'this relay', log: this.log});
 		const up = options.upstream;
 		this.upstream = new Upstream({
 			host: up.host,
@@ -171,17 +172,8 @@ export class Relay {
 
 	/** A message from a relay below: the client it names gets a name of this relay's. */
 	private fromRelay(peer: Peer, frames: Buffer[]): void {
-		if (!peer.relay) {
-			this.door.send(peer, 'dealer', [JSON.stringify({type: 'error', code: 'not_relay', message: 'this connection is not a relay this relay trusts: a command frame may not start with "@"'})]);
-			this.door.close(peer, 'protocol', 'an envelope frame from a connection that is not a trusted relay');
-			return;
-		}
-		const client = this.chained.fromEnvelope(peer.id, frames[0]!);
-		if (typeof client === 'string') {
-			this.door.close(peer, 'protocol', client);
-			this.log(`closed relay ${peer.key ?? ''} at ${peer.address}: it sent ${client}`);
-			return;
-		}
+		const client = this.chained.admit(peer, frames[0]!);
+		if (!client) return;
 		const envelope = encodeClientEnvelope({client: `r${client.id - RELAYED_BASE}`, address: client.address, key: client.key, req: client.req});
 		this.upstream.send([envelope, ...frames.slice(1)]);
 	}
