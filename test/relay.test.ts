@@ -185,8 +185,11 @@ test('kill -9 of a relay mid-stream, restarted on its ports: every line delivere
 		if (sent >= n) clearInterval(sending);
 	}, 20);
 	const mine = (c: TestClient) => c.messages('lobby').filter(m => /^fay: k\d+$/.test(m));
-	await waitFor('some lines to be delivered', () => mine(gus).length >= 30, 15_000);
+	// Killed while lines are on their way: some sent and not acked yet.
+	const inFlight = () => fay.client.state.pending.filter(p => p.state === 'sent').length;
+	await waitFor('some lines delivered and some in flight', () => mine(gus).length >= 30 && inFlight() > 0, 15_000, 1);
 	const sentAtKill = sent;
+	const unackedAtKill = inFlight();
 	k.proc.child.kill('SIGKILL');
 	await k.proc.exited;
 	const restarted = await spawnRelay(['--upstream', `127.0.0.1:${hub.sub}:${hub.pub}`, '--server-key', hubKey.pub, '--key', relayA.file, '--sub', String(k.sub), '--pub', String(k.pub)]);
@@ -201,7 +204,7 @@ test('kill -9 of a relay mid-stream, restarted on its ports: every line delivere
 	const atGus = count(gus);
 	const atHal = count(hal);
 	assert.ok(sentAtKill < n, `killed mid-stream (${sentAtKill} of ${n} typed)`);
-	t.diagnostic(`killed with ${sentAtKill} typed; sent ${n}, acked ${n - fay.client.state.pending.length}; gus (on the relay): ${JSON.stringify(atGus)}; hal (on the hub): ${JSON.stringify(atHal)}`);
+	t.diagnostic(`killed with ${sentAtKill} typed, ${unackedAtKill} sent and not acked; sent ${n}, acked ${n - fay.client.state.pending.length}; gus (on the relay): ${JSON.stringify(atGus)}; hal (on the hub): ${JSON.stringify(atHal)}`);
 	assert.deepEqual(atGus, {delivered: n, duplicated: 0, lost: 0, inOrder: true});
 	assert.deepEqual(atHal, {delivered: n, duplicated: 0, lost: 0, inOrder: true});
 	restarted.proc.child.kill('SIGTERM');
@@ -262,6 +265,16 @@ test('zchat stats: on the hub its relays, through two relays each one with its c
 	const text = spawnZchat(['stats', ...b.args, '--server-key', relayB.pub, '--key', files.keyFile('stats').file]);
 	assert.equal(await text.exited, 0, text.stderr());
 	assert.match(text.stdout(), new RegExp(`^relay .*upstream tcp://127\\.0\\.0\\.1:${a.sub} connected`, 'm'));
+});
+
+test('the CLI: --relay needs --key on the hub; a relay prints the exact zchat join that reaches it', {timeout: 20_000}, async () => {
+	const open = spawnZchat(['hub', '--memory', '--sub', '0', '--pub', '0', '--relay', relayA.pair.publicKey]);
+	assert.equal(await open.exited, 2);
+	assert.match(open.stderr(), /--relay needs --key/);
+	const fromEnv = spawnZchat(['hub', '--memory', '--sub', '0', '--pub', '0'], {ZCHAT_RELAY: `${relayA.pair.publicKey},${relayB.pub}`});
+	assert.equal(await fromEnv.exited, 2, 'ZCHAT_RELAY is read (two keys, one of them a file): it too needs --key');
+	const join = `npx zchat join --host 127.0.0.1 --sub ${a.sub} --pub ${a.pub} --server-key '${relayA.pair.publicKey}' --key YOUR_KEY_FILE`;
+	assert.ok(a.proc.lines().includes(`  ${join}`), `the banner has "${join}"`);
 });
 
 /** The hub's stats, asked directly with a REQ (an operator's key sees the busiest connections). */
