@@ -126,6 +126,25 @@ test('a client of a relay may send 16 commands in one message, as to the hub (th
 	}
 });
 
+test("two clients of one relay asking at once each get only their own replies", {timeout: 20_000}, async () => {
+	const dealers = ['x', 'y'].map(name => ({name, socket: new zmq.Dealer({...curveOptions(relayA.pair.publicKey, files.keyFile(name).pair), linger: 0, receiveTimeout: 5000})}));
+	try {
+		for (const d of dealers) d.socket.connect(`tcp://127.0.0.1:${a.sub}`);
+		// One small reply each per flush: the hub has replies for both in the same write to the
+		// relay, the case where replies are joined into one message for a plain client.
+		const rounds = 30;
+		for (let i = 0; i < rounds; i++) {
+			for (const d of dealers) await d.socket.send(JSON.stringify({type: 'ping', id: `${d.name}${i}`}));
+			for (const d of dealers) {
+				const frames = (await d.socket.receive()).map(f => f.toString());
+				assert.deepEqual(frames.map(f => (f.startsWith('{') ? (JSON.parse(f) as {re?: string}).re : f)), [`${d.name}${i}`], `${d.name} gets its own pong and nothing else`);
+			}
+		}
+	} finally {
+		await Promise.all(dealers.map(d => closeSocket(d.socket)));
+	}
+});
+
 test('a connection that is not a trusted relay cannot name a client: told so and closed', {timeout: 20_000}, async () => {
 	const rogue = files.keyFile('rogue').pair;
 	const dealer = new zmq.Dealer({...curveOptions(hubKey.pair.publicKey, rogue), linger: 0, receiveTimeout: 5000});

@@ -72,7 +72,9 @@ export class Connection extends ZmtpConnection<CloseReason> implements Peer {
 		if (this.pending.length === 0 || this.state !== State.Ready) return;
 		const replies = this.pending;
 		this.pending = [];
-		const perMessage = this.side.limits.replyFramesPerMessage;
+		// A relay's replies each start with the envelope naming one client: joined into one
+		// message, the relay would hand the next client's replies (envelope and all) to the first.
+		const perMessage = this.relay ? 1 : this.side.limits.replyFramesPerMessage;
 		const out = this.codec ? encodeSealed(replies, this.codec, perMessage) : encodePlain(replies, perMessage);
 		this.counters.messagesOut += replies.length;
 		if (!this.write(out, this.written)) this.hold('drain');
