@@ -57,6 +57,8 @@ class BoundedCache<V> {
 const widths = new BoundedCache<number>();
 const blockWidths = new BoundedCache<number>();
 const pieces = new BoundedCache<LinePiece>();
+/** A run of SGR codes as the tokeniser splits it (a screen has a few dozen different runs). */
+const sgrCodes = new BoundedCache<AnsiCode[]>();
 
 const width = (text: string) => widths.get(text, stringWidth);
 const widestLine = (text: string) => blockWidths.get(text, t => Math.max(0, ...t.split('\n').map(width)));
@@ -94,7 +96,7 @@ function plainPiece(line: string): LinePiece {
 	};
 	for (const m of line.matchAll(SGR_RUN)) {
 		text(m.index);
-		styles = reduceAnsiCodesIncremental(styles, tokenize(m[0]) as AnsiCode[]); // codes only: the run has no characters
+		styles = reduceAnsiCodesIncremental(styles, sgrCodes.get(m[0], run => tokenize(run) as AnsiCode[])); // codes only: the run has no characters
 		at = m.index + m[0].length;
 	}
 	text(line.length);
