@@ -8,7 +8,7 @@ import {readAuthorized} from '../hub/authorized.js';
 import {DEFAULT_BYTES_PER_MINUTE, parseByteLimit, parseRateLimit, type RateLimit} from '../hub/rate-limit.js';
 import {DEFAULT_FEED_HWM, FEED_MESSAGE_BYTES} from '../hub/feed-messages.js';
 import {DEFAULT_FEED_LIMITS} from '../hub/feed/limits.js';
-import {HubServer} from '../hub/server.js';
+import type {HubServer} from '../hub/server.js';
 import {DEFAULT_HISTORY_RETENTION} from '../hub/store.js';
 import {readKeyPair, readPublicKey} from '../keys.js';
 import {formatSeconds, parseDuration} from '../protocol/durations.js';
@@ -169,6 +169,9 @@ Running a hub on a network: docs/SECURITY.md.`,
 				throw new ZchatError('--relay needs --key: the hub knows a relay by the key it connects with (make one with "zchat keygen --out hub.key")', 2);
 			}
 			const rateLimit = opts.rateLimit === 'off' ? undefined : {...opts.rateLimit, ...(opts.byteLimit === 'off' ? {} : {bytesPerMinute: opts.byteLimit})};
+			// Loaded here, not with the CLI: every other command (the TUI's first frame above all)
+			// would pay for the hub's modules and native addons at start.
+			const {HubServer} = await import('../hub/server.js');
 			const hub = await HubServer.start({
 				host: opts.host,
 				subPort: opts.sub,

@@ -27,6 +27,8 @@ import {
 export class Draft {
 	effects: Effect[] = [];
 	private state: ClientState;
+	/** Feeds made in this step, not yet seen outside it (see ownFeed). */
+	private readonly ownFeeds = new WeakSet<readonly FeedItem[]>();
 
 	constructor(
 		state: ClientState,
@@ -162,17 +164,32 @@ export class Draft {
 		const v = this.state.views[viewId];
 		if (!v) return;
 		const limit = this.state.options.feedLimit ?? DEFAULT_FEED_LIMIT;
-		const feed = v.feed.length >= limit ? [...v.feed.slice(v.feed.length - limit + 1), item] : [...v.feed, item];
+		const before = v.feed.length;
+		const feed = this.ownFeed(v.feed);
+		if (feed.length >= limit) feed.splice(0, feed.length - limit + 1);
+		feed.push(item);
 		const inactive = this.state.active !== viewId && counts;
-		const marker = v.readMarker ?? (v.feed.length > 0 && v.unread === 0 ? item.key : undefined);
+		const marker = v.readMarker ?? (before > 0 && v.unread === 0 ? item.key : undefined);
 		const seen = {
 			...(inactive ? {unread: v.unread + 1, ...(marker === undefined ? {} : {readMarker: marker})} : {}),
 			...(inactive && item.kind === 'event' && item.mention ? {mentioned: true} : {}),
 		};
 		// Items fell off the top: the hub has them, for scrolling back.
-		const trimmed = feed.length <= v.feed.length;
+		const trimmed = feed.length <= before;
 		this.putView('room' in v ? {...v, feed, ...seen, ...(trimmed ? {hasOlder: true} : {})} : {...v, feed, ...seen});
 		if (announce) this.effects.push({type: 'show', view: viewId, item});
+	}
+
+	/**
+	 * A feed this step may change in place: the first change of a step copies the feed it was
+	 * given (which the state before the step still holds), the next ones in the same step add
+	 * to that copy. A batch of 64 events in a room copied its 2000 items 64 times.
+	 */
+	private ownFeed(feed: readonly FeedItem[]): FeedItem[] {
+		if (this.ownFeeds.has(feed)) return feed as FeedItem[];
+		const copy = feed.slice();
+		this.ownFeeds.add(copy);
+		return copy;
 	}
 
 	/** A line for the user, in the active view (or the one named), not counted as unread; `announce` as for `show`. */

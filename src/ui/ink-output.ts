@@ -10,7 +10,7 @@
  * serialiser would put between them, each text's own part worked out once and remembered
  * across frames. Any other row (overlaps, text past the edge) is built cell by cell as Ink does.
  */
-import {ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, styledCharsToString, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
+import {ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, styledCharsFromTokens, styledCharsToString, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
 
@@ -57,13 +57,53 @@ class BoundedCache<V> {
 const widths = new BoundedCache<number>();
 const blockWidths = new BoundedCache<number>();
 const pieces = new BoundedCache<LinePiece>();
+/** A run of SGR codes as the tokeniser splits it (a screen has a few dozen different runs). */
+const sgrCodes = new BoundedCache<AnsiCode[]>();
 
 const width = (text: string) => widths.get(text, stringWidth);
 const widestLine = (text: string) => blockWidths.get(text, t => Math.max(0, ...t.split('\n').map(width)));
 const styledChars = (line: string): StyledChar[] => styledCharsFromTokens(tokenize(line));
 const codes = (list: AnsiCode[]) => (list.length === 0 ? '' : ansiCodesToString(list));
 
+/** A line of printable ASCII and SGR codes only: every character one cell, one grapheme. */
+const PLAIN = /^(?:[\x20-\x7e]|\x1b\[[0-9;]*m)*$/;
+const SGR_RUN = /(?:\x1b\[[0-9;]*m)+/g;
+
 function piece(line: string): LinePiece {
+	return PLAIN.test(line) ? plainPiece(line) : anyPiece(line);
+}
+
+/**
+ * A plain line's piece without a styled object per character: between two codes every
+ * character has the same styles, so the codes between characters are those at the runs'
+ * edges. The styles are reduced and diffed by the tokeniser's own functions, so the result is
+ * what `anyPiece` gives (test/tui-ink-output.test.ts compares both with Ink's).
+ */
+function plainPiece(line: string): LinePiece {
+	let styles: AnsiCode[] = [];
+	let first: AnsiCode[] | undefined;
+	let last: AnsiCode[] = [];
+	let body = '';
+	let cells = 0;
+	let at = 0;
+	const text = (to: number) => {
+		if (to <= at) return;
+		if (first === undefined) first = styles;
+		else body += codes(diffAnsiCodes(last, styles));
+		body += line.slice(at, to);
+		cells += to - at;
+		last = styles;
+	};
+	for (const m of line.matchAll(SGR_RUN)) {
+		text(m.index);
+		styles = reduceAnsiCodesIncremental(styles, sgrCodes.get(m[0], run => tokenize(run) as AnsiCode[])); // codes only: the run has no characters
+		at = m.index + m[0].length;
+	}
+	text(line.length);
+	return {cells, first: first ?? [], last, body};
+}
+
+function anyPiece(line: string): LinePiece {
 	const chars = styledChars(line);
 	let cells = 0;
 	let body = '';

@@ -1,4 +1,5 @@
 import {Box} from 'ink';
+import {memo} from 'react';
 import {memberRows} from '../bars.js';
 import {RowText} from './RowText.js';
 
@@ -13,8 +14,8 @@ export interface MemberListProps {
 	readonly height: number;
 }
 
-/** Who is in the room, on the right of the feed. */
-export function MemberList({members, away, nick, width, height}: MemberListProps) {
+/** Who is in the room, on the right of the feed: drawn again only when one of its props changed, not at each frame of a busy feed. */
+export const MemberList = memo(function MemberList({members, away, nick, width, height}: MemberListProps) {
 	return (
 		<Box flexDirection="column" width={width} flexShrink={0} height={height} borderStyle="single" borderTop={false} borderBottom={false} borderRight={false} borderDimColor>
 			{memberRows(members, nick, height, away).map(row => (
@@ -22,4 +23,4 @@ export function MemberList({members, away, nick, width, height}: MemberListProps
 			))}
 		</Box>
 	);
-}
+});
