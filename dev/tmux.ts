@@ -126,7 +126,13 @@ export class TmuxTui {
 		}
 	}
 
-	waitExit(timeoutMs = 15_000): Promise<number> {
+	/**
+	 * Wait for zchat to exit and return its code. The default deadline is past the client's own
+	 * bound on leaving (its quit timeout, 10 s, for lines and a last bye; the TUI's watchdog 2 s
+	 * later), with room for a machine starved of CPU: beside a CPU hog and other test files a
+	 * Ctrl+C once took over 15 s to end a freshly connected TUI.
+	 */
+	waitExit(timeoutMs = 30_000): Promise<number> {
 		return waitFor(`zchat join to exit (screen: ${this.screen()}; stderr: ${this.stderr()})`, () => this.exitCode(), timeoutMs, 25);
 	}
 

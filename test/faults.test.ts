@@ -2,99 +2,22 @@ import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import {mkdirSync, writeFileSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
-import {after, describe, test, type TestContext} from 'node:test';
-import {spawnZchat, type Proc} from './helpers/cli.js';
+import {describe, test} from 'node:test';
+import {spawnZchat} from './helpers/cli.js';
+import {faultSuite, linesFor} from './helpers/fault-suite.js';
 import {audit, freePorts, HubProcess, jsonEvents, observer, sender, storedMessages} from './helpers/faults.js';
 import {tempDir} from './helpers/hub.js';
 import {waitFor} from './helpers/wait.js';
 
 /**
- * Faults, with real processes over TCP: the hub killed, frozen, out of disk; clients killed
- * and frozen. Each test is bounded in time and reports its figures (sent, acked, delivered,
- * duplicated, lost) as test diagnostics.
+ * Faults, with real processes over TCP: clients killed and frozen, the disk full. Each test is
+ * bounded in time and reports its figures (sent, acked, delivered, duplicated, lost) as test
+ * diagnostics. (The hub killed and frozen: faults-hub.test.ts.)
  */
 
-const procs: Proc[] = [];
-const dirs: Array<{remove(): void}> = [];
-after(() => {
-	for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-	for (const d of dirs) d.remove();
-});
-
-function linesFor(nick: string, n: number): string[] {
-	return Array.from({length: n}, (_, i) => `${nick}-${i}`);
-}
-
-async function setup(extra: readonly string[] = ['--ttl', '5']): Promise<HubProcess> {
-	const dir = tempDir();
-	dirs.push(dir);
-	const [sub, pub] = await freePorts();
-	const hub = new HubProcess(dir.path, sub!, pub!, extra);
-	await hub.start();
-	procs.push(hub.proc!);
-	return hub;
-}
-
-/** Five senders × 1000 lines and an observer; `disrupt` runs mid-stream. Checks and reports everything. */
-async function loadWithFault(t: TestContext, hub: HubProcess, disrupt: (seen: () => number) => Promise<void>): Promise<void> {
-	const watch = await observer(hub, 'observer');
-	procs.push(watch);
-	const nicks = ['s1', 's2', 's3', 's4', 's5'];
-	const all = nicks.flatMap(n => linesFor(n, 1000));
-	const senders = nicks.map(n => sender(hub, n, linesFor(n, 1000)));
-	procs.push(...senders);
-	const seen = () => jsonEvents(watch).filter(e => e.type === 'message').length;
-	await disrupt(seen);
-	const codes = await Promise.all(senders.map(s => s.exited));
-	assert.deepEqual(codes, [0, 0, 0, 0, 0], `every sender exits 0 once all its lines are acked (stderr: ${senders.map(s => s.stderr()).join(' | ')})`);
-	await waitFor(() => `the observer to see all 5000 (saw ${seen()})`, () => new Set(jsonEvents(watch).filter(e => e.type === 'message').map(e => e.text)).size >= 5000, 30_000);
-	watch.child.kill('SIGTERM');
-	await watch.exited;
-	assert.equal(await hub.stop(), 0);
-
-	const stored = storedMessages(hub.dataDir, 'load');
-	const storedOnce = all.filter(m => stored.get(m) === 1).length;
-	const storedTwice = all.filter(m => (stored.get(m) ?? 0) > 1).length;
-	const feed = audit(jsonEvents(watch), all);
-	const perSender = senders.map((s, i) => audit(jsonEvents(s), linesFor(nicks[i]!, 1000)));
-	t.diagnostic(
-		`sent 5000, acked 5000 (all senders exited 0), stored once ${storedOnce}, stored twice ${storedTwice}, ` +
-			`observer: delivered ${feed.delivered}, duplicated ${feed.duplicated}, lost ${feed.missing}, seq ${feed.firstSeq}..${feed.lastSeq} without gaps: ${feed.inOrder}`,
-	);
-	assert.equal(storedOnce, 5000, 'every acked message is in the history exactly once');
-	assert.equal(storedTwice, 0);
-	assert.deepEqual({delivered: feed.delivered, duplicated: feed.duplicated, missing: feed.missing, inOrder: feed.inOrder}, {delivered: 5000, duplicated: 0, missing: 0, inOrder: true});
-	for (const [i, a] of perSender.entries()) {
-		assert.ok(a.inOrder, `${nicks[i]}'s own feed is in seq order without gaps`);
-		assert.equal(a.duplicated, 0, `${nicks[i]} saw no duplicates`);
-	}
-}
+const {procs, dirs, setup} = faultSuite();
 
 describe('faults', () => {
-	test('hub kill -9 mid-stream, restarted on the same data: nothing lost, nothing twice', {timeout: 120_000}, async t => {
-		const hub = await setup();
-		await loadWithFault(t, hub, async seen => {
-			await waitFor('1500 messages to flow', () => seen() >= 1500, 30_000);
-			hub.proc!.child.kill('SIGKILL');
-			await hub.proc!.exited;
-			t.diagnostic(`hub killed after the observer saw ${seen()} messages`);
-			await hub.start();
-			procs.push(hub.proc!);
-		});
-	});
-
-	test('hub SIGSTOP for 5 s, then SIGCONT: nothing lost, nothing twice', {timeout: 120_000}, async t => {
-		const hub = await setup();
-		await loadWithFault(t, hub, async seen => {
-			await waitFor('1500 messages to flow', () => seen() >= 1500, 30_000);
-			hub.proc!.child.kill('SIGSTOP');
-			const frozenAt = seen();
-			await new Promise(resolve => setTimeout(resolve, 5000)); // the fault itself: frozen for 5 s
-			hub.proc!.child.kill('SIGCONT');
-			t.diagnostic(`hub frozen for 5 s after the observer saw ${frozenAt} messages`);
-		});
-	});
-
 	test('a frozen subscriber does not slow the others, and repairs its gaps when it wakes', {timeout: 120_000}, async t => {
 		// A short feed queue, and 9 MB of traffic while it sleeps: more than the socket buffers
 		// and the queue hold, so the hub's PUB must drop for it and it must repair from history.

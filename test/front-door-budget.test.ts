@@ -74,16 +74,19 @@ describe('front door budgets', () => {
 
 	it('a peer whose replies stay unread past the heartbeat timeout is closed as a slow consumer', async () => {
 		// Each question is answered with 64 KiB, one question a batch: the unsent replies pass
-		// pauseAboveBytes a little at a time, never maxUnsentBytes at once.
+		// pauseAboveBytes a little at a time, never maxUnsentBytes at once. Until loopback's
+		// buffers are full the peer is not held, so its silence counts: the heartbeat timeout must
+		// outlast answering the first few MB, which took over 200 ms on a busy machine (the peer
+		// was closed as silent, not as a slow consumer).
 		const answer = 'a'.repeat(64 * 1024);
-		const door = await echoDoor({limits: {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 200, maxMessagesPerBatch: 1}, reply: () => [answer]});
+		const door = await echoDoor({limits: {heartbeatIntervalMs: 50, heartbeatTimeoutMs: 1000, maxMessagesPerBatch: 1}, reply: () => [answer]});
 		try {
 			const p = await RawPeer.connect(door.door.port);
 			await p.nullHandshake();
 			p.socket.pause();
 			// 1000 questions, 64 MB of answers: far more than loopback's buffers hold.
 			p.write(Buffer.concat(Array.from({length: 1000}, () => frameBytes(0, 'history?'))));
-			const closed = await door.waitClosed('slow-consumer');
+			const closed = await door.waitClosed('slow-consumer', 15_000);
 			assert.match(closed.detail, /replies unread for \d+ ms/);
 			assert.ok(closed.peer.counters.stalls > 0);
 			p.destroy();

@@ -4,6 +4,22 @@
  */
 import type {Outcome} from './children.js';
 import {bystanderText, rssText, type Measurement} from './measure.js';
+import {allowedBy, DEFAULT_RATE} from './scenarios-12.js';
+
+/** A session-cycling flood may store what the default limit (5 at once, 1 a second) allows, plus this many. */
+const FLOOD_TOLERANCE = DEFAULT_RATE.burst;
+/** The flood must have tried this many times what the limit allows, or it proves nothing (a slow machine). */
+const FLOOD_ATTEMPTS_MIN_FACTOR = 4;
+
+/** What the default limit lets through in `seconds`, with the tolerance. */
+export function floodAllowance(seconds: number): number {
+	return allowedBy(DEFAULT_RATE, seconds) + FLOOD_TOLERANCE;
+}
+
+/** Whether a flood tried enough to prove anything: FLOOD_ATTEMPTS_MIN_FACTOR times what the limit allows. */
+export function floodConclusive(a: {attempted: number; seconds: number}): boolean {
+	return a.attempted >= FLOOD_ATTEMPTS_MIN_FACTOR * floodAllowance(a.seconds);
+}
 
 /** The hub grew at most `maxGrowthMb` (peak over the baseline) and stayed up. */
 export function memoryProblems(m: Measurement<unknown>, maxGrowthMb: number): string[] {

@@ -45,8 +45,14 @@ export interface SighupStressResult {
 	readonly slow: number;
 	/** The share of the listeners still listed that heard the feed after the last SIGHUP (within 60 s). */
 	readonly backAfterLast: number;
-	/** Removed members that heard the feed after the SIGHUP after their removal (must be 0). */
+	/**
+	 * Removed members that heard a line said after the hub answered the SIGHUP that removed them
+	 * (must be 0). Judged by the line, not by when it arrived: what the hub wrote before the
+	 * removal may still be on its way to a listener this busy process reads late.
+	 */
 	readonly removedHeard: number;
+	/** Whether listener 0, never removed, heard a line said after the hub answered the last removal (the check above reads lines). */
+	readonly keptHeardAfter: boolean;
 	/** How the hub ended after SIGTERM: an exit code, or the signal that killed it. */
 	readonly exit: number | string;
 	/** Whether the hub process was still running after every SIGHUP. */
@@ -91,6 +97,10 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 	const counts = new Array<number>(listeners.length).fill(0);
 	// When each listener last completed a handshake (authenticated to the hub's feed socket).
 	const handshakes = new Array<number>(listeners.length).fill(0);
+	// For removed listeners, and listener 0 (never removed) to show the lines are read: the
+	// highest line number each heard ("line N" in a feed event).
+	const isRemoved = new Array<boolean>(listeners.length).fill(false);
+	const lastLine = new Array<number>(listeners.length).fill(-1);
 	const subs = listeners.map((m, i) => {
 		const s = new zmq.Subscriber({...curveOptions(hubKeys.publicKey, m.keys), linger: 0, reconnectInterval: 50, reconnectMaxInterval: 500});
 		s.connect(pubEndpoint);
@@ -98,9 +108,11 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 		s.events.on('handshake', () => (handshakes[i] = Date.now()));
 		void (async () => {
 			try {
-				for await (const _ of s) {
+				for await (const frames of s) {
 					received++;
 					counts[i]!++;
+					if (!isRemoved[i] && i !== 0) continue;
+					for (const f of frames.slice(1)) for (const m of f.toString('utf8').matchAll(/"text":"line (\d+)"/g)) lastLine[i] = Math.max(lastLine[i]!, Number(m[1]));
 				}
 			} catch {
 				// closed
@@ -169,16 +181,18 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 	// since (the hub's own feed port keeps its connection), or it authenticated again.
 	let countsAtSighup = counts.slice();
 	const back = () => still().filter(k => counts[k]! > countsAtSighup[k]! || handshakes[k]! >= lastSighupAt).length;
-	// Each removed listener, with what it had heard one SIGHUP after its removal.
-	const removed: Array<{index: number; heard?: number}> = [];
+	// Each removed listener, with the first line said after the hub answered its removal.
+	const removed: Array<{index: number; after?: number}> = [];
 	try {
 		await waitFor('the first subscriber to hear the flow', () => counts[0]! > 0, 20_000);
 		for (let i = 1; i <= options.sighups; i++) {
 			// Remove the last listener still listed (never listener 0).
 			const victim = listed.length > senders.length + 1 ? listed[listed.length - 1]! : undefined;
 			if (victim) listed = listed.slice(0, -1);
-			for (const r of removed) r.heard ??= counts[r.index];
-			if (victim) removed.push({index: listeners.indexOf(victim)});
+			if (victim) {
+				removed.push({index: listeners.indexOf(victim)});
+				isRemoved[listeners.indexOf(victim)] = true;
+			}
 			writeFileSync(authorized, authorizedText(listed));
 			const sentAt = Date.now();
 			countsAtSighup = counts.slice();
@@ -194,6 +208,8 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 				break;
 			}
 			answered = i;
+			// Lines from this one on are said after the hub took the removal in.
+			for (const r of removed) r.after ??= said;
 			// The next SIGHUP once the feed is back: 90% of the listeners still listed hear it
 			// after the SIGHUP. On a starved machine that can take long: after 30 s go on, and
 			// count it as slow.
@@ -201,21 +217,23 @@ export async function sighupStress(options: SighupStressOptions): Promise<Sighup
 			else slow++;
 			if (i % 5 === 0) log(`${i} SIGHUPs answered, ${received} feed messages received so far, ${back()} of ${still().length} listeners back; senders: ${senderState()}`);
 		}
-		for (const r of removed) r.heard ??= counts[r.index];
 		await waitFor('the listeners to come back after the last SIGHUP', () => back() >= 0.9 * still().length, 60_000).catch(() => {});
 		const backAfterLast = back() / Math.max(1, still().length);
 		const heard = () => still().reduce((n, k) => n + counts[k]!, 0);
 		const before = heard();
 		const feedAfterLast = aliveThroughout && (await waitFor('the feed after the last SIGHUP', () => heard() > before, 30_000).then(() => true, () => false));
+		const lastAfter = removed.at(-1)?.after;
+		const keptHeardAfter =
+			lastAfter !== undefined && (await waitFor('listener 0 to hear a line said after the last removal', () => lastLine[0]! >= lastAfter, 30_000).then(() => true, () => false));
 		clearInterval(flow);
 		const flowSeconds = (Date.now() - flowStart) / 1000;
 		const acked = acks();
 		proc.child.kill('SIGTERM');
 		const exit = await proc.exited;
-		const removedHeard = removed.filter(r => counts[r.index]! > r.heard!).length;
+		const removedHeard = removed.filter(r => r.after !== undefined && lastLine[r.index]! >= r.after).length;
 		const sorted = [...recoveries].sort((a, b) => a - b);
 		const recoveryMs = {median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted.at(-1) ?? 0};
-		return {answered, said, ratePerS: Math.round(said / flowSeconds), acked, received, feedAfterLast, recoveryMs, slow, backAfterLast, removedHeard, exit, aliveThroughout, helloAgain, errors, stderr: proc.stderr(), stdout: proc.stdout(), ms: Date.now() - started};
+		return {answered, said, ratePerS: Math.round(said / flowSeconds), acked, received, feedAfterLast, recoveryMs, slow, backAfterLast, removedHeard, keptHeardAfter, exit, aliveThroughout, helloAgain, errors, stderr: proc.stderr(), stdout: proc.stdout(), ms: Date.now() - started};
 	} finally {
 		clearInterval(flow);
 		if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
