@@ -9,7 +9,7 @@ import {DEFAULT_BYTES_PER_MINUTE, parseByteLimit, parseRateLimit, type RateLimit
 import {DEFAULT_FEED_HWM, FEED_MESSAGE_BYTES} from '../hub/feed-messages.js';
 import {DEFAULT_FEED_LIMITS} from '../hub/feed/limits.js';
 import type {HubServer} from '../hub/server.js';
-import {DEFAULT_HISTORY_RETENTION} from '../hub/store.js';
+import {DEFAULT_HISTORY_RETENTION} from '../hub/storage.js';
 import {readKeyPair, readPublicKey} from '../keys.js';
 import {formatSeconds, parseDuration} from '../protocol/durations.js';
 import {DEFAULT_RATE_BURST, DEFAULT_RATE_SECONDS, DEFAULT_ROOM_IDLE_MS, MAX_ROOMS_PER_SENDER} from '../protocol/limits.js';

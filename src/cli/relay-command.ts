@@ -5,7 +5,6 @@
 import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
 import {ZchatError} from '../errors.js';
 import {readKeyPair, readPublicKey} from '../keys.js';
-import {Relay} from '../relay/relay.js';
 import {VERSION} from '../version.js';
 import {collectRelay} from './hub-command.js';
 import {hubAddressOptions, parsePort} from './options.js';
@@ -67,6 +66,8 @@ Running relays: the README's "Relays" section; what a relay can and cannot do: d
 			const serverKey = readPublicKey(opts.serverKey, '--server-key');
 			if (serverKey === curve.publicKey) throw new ZchatError('--server-key is this relay\'s own key: pass the upstream\'s public key (the hub prints it)', 2);
 			const up = opts.upstream;
+			// Loaded when a relay starts, not with the CLI: every other zchat command (join's first frame) would pay for it.
+			const {Relay} = await import('../relay/relay.js');
 			const relay = await Relay.start({
 				host: opts.host,
 				subPort: opts.sub,

@@ -6,6 +6,9 @@ import type {DistributiveOmit} from '../protocol/exhaustive.js';
 import type {BanInfo, FeedEvent} from '../protocol/types.js';
 import type {KeptMute} from './mute-list.js';
 
+/** Events kept per room unless the hub is told otherwise (--history-limit). */
+export const DEFAULT_HISTORY_RETENTION = 10_000;
+
 /** How long a client is told to wait before it tries again what storage refused. */
 export const STORAGE_RETRY_MS = 1000;
 

@@ -31,7 +31,8 @@ export interface StoreOptions {
 	readonly autoCheckpoint?: boolean;
 }
 
-export const DEFAULT_HISTORY_RETENTION = 10_000;
+export {DEFAULT_HISTORY_RETENTION} from './storage.js';
+import {DEFAULT_HISTORY_RETENTION} from './storage.js';
 
 /**
  * Appends happen in batches, one transaction per batch; a batch either is stored whole or
