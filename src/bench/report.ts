@@ -1,6 +1,7 @@
 import type {FanoutResult, LatencyResult, ThroughputResult} from './scenarios.js';
 import {fmtInt, type Cell, type SuiteResult} from './suite.js';
 import {ratio} from './stats.js';
+import {table} from './table.js';
 
 /** The suite's result as the table `npm run bench` and `zchat bench` print. */
 
@@ -269,20 +270,4 @@ export function fmtX(x: number): string {
 function fmtMs(ms: number): string {
 	if (!Number.isFinite(ms)) return '—';
 	return ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0);
-}
-
-/** Columns padded to their widest cell; the first `left` columns left-aligned, the rest right-aligned. */
-function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, left = 1): string[] {
-	const all = [head, ...rows];
-	const widths = head.map((_, i) => Math.max(...all.map(r => [...(r[i] ?? '')].length)));
-	const line = (r: readonly string[]) =>
-		'  ' +
-		r
-			.map((cell, i) => {
-				const pad = ' '.repeat(widths[i]! - [...cell].length);
-				return i < left ? cell + pad : pad + cell;
-			})
-			.join('   ')
-			.trimEnd();
-	return all.map(line);
 }
