@@ -26,5 +26,5 @@ const settings = {
 	rounds: value('--rounds', 1, 20),
 };
 const figures = await measureRelayFanout(settings, line => process.stderr.write(line + '\n'));
-process.stdout.write(args.includes('--json') ? JSON.stringify(figures, null, 2) + '\n' : relayLines(figures, settings.rounds).join('\n') + '\n');
+process.stdout.write(args.includes('--json') ? JSON.stringify(figures, null, 2) + '\n' : relayLines(figures).join('\n') + '\n');
 if (figures.direct.errors.length + figures.relayed.errors.length > 0) process.exit(1);

@@ -17,10 +17,13 @@ export interface SubscriberSpec {
 /** From the bench to this process. */
 export type ToSubscribers = {readonly op: 'connect'; readonly subscribers: readonly SubscriberSpec[]; readonly messages: number} | {readonly op: 'collect'} | {readonly op: 'close'};
 
-/** From this process to the bench: all probed once; progress (deliveries so far); the figures. */
+/**
+ * From this process to the bench: all probed once; progress (deliveries so far, and how many
+ * says from the first every one of its subscribers has); the figures.
+ */
 export type FromSubscribers =
 	| {readonly op: 'ready'}
-	| {readonly op: 'progress'; readonly delivered: number}
+	| {readonly op: 'progress'; readonly delivered: number; readonly complete: number}
 	| {readonly op: 'collected'; readonly latest: number[]; readonly counts: number[]};
 
 const SAY = /"text":"(probe|m(\d+))"/;
@@ -28,6 +31,9 @@ const subs: zmq.Subscriber[] = [];
 let latest = new Float64Array(0);
 let counts = new Uint32Array(0);
 let delivered = 0;
+/** Says 0 … complete-1 have reached every subscriber of this process. */
+let complete = 0;
+let told = false;
 let progress: NodeJS.Timeout | undefined;
 const post = (m: FromSubscribers) => process.send!(m);
 
@@ -58,8 +64,8 @@ function connect(specs: readonly SubscriberSpec[], messages: number): void {
 						const n = Number(m[2]);
 						if (n >= messages) continue;
 						if (at > latest[n]!) latest[n] = at;
-						counts[n]!++;
 						delivered++;
+						if (++counts[n]! === specs.length && n === complete) advance(specs.length);
 					}
 				}
 			} catch {
@@ -67,7 +73,18 @@ function connect(specs: readonly SubscriberSpec[], messages: number): void {
 			}
 		})();
 	});
-	progress = setInterval(() => post({op: 'progress', delivered}), 200);
+	progress = setInterval(() => post({op: 'progress', delivered, complete}), 200);
+}
+
+/** Move `complete` past every say all have, and tell the bench soon (once for a burst of arrivals): its sender waits for it. */
+function advance(everyone: number): void {
+	while (complete < counts.length && counts[complete] === everyone) complete++;
+	if (told) return;
+	told = true;
+	setImmediate(() => {
+		told = false;
+		post({op: 'progress', delivered, complete});
+	});
 }
 
 process.on('message', (m: ToSubscribers) => {

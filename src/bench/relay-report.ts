@@ -22,10 +22,7 @@ export interface RelayFanoutRun {
 	readonly relayCpuMaxUsPerMsg: number;
 }
 
-export interface RelayFanoutFigures {
-	readonly subscribers: number;
-	readonly relays: number;
-	readonly messages: number;
+export interface RelayFanoutFigures extends RelayFanoutSettings {
 	readonly direct: Cell<RelayFanoutRun>;
 	readonly relayed: Cell<RelayFanoutRun>;
 }
@@ -57,7 +54,7 @@ export function relayTarget(f: RelayFanoutFigures | undefined): {target: string;
 }
 
 /** The row's lines for the printed report: a heading and a table. */
-export function relayLines(f: RelayFanoutFigures, rounds: number): string[] {
+export function relayLines(f: RelayFanoutFigures): string[] {
 	const row = (name: string, c: Cell<RelayFanoutRun>, x: string) => {
 		const m = c.median;
 		if (!m) return [name, ...Array<string>(5).fill(c.errors[0] ? 'failed' : '—')];
@@ -73,7 +70,7 @@ export function relayLines(f: RelayFanoutFigures, rounds: number): string[] {
 	const x = relayCpuRatio(f);
 	return [
 		`Fan-out through relays: 1 sender → ${fmtInt(f.subscribers)} CURVE subscribers (each from a loopback address of its own), ${fmtInt(f.messages)} says, ` +
-			`connected to the hub directly, then spread over ${f.relays} zchat relay processes on this machine; ${rounds === 1 ? 'one round' : `medians of ${rounds} rounds`}`,
+			`connected to the hub directly, then spread over ${f.relays} zchat relay processes on this machine; ${f.rounds === 1 ? 'one round' : `medians of ${f.rounds} rounds`}`,
 		...table(
 			['', 'hub µs/msg', 'deliveries/s', 'reach-all p50 / p99 ms', 'lost', 'relay µs/msg: mean · max'],
 			[row('direct to the hub', f.direct, ''), row(`over ${f.relays} relays`, f.relayed, Number.isFinite(x) ? ` (${x.toFixed(2)}×)` : '')],
