@@ -82,6 +82,7 @@ async function run(settings: RelayFanoutSettings, hubKey: Key, relays: readonly 
 	const {subscribers: count, messages} = settings;
 	const procs: Proc[] = [];
 	const children: ChildProcess[] = [];
+	let closing = false;
 	const me = generateKeyPair();
 	const sender = new zmq.Dealer({linger: 0, receiveHighWaterMark: 0, curveServerKey: hubKey.pair.publicKey, curvePublicKey: me.publicKey, curveSecretKey: me.secretKey});
 	try {
@@ -103,6 +104,7 @@ async function run(settings: RelayFanoutSettings, hubKey: Key, relays: readonly 
 		// Something moved (an ack, a subscriber process's progress): the sender looks again.
 		let woken = false;
 		let resolveWake: (() => void) | undefined;
+		let childFailed: string | undefined;
 		const wake = () => {
 			woken = true;
 			resolveWake?.();
@@ -114,6 +116,10 @@ async function run(settings: RelayFanoutSettings, hubKey: Key, relays: readonly 
 			const child = fork(SUBSCRIBERS, [], {stdio: ['ignore', 'inherit', 'inherit', 'ipc']});
 			children.push(child);
 			collected.push(new Promise(resolve => collectors.push(resolve)));
+			child.on('exit', code => {
+				if (!closing) childFailed = `a subscriber process exited (${code}) in the middle of the run`;
+				wake();
+			});
 			child.on('message', (m: FromSubscribers) => {
 				if (m.op === 'ready') ready++;
 				else if (m.op === 'progress') {
@@ -140,6 +146,7 @@ async function run(settings: RelayFanoutSettings, hubKey: Key, relays: readonly 
 		await waitFor(`every one of ${count} subscribers to get a probe`, async () => {
 			await sender.send(JSON.stringify({type: 'say', id: `p${probe++}`, room: 'lobby', text: 'probe'}));
 			await next('ack');
+			if (childFailed) throw new Error(childFailed);
 			return ready === CHILDREN;
 		}, 180_000, 200);
 
@@ -167,6 +174,7 @@ async function run(settings: RelayFanoutSettings, hubKey: Key, relays: readonly 
 				await sender.send(JSON.stringify({type: 'say', id: `m${sent}`, room: 'lobby', text: `m${sent}`}));
 				sent++;
 			}
+			if (childFailed) throw new Error(childFailed);
 			const state = `${acked}/${reachedAll()}/${delivered.join()}`;
 			if (state !== lastState) [lastState, lastChange] = [state, Date.now()];
 			else if (Date.now() - lastChange > QUIET_MS) break;
@@ -186,6 +194,7 @@ async function run(settings: RelayFanoutSettings, hubKey: Key, relays: readonly 
 		const expected = count * messages;
 		if (acked < messages) throw new Error(`the hub acked ${acked} of ${messages} says and then nothing for ${QUIET_MS / 1000} s`);
 		const cpu = procs.map((p, i) => cpuMs(p.child.pid!) - cpu0[i]!);
+		closing = true;
 		for (const child of children) child.send({op: 'collect'} satisfies ToSubscribers);
 		const parts = await Promise.all(collected);
 		const latest = parts.reduce((a, b) => a.map((x, i) => Math.max(x, b.latest[i]!)), new Array<number>(messages).fill(0));
@@ -204,6 +213,7 @@ async function run(settings: RelayFanoutSettings, hubKey: Key, relays: readonly 
 			relayCpuMaxUsPerMsg: relayCpu.length === 0 ? NaN : Math.max(...relayCpu),
 		};
 	} finally {
+		closing = true;
 		sender.close();
 		for (const c of children) c.kill('SIGKILL');
 		for (const p of procs.reverse()) {

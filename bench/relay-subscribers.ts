@@ -38,6 +38,8 @@ let progress: NodeJS.Timeout | undefined;
 const post = (m: FromSubscribers) => process.send!(m);
 
 function connect(specs: readonly SubscriberSpec[], messages: number): void {
+	// libzmq's context holds 1023 sockets unless told more (set before its first socket).
+	zmq.context.maxSockets = Math.max(zmq.context.maxSockets, specs.length + 64);
 	latest = new Float64Array(messages);
 	counts = new Uint32Array(messages);
 	const probed = new Set<number>();
