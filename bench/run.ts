@@ -7,6 +7,7 @@
  *   npm run bench                      # 3 rounds, ~4 minutes on 2 cores
  *   npm run bench -- --quick           # one short round
  *   npm run bench -- --rounds 5 --json
+ *   npm run bench -- --relay-subscribers 3000   # the relay fan-out row at 3000 (0 skips it)
  */
 import {execFile} from 'node:child_process';
 import {existsSync, mkdirSync, writeFileSync} from 'node:fs';
@@ -19,6 +20,11 @@ import type {TuiBenchResult} from './tui.js';
 import {spawnForwarder} from '../src/bench/targets.js';
 import {spawnHubTarget} from './hub-target.js';
 import {settingsFrom, suiteOptions, type SuiteFlags} from '../src/cli/bench-command.js';
+import {parseCount} from '../src/cli/options.js';
+import {measureRelayFanout} from './relay-bench.js';
+
+/** The relay fan-out row: subscribers and says (and with --quick), over this many relays. */
+const RELAY = {subscribers: 1000, quickSubscribers: 60, messages: 1000, quickMessages: 200, relays: 3};
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const TUI_BENCH = fileURLToPath(new URL('./tui.js', import.meta.url));
@@ -26,6 +32,11 @@ const TUI_BENCH = fileURLToPath(new URL('./tui.js', import.meta.url));
 const program = new Command('npm run bench')
 	.description('the zchat benchmark suite: the zchat hub against bare zeromq.js forwarders, on this machine')
 	.addOption(new Option('--no-save', `do not write the JSON result to ${RESULTS}`))
+	.addOption(
+		new Option('--relay-subscribers <n>', `subscribers of the relay fan-out row: on the hub directly, then over ${RELAY.relays} relays (0 skips it; --quick: ${RELAY.quickSubscribers})`)
+			.default(RELAY.subscribers)
+			.argParser(parseCount(0, 5000)),
+	)
 	.showHelpAfterError()
 	.exitOverride()
 	.action(async (opts, command) => {
@@ -42,7 +53,15 @@ const program = new Command('npm run bench')
 			'each measurement on a fresh zchat hub (history on disk) / forwarder',
 			log,
 		);
-		result.tui = await tuiFigures(flags.quick === true, log);
+		const quick = flags.quick === true;
+		const relaySubscribers = quick && command.getOptionValueSource('relaySubscribers') !== 'cli' ? RELAY.quickSubscribers : opts.relaySubscribers;
+		if (relaySubscribers > 0) {
+			result.relayFanout = await measureRelayFanout(
+				{subscribers: relaySubscribers, relays: RELAY.relays, messages: quick ? RELAY.quickMessages : RELAY.messages, rounds: settings.rounds},
+				log,
+			);
+		}
+		result.tui = await tuiFigures(quick, log);
 		if (opts.save) save(result, log);
 		process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatReport(result));
 		const failed = failedMeasurements(result).length;

@@ -3,6 +3,7 @@ import {after, describe, test} from 'node:test';
 import {checkTargets, formatReport} from '../src/bench/report.js';
 import {runSuite, type SuiteResult, type SuiteSettings} from '../src/bench/suite.js';
 import {spawnHubTarget} from '../bench/hub-target.js';
+import {measureRelayFanout} from '../bench/relay-bench.js';
 import {spawnForwarder} from '../src/bench/targets.js';
 import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {freePorts} from './helpers/faults.js';
@@ -64,7 +65,7 @@ function assertSane(result: SuiteResult): void {
 }
 
 describe('bench smoke run', () => {
-	test('npm run bench’s suite, tiny: a zchat hub and a batched forwarder give sane figures, nothing lost or duplicated', {timeout: 90_000}, async t => {
+	test('npm run bench’s suite, tiny: a zchat hub and a batched forwarder give sane figures, nothing lost or duplicated', {timeout: 120_000}, async t => {
 		const result = await runSuite(
 			{'forwarder-batched': {start: () => spawnForwarder(true)}, zchat: {start: () => spawnHubTarget()}},
 			TINY,
@@ -72,12 +73,24 @@ describe('bench smoke run', () => {
 			line => t.diagnostic(line),
 		);
 		assertSane(result);
+		// The relay row, tiny: a hub and 3 relays, twice, with 6 subscribers (a few seconds).
+		result.relayFanout = await measureRelayFanout({subscribers: 6, relays: 3, messages: 50, rounds: 1}, line => t.diagnostic(line));
+		for (const [way, cell] of Object.entries({direct: result.relayFanout.direct, relayed: result.relayFanout.relayed})) {
+			const x = cell.median;
+			assert.ok(x, `the relay fan-out run ${way} produced figures (${cell.errors.join('; ')})`);
+			assert.equal(x.lost, 0, `${way}: every subscriber got every say`);
+			assert.ok(x.deliveriesPerSec > 0 && x.reachAllP50Ms > 0 && x.reachAllP50Ms <= x.reachAllP99Ms, `${way}: deliveries and reach-all measured (${JSON.stringify(x)})`);
+			assert.ok(x.hubCpuUsPerMsg >= 0, `${way}: the hub's CPU was read`);
+			assert.equal(Number.isFinite(x.relayCpuUsPerMsg), way === 'relayed', `${way}: relays' CPU only when there are relays`);
+		}
 		const report = formatReport(result);
 		assert.match(report, /Throughput/);
 		assert.match(report, /^Spec-style bots/m);
 		assert.match(report, /^Targets: what zchat aims for/m);
+		assert.match(report, /^Fan-out through relays: 1 sender → 6 CURVE subscribers/m);
+		assert.match(report, /hub CPU a message over 3 relays < direct \(6 subscribers\), 0 lost/);
 		assert.doesNotMatch(report, /issue \d/, 'the report names no issue numbers');
-		assert.equal(checkTargets(result).length, 8);
+		assert.equal(checkTargets(result).length, 9);
 	});
 
 	test('zchat bench --json against a running hub, with its process for CPU and memory', {timeout: 90_000}, async () => {

@@ -6,9 +6,9 @@ import {randomBytes} from 'node:crypto';
 import * as zmq from 'zeromq';
 import {MAX_FRAMES} from '../protocol/limits.js';
 import {closeSocket} from '../zmq/close.js';
-import {tcpEndpoint} from '../zmq/endpoint.js';
 import {BitSet} from './bitset.js';
 import {nowUs, sleep} from './clock.js';
+import {endpointFrom} from './loopback.js';
 import {KIND, makeLine} from './payload.js';
 import type {SenderTally, Where} from './protocol.js';
 
@@ -40,8 +40,7 @@ export class Sender {
 		readonly nick: string,
 		from?: string,
 	) {
-		const endpoint = tcpEndpoint(where.address.host, where.address.subPort);
-		this.dealer.connect(from === undefined ? endpoint : endpoint.replace('tcp://', `tcp://${from}:0;`));
+		this.dealer.connect(endpointFrom(where.address.host, where.address.subPort, from));
 	}
 
 	/** zchat: say hello, resolve with the session's TTL once welcomed. */

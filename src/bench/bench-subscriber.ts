@@ -8,6 +8,7 @@ import {closeSocket} from '../zmq/close.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
 import {BitSet} from './bitset.js';
 import {nowUs} from './clock.js';
+import {endpointFrom} from './loopback.js';
 import {KIND, parseLine, type ParsedLine} from './payload.js';
 import type {SenderTally, SubscriberTally, Where} from './protocol.js';
 
@@ -35,8 +36,7 @@ export class Subscriber {
 		private readonly shared: SubscriberShared,
 		from?: string,
 	) {
-		const endpoint = tcpEndpoint(where.address.host, where.address.pubPort);
-		this.sub.connect(from === undefined ? endpoint : endpoint.replace('tcp://', `tcp://${from}:0;`));
+		this.sub.connect(endpointFrom(where.address.host, where.address.pubPort, from));
 		this.sub.subscribe(roomTopic(where.room));
 		this.loop = this.read();
 	}

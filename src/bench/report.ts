@@ -1,6 +1,8 @@
 import type {FanoutResult, LatencyResult, ThroughputResult} from './scenarios.js';
 import {fmtInt, type Cell, type SuiteResult} from './suite.js';
 import {ratio} from './stats.js';
+import {table} from './table.js';
+import {relayLines, relayTarget} from './relay-report.js';
 
 /** The suite's result as the table `npm run bench` and `zchat bench` print. */
 
@@ -69,6 +71,7 @@ export function checkTargets(r: SuiteResult): TargetCheck[] {
 		value: fz ? `${fz.idleRssMb.toFixed(0)} MB idle, ${fz.resources.hub?.rssMb.toFixed(0) ?? '—'} MB after` : 'not measured',
 	});
 	checks.push({target: `${fmtInt(r.fanout?.clients ?? 1000)} clients: a message reaches all with p99 ≤ ${FANOUT_P99_MS} ms`, met: fz ? fz.p99Ms <= FANOUT_P99_MS && fz.lost === 0 : undefined, value: fz ? `${fmtMs(fz.p99Ms)} ms` : 'not measured'});
+	checks.push(relayTarget(r.relayFanout));
 	checks.push({
 		target: `TUI at every size: first frame ≤ ${TUI_FIRST_FRAME_MS} ms, ≤ ${TUI_CPU_PERCENT}% of a core at 1000 msg/s, RSS ≤ ${TUI_RSS_MB} MB`,
 		met: r.tui ? r.tui.sizes.every(t => t.firstFrameMs <= TUI_FIRST_FRAME_MS && t.cpuPercent <= TUI_CPU_PERCENT && t.rssPeakMb <= TUI_RSS_MB) : undefined,
@@ -85,9 +88,13 @@ function decide(parts: Array<boolean | undefined>): boolean | undefined {
 
 /** Measurements that failed, as "variant: why" (a bench that is broken, not a slow hub). */
 export function failedMeasurements(r: SuiteResult): string[] {
-	return [...r.throughput, ...r.latency, ...(r.fanout ? [r.fanout] : [])].flatMap(row =>
-		Object.entries(row.cells as Record<string, Cell<unknown>>).flatMap(([name, c]) => c.errors.map(e => `${name}: ${e}`)),
-	);
+	const relay = r.relayFanout;
+	return [
+		...[...r.throughput, ...r.latency, ...(r.fanout ? [r.fanout] : [])].flatMap(row =>
+			Object.entries(row.cells as Record<string, Cell<unknown>>).flatMap(([name, c]) => c.errors.map(e => `${name}: ${e}`)),
+		),
+		...(relay ? [...relay.direct.errors.map(e => `relay fan-out, direct: ${e}`), ...relay.relayed.errors.map(e => `relay fan-out, over ${relay.relays} relays: ${e}`)] : []),
+	];
 }
 
 export function formatReport(r: SuiteResult): string {
@@ -199,6 +206,9 @@ export function formatReport(r: SuiteResult): string {
 		);
 	}
 
+	// -- fan-out through relays
+	if (r.relayFanout) out.push(...relayLines(r.relayFanout));
+
 	// -- TUI
 	if (r.tui) {
 		out.push(`TUI (zchat join in tmux, bench/tui.ts), ${fmtInt(r.tui.rate)} msg/s from spec-style senders for ${r.tui.seconds.toFixed(0)} s`);
@@ -269,20 +279,4 @@ export function fmtX(x: number): string {
 function fmtMs(ms: number): string {
 	if (!Number.isFinite(ms)) return '—';
 	return ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0);
-}
-
-/** Columns padded to their widest cell; the first `left` columns left-aligned, the rest right-aligned. */
-function table(head: readonly string[], rows: ReadonlyArray<readonly string[]>, left = 1): string[] {
-	const all = [head, ...rows];
-	const widths = head.map((_, i) => Math.max(...all.map(r => [...(r[i] ?? '')].length)));
-	const line = (r: readonly string[]) =>
-		'  ' +
-		r
-			.map((cell, i) => {
-				const pad = ' '.repeat(widths[i]! - [...cell].length);
-				return i < left ? cell + pad : pad + cell;
-			})
-			.join('   ')
-			.trimEnd();
-	return all.map(line);
 }

@@ -5,6 +5,7 @@ import {VERSION} from '../version.js';
 import {fanout, latency, throughput, type FanoutResult, type LatencyResult, type RunningTarget, type ThroughputResult} from './scenarios.js';
 import {median} from './stats.js';
 import {DEFAULT_WINDOW} from '../client/state.js';
+import type {RelayFanoutFigures} from './relay-report.js';
 
 /**
  * The bench suite: every scenario against every variant, in rounds, with the variants'
@@ -125,6 +126,8 @@ export interface SuiteResult {
 	readonly fanout?: {readonly clients: number; readonly cells: Cells<FanoutResult>};
 	/** Filled by the TUI benchmark (bench/tui.ts) when it is there. */
 	tui: TuiFigures | null;
+	/** Filled by `npm run bench` (bench/relay-bench.ts): one hub's subscribers directly against over relays. */
+	relayFanout?: RelayFanoutFigures;
 }
 
 export interface Machine {

@@ -2,6 +2,7 @@ import {MAX_FRAMES} from '../protocol/limits.js';
 import {Sender} from './bench-sender.js';
 import {Subscriber, SubscriberShared} from './bench-subscriber.js';
 import {nowUs, sleep} from './clock.js';
+import {sourceAddress} from './loopback.js';
 import type {CollectResult, Reply, Request, SendResult} from './protocol.js';
 
 /**
@@ -165,17 +166,6 @@ async function collect(req: Extract<Request, {op: 'collect'}>): Promise<CollectR
 		latencyUs: shared.latency ?? [],
 		slowestUs: Object.fromEntries(shared.slowest ?? []),
 	};
-}
-
-/**
- * Idle clients on a hub of this machine come from loopback addresses of their own (127.0.1.1,
- * 127.0.1.2 …, 250 addresses a /24), as people on other machines would: a hub takes at most
- * 256 connections from one source address on each port. Elsewhere, they come from this
- * machine's address.
- */
-function sourceAddress(host: string, index: number): string | undefined {
-	if (!host.startsWith('127.')) return undefined;
-	return `127.0.${1 + Math.floor(index / 250)}.${1 + (index % 250)}`;
 }
 
 async function inChunks<T, R>(items: readonly T[], size: number, f: (item: T) => Promise<R>): Promise<R[]> {
