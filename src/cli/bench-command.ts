@@ -1,10 +1,8 @@
 import {existsSync} from 'node:fs';
 import {Command, InvalidArgumentError, Option} from '@commander-js/extra-typings';
-import {checkHub} from '../bench/reach.js';
-import {failedMeasurements, formatReport} from '../bench/report.js';
 import {ZchatError} from '../errors.js';
-import {DEFAULT_SETTINGS, runSuite, type SuiteSettings, type Variant, type VariantName} from '../bench/suite.js';
-import {spawnForwarder} from '../bench/targets.js';
+import {DEFAULT_SETTINGS, type SuiteSettings} from '../bench/settings.js';
+import type {Variant, VariantName} from '../bench/suite.js';
 import {hubAddressOptions, parseCount, parseSeconds} from './options.js';
 
 /** "1x1,4x4,8x32" → K senders × M subscribers. */
@@ -113,6 +111,13 @@ Examples:
 			if (opts.hubPid !== undefined && !existsSync(`/proc/${opts.hubPid}/status`)) {
 				throw new ZchatError(`there is no process ${opts.hubPid} on this machine to read the hub's CPU and memory from: pass the hub's pid, or leave --hub-pid out`, 2);
 			}
+			// The suite is loaded when a bench runs, not with the CLI.
+			const [{checkHub}, {failedMeasurements, formatReport}, {runSuite}, {spawnForwarder}] = await Promise.all([
+				import('../bench/reach.js'),
+				import('../bench/report.js'),
+				import('../bench/suite.js'),
+				import('../bench/targets.js'),
+			]);
 			await checkHub(address);
 			const variants: Partial<Record<VariantName, Variant>> = {
 				zchat: {start: async () => ({kind: 'zchat', address, ...(opts.hubPid === undefined ? {} : {pid: opts.hubPid}), stop: async () => {}})},
