@@ -1,7 +1,7 @@
 /**
- * The faults tests' set-up (faults-hub.test.ts and faults.test.ts): hubs on fixed ports with a
- * data directory, every process and directory cleaned up after the file, and the load of five
- * senders × 1000 lines with a fault mid-stream, checked and reported.
+ * The faults tests' set-up (faults-hub, faults-frozen and faults.test.ts): hubs on fixed ports
+ * with a data directory, every process and directory cleaned up after the file, and the load of
+ * five senders × 1000 lines with a fault mid-stream, checked and reported.
  */
 import assert from 'node:assert/strict';
 import {after, type TestContext} from 'node:test';
