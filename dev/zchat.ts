@@ -88,14 +88,20 @@ export async function spawnHub(extra: readonly string[] = [], options: SpawnOpti
 	const args = ['hub', '--host', '127.0.0.1', '--sub', '0', '--pub', '0', '--ready-json'];
 	if (!extra.includes('--data') && !extra.includes('--memory')) args.push('--memory');
 	if (!extra.includes('--rate-limit')) args.push('--rate-limit', 'off');
-	const proc = spawnZchat([...args, ...extra], options.env, options);
-	const ready = await waitFor<HubReady>(
-		() => `zchat hub to listen (stdout so far: ${JSON.stringify(proc.stdout().slice(-500))}, stderr: ${JSON.stringify(proc.stderr().slice(-500))})`,
+	const {proc, ready} = await spawnReady<HubReady>('hub', [...args, ...extra], options);
+	return {proc, ready, sub: ready.sub, pub: ready.pub, args: ['--host', ready.host, '--sub', String(ready.sub), '--pub', String(ready.pub)]};
+}
+
+/** Run `zchat <kind>` with --ready-json and wait for its ready line; killed if it never comes. Fails with its stderr if it exits first. */
+async function spawnReady<R>(kind: 'hub' | 'relay', argv: readonly string[], options: SpawnOptions & {readonly timeoutMs?: number}): Promise<{proc: Proc; ready: R}> {
+	const proc = spawnZchat(argv, options.env, options);
+	const ready = await waitFor<R>(
+		() => `zchat ${kind} to listen (stdout so far: ${JSON.stringify(proc.stdout().slice(-500))}, stderr: ${JSON.stringify(proc.stderr().slice(-500))})`,
 		() => {
-			const line = proc.lines().find(l => l.startsWith('{"zchat":"hub"'));
-			if (line) return JSON.parse(line) as HubReady;
+			const line = proc.lines().find(l => l.startsWith(`{"zchat":"${kind}"`));
+			if (line) return JSON.parse(line) as R;
 			if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-				throw new Error(`zchat hub exited (${proc.child.exitCode ?? proc.child.signalCode}) before it listened: ${proc.stderr().trim().slice(-500) || 'no error output'}`);
+				throw new Error(`zchat ${kind} exited (${proc.child.exitCode ?? proc.child.signalCode}) before it listened: ${proc.stderr().trim().slice(-500) || 'no error output'}`);
 			}
 			return undefined;
 		},
@@ -104,7 +110,7 @@ export async function spawnHub(extra: readonly string[] = [], options: SpawnOpti
 		proc.child.kill('SIGKILL');
 		throw err;
 	});
-	return {proc, ready, sub: ready.sub, pub: ready.pub, args: ['--host', ready.host, '--sub', String(ready.sub), '--pub', String(ready.pub)]};
+	return {proc, ready};
 }
 
 export interface SpawnedRelay {
@@ -122,21 +128,6 @@ export interface SpawnedRelay {
  */
 export async function spawnRelay(extra: readonly string[], options: SpawnOptions & {readonly timeoutMs?: number} = {}): Promise<SpawnedRelay> {
 	const args = ['relay', '--host', '127.0.0.1', ...(extra.includes('--sub') ? [] : ['--sub', '0']), ...(extra.includes('--pub') ? [] : ['--pub', '0']), '--ready-json'];
-	const proc = spawnZchat([...args, ...extra], options.env, options);
-	const ready = await waitFor<RelayReady>(
-		() => `zchat relay to listen (stdout so far: ${JSON.stringify(proc.stdout().slice(-500))}, stderr: ${JSON.stringify(proc.stderr().slice(-500))})`,
-		() => {
-			const line = proc.lines().find(l => l.startsWith('{"zchat":"relay"'));
-			if (line) return JSON.parse(line) as RelayReady;
-			if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
-				throw new Error(`zchat relay exited (${proc.child.exitCode ?? proc.child.signalCode}) before it listened: ${proc.stderr().trim().slice(-500) || 'no error output'}`);
-			}
-			return undefined;
-		},
-		options.timeoutMs ?? 15_000,
-	).catch(err => {
-		proc.child.kill('SIGKILL');
-		throw err;
-	});
+	const {proc, ready} = await spawnReady<RelayReady>('relay', [...args, ...extra], options);
 	return {proc, ready, sub: ready.sub, pub: ready.pub, args: ['--host', ready.host, '--sub', String(ready.sub), '--pub', String(ready.pub)]};
 }

@@ -17,6 +17,7 @@ import {nickProblem} from '../protocol/names.js';
 import {isZ85Key} from '../protocol/z85.js';
 import {VERSION} from '../version.js';
 import {tuneHubHeap} from './hub-heap.js';
+import {stopOnSignals} from './stop-on-signals.js';
 import {hubAddressOptions, parseCount, parseSeconds} from './options.js';
 
 function parseRate(value: string): RateLimit | 'off' {
@@ -189,19 +190,8 @@ Running a hub on a network: docs/SECURITY.md.`,
 				roomsPerSender: opts.roomsPerPerson,
 				access: store => new Access(store, {...(authorized === undefined ? {} : {authorized}), opNicks, opKeys, relayKeys}),
 			});
-			// Signals first: whoever reads the banner may stop the hub at once, and a signal with no
-			// handler yet would kill it instead of shutting it down.
-			const stopped = new Promise<void>(resolve => {
-				let stopping = false;
-				const stop = (signal: string) => {
-					if (stopping) process.exit(130);
-					stopping = true;
-					log(`${signal}: shutting down`);
-					void hub.stop().then(resolve);
-				};
-				process.on('SIGINT', () => stop('SIGINT'));
-				process.on('SIGTERM', () => stop('SIGTERM'));
-			});
+			// Signals first (before the banner).
+			const stopped = stopOnSignals(() => hub.stop(), log);
 			process.stdout.write(banner(hub, dataDir, curve?.publicKey, authorizedFile, authorized?.length));
 			if (relayKeys.length > 0) process.stdout.write(`  relays             ${relayKeys.length} trusted: ${relayKeys.join(', ')}\n`);
 			if (!curve && !isLoopback(opts.host)) {

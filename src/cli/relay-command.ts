@@ -7,6 +7,7 @@ import {ZchatError} from '../errors.js';
 import {readKeyPair, readPublicKey} from '../keys.js';
 import {VERSION} from '../version.js';
 import {collectRelay} from './hub-command.js';
+import {stopOnSignals} from './stop-on-signals.js';
 import {hubAddressOptions, parsePort} from './options.js';
 
 /** The line `zchat relay --ready-json` prints once it listens, after its banner. */
@@ -78,17 +79,7 @@ Running relays: the README's "Relays" section; what a relay can and cannot do: d
 				version: VERSION,
 				log,
 			});
-			const stopped = new Promise<void>(resolve => {
-				let stopping = false;
-				const stop = (signal: string) => {
-					if (stopping) process.exit(130);
-					stopping = true;
-					log(`${signal}: shutting down`);
-					void relay.stop().then(resolve);
-				};
-				process.on('SIGINT', () => stop('SIGINT'));
-				process.on('SIGTERM', () => stop('SIGTERM'));
-			});
+			const stopped = stopOnSignals(() => relay.stop(), log);
 			process.stdout.write(
 				[
 					`zchat relay ${VERSION} listening on ${relay.host}`,
