@@ -98,7 +98,7 @@ describe('bench smoke run', () => {
 		procs.push(hub.proc);
 		const bench = spawnZchat([
 			'bench', ...hub.args, '--hub-pid', String(hub.proc.child.pid), '--json',
-			'--rounds', '1', '--configs', '2x2', '--duration', '0.3', '--rates', '500', '--clients', '20',
+			'--rounds', '1', '--configs', '2x2', '--duration', '0.3', '--warmup', '0', '--rates', '500', '--clients', '20',
 		]);
 		procs.push(bench);
 		assert.equal(await bench.exited, 0, `zchat bench exits 0 (stderr: ${bench.stderr().slice(-500)})`);
