@@ -49,7 +49,7 @@ describe('faults', () => {
 		try {
 			const [sub, pub] = await freePorts();
 			const hub = new HubProcess(mnt, sub!, pub!, ['--ttl', '30']);
-			await hub.start();
+			await hub.startFresh();
 			procs.push(hub.proc!);
 			const watch = await observer(hub, 'watcher');
 			procs.push(watch);

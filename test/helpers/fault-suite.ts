@@ -28,7 +28,7 @@ export function faultSuite() {
 		dirs.push(dir);
 		const [sub, pub] = await freePorts();
 		const hub = new HubProcess(dir.path, sub!, pub!, extra);
-		await hub.start();
+		await hub.startFresh();
 		procs.push(hub.proc!);
 		return hub;
 	}

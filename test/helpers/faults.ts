@@ -19,13 +19,17 @@ export async function freePorts(n = 2): Promise<number[]> {
 	return ports;
 }
 
-/** A hub process on fixed ports and a data directory, restartable. */
+/**
+ * A hub process on fixed ports and a data directory, restartable. The first start may move it
+ * to other free ports (`startFresh`): a port free a moment ago can be taken by another test's
+ * process before the hub binds it. Restarts keep the ports.
+ */
 export class HubProcess {
 	proc: Proc | undefined;
 	constructor(
 		readonly dataDir: string,
-		readonly sub: number,
-		readonly pub: number,
+		public sub: number,
+		public pub: number,
 		readonly extra: readonly string[] = [],
 	) {}
 
@@ -33,11 +37,35 @@ export class HubProcess {
 		return ['--host', '127.0.0.1', '--sub', String(this.sub), '--pub', String(this.pub)];
 	}
 
+	/** Start it and wait for its banner; fails at once, with its error, if it exits first. */
 	async start(timeoutMs = 15_000): Promise<void> {
 		// Load tests: no flood limit unless the test sets one.
 		const rate = this.extra.includes('--rate-limit') ? [] : ['--rate-limit', 'off'];
-		this.proc = spawnZchat(['hub', '--data', this.dataDir, ...this.args, ...rate, ...this.extra]);
-		await this.proc.waitLine('join it with', timeoutMs);
+		const proc = (this.proc = spawnZchat(['hub', '--data', this.dataDir, ...this.args, ...rate, ...this.extra]));
+		await waitFor(
+			() => `zchat hub's banner (stdout so far: ${JSON.stringify(proc.stdout().slice(-300))}, stderr: ${JSON.stringify(proc.stderr().slice(-300))})`,
+			() => {
+				if (proc.lines().some(l => l.includes('join it with'))) return true;
+				if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+					throw new Error(`zchat hub exited (${proc.child.exitCode ?? proc.child.signalCode}) before its banner: ${proc.stderr().trim() || 'no error output'}`);
+				}
+				return undefined;
+			},
+			timeoutMs,
+		);
+	}
+
+	/** The first start: on ports another process took since they were picked, pick others (3 tries). */
+	async startFresh(timeoutMs = 15_000): Promise<void> {
+		for (let attempt = 1; ; attempt++) {
+			try {
+				await this.start(timeoutMs);
+				return;
+			} catch (err) {
+				if (attempt === 3 || !/port \d+ is in use/.test((err as Error).message)) throw err;
+				[this.sub, this.pub] = (await freePorts()) as [number, number];
+			}
+		}
 	}
 
 	async stop(): Promise<number | string> {

@@ -80,7 +80,7 @@ export async function hubOnData(extra: readonly string[] = []): Promise<HubProce
 			dir.remove();
 		},
 	});
-	await hub.start(HUB_START_MS);
+	await hub.startFresh(HUB_START_MS);
 	return hub;
 }
 
