@@ -104,8 +104,10 @@ describe('zchat who and zchat stats (REQ to the hub)', () => {
 			{room: 'dev', members: 1, topic: ''},
 			{room: 'lobby', members: 2, topic: ''},
 		]);
-		const port = s['port'] as {accepted: number; unsentBytes: number; closed: Record<string, number>};
+		const port = s['port'] as {accepted: number; unsentBytes: number; closed: Record<string, number>; messagesIn: number; batches: number};
 		assert.ok(port.accepted >= 2 && port.unsentBytes === 0, JSON.stringify(port));
+		// Every message of a command was handed to the core in some batch: the hellos, the say, this question.
+		assert.ok(port.batches >= 1 && port.messagesIn >= port.batches && port.messagesIn >= 4, JSON.stringify(port));
 		const busiest = s['busiest'] as Array<{nick?: string; socketType: string; messagesIn: number}>;
 		assert.ok(busiest.some(c => c.nick === 'alice' && c.socketType === 'DEALER' && c.messagesIn > 0), JSON.stringify(busiest));
 	});

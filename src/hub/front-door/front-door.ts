@@ -49,6 +49,7 @@ export interface FrontDoorStats {
 	/** Connections whose reading is held (replies not drained, or the hub's hold). */
 	readonly held: number;
 	readonly messagesIn: number;
+	/** Turns that handed the core at least one message. */
 	readonly batches: number;
 }
 
@@ -247,7 +248,7 @@ export class FrontDoor {
 		this.inbox = [];
 		this.closedList = [];
 		for (const m of batch.messages) (m.peer as Connection).batchCount = 0;
-		this.counts.batches++;
+		if (batch.messages.length > 0) this.counts.batches++;
 		this.inBatch = true;
 		try {
 			this.options.onBatch(batch);
