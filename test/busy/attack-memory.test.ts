@@ -14,7 +14,7 @@ import {finished, memoryProblems} from '../attack/verdicts.js';
 /**
  * A session's cost at rest, apart from its connection (1000 sessions). Most runs give 3–5 KiB;
  * 9–12 KiB when V8's collection of the burst's garbage ends after the reading, which on
- * 2026-11-30 happened in 3 of 5 runs on a quiet machine (docs/SECURITY.md, Memory): the bound
+ * 2026-11-30 happened in about half the runs on a quiet machine (docs/SECURITY.md, Memory): the bound
  * is what every run holds, not the usual figure.
  */
 const SESSION_KIB_MAX = 12;
