@@ -31,8 +31,10 @@ function variant(spec: string): Variant {
 	const hub = flags.startsWith('@');
 	const list = (hub ? flags.slice(1) : flags).split(/\s+/).filter(Boolean);
 	if (flags.startsWith('env:')) {
-		const [k, v] = flags.slice(4).split('=');
-		return {label, start: () => spawnHubTarget({env: {[k!]: v!}})};
+		const setting = flags.slice(4);
+		const at = setting.indexOf('=');
+		if (at <= 0) throw new Error(`--variant ${spec}: write env:NAME=value`);
+		return {label, start: () => spawnHubTarget({env: {[setting.slice(0, at)]: setting.slice(at + 1)}})};
 	}
 	return {label, start: () => spawnHubTarget(hub ? {hubFlags: list, memory: list.includes('--memory')} : {nodeFlags: list})};
 }

@@ -3,6 +3,7 @@
  * client's command frames to name the client, and the frame the hub puts before its replies.
  */
 import {Buffer} from 'node:buffer';
+import {isZ85Key} from './z85.js';
 
 /** The first byte of an envelope frame: "@". A command frame (a JSON object) never starts with it. */
 export const ENVELOPE_MARK = 0x40;
@@ -11,8 +12,6 @@ export const ENVELOPE_MARK = 0x40;
 const CLIENT_ID = /^[0-9A-Za-z_.-]{1,32}$/;
 /** A source address as the relay saw it (IPv4 or IPv6 text). */
 const ADDRESS = /^[0-9A-Fa-f.:]{2,45}$/;
-/** A CURVE public key in Z85. */
-const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
 
 /** What a relay says about the client whose commands follow. */
 export interface RelayedClient {
@@ -53,7 +52,7 @@ export function decodeClientEnvelope(frame: Uint8Array): RelayedClient | string 
 	const [client, address, key, socket] = parts as [string, string, string, string];
 	if (!CLIENT_ID.test(client)) return 'an envelope with a bad client id';
 	if (!ADDRESS.test(address)) return 'an envelope with a bad address';
-	if (key !== '-' && !Z85_KEY.test(key)) return 'an envelope with a bad key';
+	if (key !== '-' && !isZ85Key(key)) return 'an envelope with a bad key';
 	if (socket !== 'dealer' && socket !== 'req') return 'an envelope with a socket type other than dealer or req';
 	return {client, address, key: key === '-' ? undefined : key, req: socket === 'req'};
 }
