@@ -166,6 +166,28 @@ describe('who and stats output, without sockets', () => {
 		assert.doesNotMatch(text, /^(replies|closed|busiest) /m);
 	});
 
+	it("stats: a hostile hub's counts that are not numbers reach the terminal as '?', its rooms and relays' text escaped", () => {
+		const evil = '\x1b[2J\nforged row' as unknown as number;
+		const text = statsText({
+			hub: 'tcp://127.0.0.1:5555',
+			version: '0.1.0',
+			epoch: 'abc',
+			uptimeMs: 60_000,
+			sessions: evil,
+			connections: evil,
+			subscribers: evil,
+			messages: evil,
+			rooms: [{room: 'lobby', members: evil, topic: ''}],
+			port: null,
+			busiest: null,
+			relays: [{id: evil, address: '127.0.0.1', clients: evil, ageMs: 1000}],
+			via: [{version: '0.1.0', uptimeMs: 1000, clients: evil, subscribers: evil, upstream: 'tcp://h:1', connected: true, topics: evil}],
+		} as unknown as Parameters<typeof statsText>[0]);
+		assert.doesNotMatch(text, /\x1b|forged row/);
+		assert.match(text, /^sessions {5}\?$/m);
+		assert.match(text, /^rooms {8}1: #lobby \(\?\)$/m);
+	});
+
 	it("stats: what the command port's limits did, and its busiest connections, peer text made safe", () => {
 		const text = statsText({
 			hub: 'tcp://127.0.0.1:5555',

@@ -63,6 +63,11 @@ const LIMITS_HIT: ReadonlyArray<[string, string]> = [
 	['socket-type', 'was not a DEALER or REQ'],
 ];
 
+/** A count from the hub's reply, as text: anything but a finite number (a hostile hub's string) shows as "?". */
+function num(x: unknown): string {
+	return typeof x === 'number' && Number.isFinite(x) ? String(x) : '?';
+}
+
 /** The command port's rows of `zchat stats`. */
 function portRows(port: PortStats, busiest: readonly ConnectionStats[] | null): Array<[string, string]> {
 	const hit = LIMITS_HIT.flatMap(([reason, words]) => {
@@ -99,7 +104,7 @@ function formatBytes(n: number): string {
 function relayRows(s: StatsOutput): Array<[string, string]> {
 	const rows: Array<[string, string]> = [];
 	if (s.relays.length > 0) {
-		const lines = s.relays.map(r => `#${r.id} ${oneLine(String(r.address))}${r.key === undefined ? '' : ` key ${oneLine(r.key)}`}: ${r.clients} client${r.clients === 1 ? '' : 's'} · ${formatDuration(r.ageMs)}`);
+		const lines = s.relays.map(r => `#${num(r.id)} ${oneLine(String(r.address))}${r.key === undefined ? '' : ` key ${oneLine(String(r.key))}`}: ${num(r.clients)} client${r.clients === 1 ? '' : 's'} · ${formatDuration(r.ageMs)}`);
 		rows.push(['relays', lines.join('\n' + ' '.repeat(13))]);
 	}
 	const hops = [...s.via].reverse();
@@ -107,7 +112,7 @@ function relayRows(s: StatsOutput): Array<[string, string]> {
 		const state = h.connected ? 'connected' : 'NOT connected: its clients get no answers until it is back';
 		rows.push([
 			i === 0 ? 'relay' : 'then relay',
-			`zchat ${oneLine(String(h.version))}, up ${formatDuration(h.uptimeMs)}: ${h.clients} client${h.clients === 1 ? '' : 's'}, ${h.subscribers} on its feed; upstream ${oneLine(String(h.upstream))} ${state} (${h.topics} topic${h.topics === 1 ? '' : 's'})`,
+			`zchat ${oneLine(String(h.version))}, up ${formatDuration(h.uptimeMs)}: ${num(h.clients)} client${h.clients === 1 ? '' : 's'}, ${num(h.subscribers)} on its feed; upstream ${oneLine(String(h.upstream))} ${state} (${num(h.topics)} topic${h.topics === 1 ? '' : 's'})`,
 		]);
 	}
 	return rows;
@@ -115,18 +120,18 @@ function relayRows(s: StatsOutput): Array<[string, string]> {
 
 /** What `zchat stats` prints. */
 export function statsText(s: StatsOutput): string {
-	const rooms = s.rooms.map(r => `#${oneLine(r.room)} (${r.members})`).join(', ');
+	const rooms = s.rooms.map(r => `#${oneLine(String(r.room))} (${num(r.members)})`).join(', ');
 	const rows: Array<[string, string]> = [
 		['hub', `${s.hub} (zchat ${oneLine(s.version)}, epoch ${oneLine(s.epoch)})`],
 		['up', formatDuration(s.uptimeMs)],
-		['sessions', String(s.sessions)],
+		['sessions', num(s.sessions)],
 		[
 			'connections',
 			s.connections === null || s.subscribers === null
 				? 'not reported by this hub'
-				: `${s.connections} on the command socket, ${s.subscribers} on the feed`,
+				: `${num(s.connections)} on the command socket, ${num(s.subscribers)} on the feed`,
 		],
-		['messages', `${s.messages} carried since it started`],
+		['messages', `${num(s.messages)} carried since it started`],
 		['rooms', s.rooms.length === 0 ? 'none with anyone in them' : `${s.rooms.length}: ${rooms}`],
 		...(s.port === null ? [] : portRows(s.port, s.busiest)),
 		...relayRows(s),
