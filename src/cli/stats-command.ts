@@ -72,13 +72,13 @@ function num(x: unknown): string {
 function portRows(port: PortStats, busiest: readonly ConnectionStats[] | null): Array<[string, string]> {
 	const hit = LIMITS_HIT.flatMap(([reason, words]) => {
 		const n = port.closed[reason] ?? 0;
-		return n > 0 ? [`${n} ${words}`] : [];
+		return n > 0 ? [`${num(n)} ${words}`] : [];
 	});
 	const rows: Array<[string, string]> = [
-		['replies', `${formatBytes(port.unsentBytes)} unread in all; ${port.held} connection${port.held === 1 ? '' : 's'} held until they read (${port.waiting} message${port.waiting === 1 ? '' : 's'} waiting)`],
+		['replies', `${formatBytes(port.unsentBytes)} unread in all; ${num(port.held)} connection${port.held === 1 ? '' : 's'} held until they read (${num(port.waiting)} message${port.waiting === 1 ? '' : 's'} waiting)`],
 		['closed', hit.length === 0 ? 'none for a limit since it started' : `since it started: ${hit.join(', ')}`],
-		...(port.messagesIn !== undefined && port.batches ? [['commands', `${port.messagesIn} messages in ${port.batches} batches (${(port.messagesIn / port.batches).toFixed(1)} a batch)`] as [string, string]] : []),
-		['refused', `${port.refusedFull} with the hub full, ${port.refusedPerAddress} over the limit per address (${port.accepted} accepted, ${port.handshaking} in their handshake now)`],
+		...(port.messagesIn !== undefined && port.batches ? [['commands', `${num(port.messagesIn)} messages in ${num(port.batches)} batches (${(port.messagesIn / port.batches).toFixed(1)} a batch)`] as [string, string]] : []),
+		['refused', `${num(port.refusedFull)} with the hub full, ${num(port.refusedPerAddress)} over the limit per address (${num(port.accepted)} accepted, ${num(port.handshaking)} in their handshake now)`],
 	];
 	if (busiest !== null) {
 		rows.push(['busiest', busiest.length === 0 ? 'no connections' : busiest.map(connectionLine).join('\n' + ' '.repeat(13))]);
@@ -89,12 +89,13 @@ function portRows(port: PortStats, busiest: readonly ConnectionStats[] | null): 
 function connectionLine(c: ConnectionStats): string {
 	const who = [oneLine(c.address), oneLine(c.socketType), c.nick === undefined ? undefined : oneLine(c.nick), c.key === undefined ? undefined : `key ${oneLine(c.key)}`].filter(x => x !== undefined).join(' ');
 	return (
-		`#${c.id} ${who}: ${formatBytes(c.unsentBytes)} unread${c.held ? ', held' : ''} · in ${c.messagesIn} (${formatBytes(c.bytesIn)}) · ` +
-		`out ${c.messagesOut} (${formatBytes(c.bytesOut)}) · ${c.stalls} stall${c.stalls === 1 ? '' : 's'} · ${formatDuration(c.ageMs)}`
+		`#${num(c.id)} ${who}: ${formatBytes(c.unsentBytes)} unread${c.held ? ', held' : ''} · in ${num(c.messagesIn)} (${formatBytes(c.bytesIn)}) · ` +
+		`out ${num(c.messagesOut)} (${formatBytes(c.bytesOut)}) · ${num(c.stalls)} stall${c.stalls === 1 ? '' : 's'} · ${formatDuration(c.ageMs)}`
 	);
 }
 
 function formatBytes(n: number): string {
+	if (typeof n !== 'number' || !Number.isFinite(n)) return '?';
 	if (n < 1024) return `${n} B`;
 	if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
 	return `${(n / 1024 / 1024).toFixed(1)} MiB`;
