@@ -178,8 +178,8 @@ describe('who and stats output, without sockets', () => {
 			subscribers: evil,
 			messages: evil,
 			rooms: [{room: 'lobby', members: evil, topic: ''}],
-			port: null,
-			busiest: null,
+			port: {handshaking: evil, accepted: evil, refusedFull: evil, refusedPerAddress: evil, closed: {'slow-consumer': evil}, unsentBytes: evil, held: evil, waiting: evil, messagesIn: evil, batches: evil},
+			busiest: [{id: evil, address: '127.0.0.1', socketType: 'DEALER', ageMs: 1, unsentBytes: evil, bytesIn: evil, bytesOut: evil, messagesIn: evil, messagesOut: evil, stalls: evil, held: false}],
 			relays: [{id: evil, address: '127.0.0.1', clients: evil, ageMs: 1000}],
 			via: [{version: '0.1.0', uptimeMs: 1000, clients: evil, subscribers: evil, upstream: 'tcp://h:1', connected: true, topics: evil}],
 		} as unknown as Parameters<typeof statsText>[0]);
