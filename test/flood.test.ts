@@ -11,6 +11,7 @@ import {spawnHub, spawnZchat, type Proc} from './helpers/cli.js';
 import {CoreHarness} from './helpers/core-harness.js';
 import {Sim} from './helpers/sim.js';
 import {lineLatency} from './helpers/latency.js';
+import {keyFiles} from './helpers/key-files.js';
 import {waitFor} from './helpers/wait.js';
 
 /**
@@ -132,6 +133,29 @@ function sim(): Sim {
 	return new Sim({nickExplicit: true, history: 0, quitTimeoutMs: 10_000});
 }
 
+/**
+ * Play a hub that acks every line as it arrives (under a flood limit the client has one
+ * unacked at a time): the texts of the lines sent, in order, and the commands of other kinds.
+ */
+function ackingHub(s: Sim): {texts: string[]; others: string[]} {
+	const texts: string[] = [];
+	const others: string[] = [];
+	for (let round = 0; round < 10_000; round++) {
+		const sent = s.sent();
+		if (sent.length === 0) break;
+		for (const c of sent) {
+			if (c.type !== 'say') {
+				others.push(c.type);
+				continue;
+			}
+			texts.push(c.text);
+			s.do({type: 'reply', reply: {type: 'ack', re: c.id!, room: c.room, seq: ++acked, epoch: 'E'}});
+		}
+	}
+	return {texts, others};
+}
+let acked = 0;
+
 describe('the client paces itself and keeps what the hub refuses', () => {
 	test('with the limit from the welcome, what is left goes at once and the rest one per interval', () => {
 		const s = sim();
@@ -139,13 +163,13 @@ describe('the client paces itself and keeps what the hub refuses', () => {
 		s.welcome(undefined, {rate: {burst: 5, seconds: 5, left: {tokens: 3}}});
 		s.sent();
 		for (let i = 0; i < 12; i++) s.do({type: 'line', text: `line ${i}`});
-		assert.deepEqual(s.sent().map(c => (c as {text: string}).text), ['line 0', 'line 1', 'line 2']);
+		assert.deepEqual(ackingHub(s).texts, ['line 0', 'line 1', 'line 2']);
 		s.now += 500;
 		s.do({type: 'tick'});
-		assert.deepEqual(s.sent().filter(c => c.type === 'say'), []);
+		assert.deepEqual(ackingHub(s).texts, []);
 		s.now += 500;
 		s.do({type: 'tick'});
-		assert.deepEqual(s.sent().filter(c => c.type === 'say').map(c => (c as {text: string}).text), ['line 3']);
+		assert.deepEqual(ackingHub(s).texts, ['line 3']);
 		assert.equal(pendingLines(s.state).length, 12, 'nothing dropped');
 	});
 
@@ -157,11 +181,9 @@ describe('the client paces itself and keeps what the hub refuses', () => {
 		s.do({type: 'line', text: '/nick someone'});
 		s.do({type: 'line', text: '/away lunch'});
 		for (let i = 0; i < 3; i++) s.do({type: 'line', text: `line ${i}`});
-		assert.deepEqual(
-			s.sent().map(c => c.type),
-			['nick', 'away', 'say', 'say'],
-			'5 tokens: the hello, the nick, the away text, then two lines',
-		);
+		const out = ackingHub(s);
+		assert.deepEqual(out.others, ['nick', 'away']);
+		assert.deepEqual(out.texts, ['line 0', 'line 1'], '5 tokens: the hello, the nick, the away text, then two lines');
 	});
 
 	test('the byte budget is mirrored: long lines wait for it, in order', () => {
@@ -172,10 +194,26 @@ describe('the client paces itself and keeps what the hub refuses', () => {
 		const long = (i: number) => `${i}`.padEnd(4000, '.');
 		for (let i = 0; i < 3; i++) s.do({type: 'line', text: long(i)});
 		s.do({type: 'line', text: 'short'});
-		assert.equal(s.sent().filter(c => c.type === 'say').length, 2, 'two of 4000 bytes fit in 10,000; the third and what follows wait');
+		assert.equal(ackingHub(s).texts.length, 2, 'two of 4000 bytes fit in 10,000; the third and what follows wait');
 		s.now += 1300; // 2166 bytes more
 		s.do({type: 'tick'});
-		assert.deepEqual(s.sent().filter(c => c.type === 'say').map(c => (c as {text: string}).text.length), [4000, 5], 'the third, then the short one behind it');
+		assert.deepEqual(ackingHub(s).texts.map(t => t.length), [4000, 5], 'the third, then the short one behind it');
+	});
+
+	test('under a flood limit one line is unacked at a time: a refused line is never overtaken by the next', () => {
+		const s = sim();
+		s.do({type: 'start'});
+		s.welcome(undefined, {rate: {burst: 20, seconds: 1, left: {tokens: 19}}});
+		s.sent();
+		for (let i = 0; i < 4; i++) s.do({type: 'line', text: `l${i}`});
+		const first = s.sent();
+		assert.deepEqual(first.map(c => (c as {text: string}).text), ['l0'], 'the mirror has tokens for all four; only one goes before its ack');
+		// A starved hub's bucket is not the mirror's: it refuses l0, and holds the session for 50 ms.
+		s.do({type: 'reply', reply: {type: 'error', re: first[0]!.id!, code: 'rate_limited', message: 'slow down', retryAfterMs: 50}});
+		assert.deepEqual(s.sent(), [], 'nothing behind the refused line went out: nothing can get in before it');
+		s.now += 1000; // the hold is over and the mirror has refilled (it was emptied by the refusal)
+		s.do({type: 'tick'});
+		assert.deepEqual(ackingHub(s).texts, ['l0', 'l1', 'l2', 'l3'], 'in the order typed');
 	});
 
 	test('a rate_limited line waits as long as the hub says and goes in its turn; /quit does not give up while lines still go through', () => {
@@ -252,6 +290,7 @@ describe('the client and connections the hub does not recognise', () => {
 
 describe('floods over real sockets', () => {
 	const procs: Proc[] = [];
+	const keys = keyFiles('zchat-flood-');
 	after(() => {
 		for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
 	});
@@ -273,6 +312,30 @@ describe('floods over real sockets', () => {
 		assert.deepEqual(got, lines);
 		assert.equal(refusals, 0, 'the mirrored bucket (set from what the welcome says is left) is never refused');
 		assert.ok(took >= 3500, `paced: ${took} ms for 80 lines beyond the burst at 20/s`);
+		hub.proc.child.kill('SIGTERM');
+	});
+
+	test('two sessions of one key share its flood limit: each is refused, and each one\'s lines still reach the room all, once, in order', {timeout: 60_000}, async t => {
+		const hubKey = keys.keyFile('hub');
+		const shared = keys.keyFile('shared');
+		const hub = await spawnHub(['--rate-limit', '10/1', '--key', hubKey.file]);
+		procs.push(hub.proc);
+		const senders = ['left', 'right'].map(nick => {
+			const lines = Array.from({length: 40}, (_, i) => `${nick} ${i}`);
+			const p = spawnZchat(['join', '--json', '--nick', nick, '--history', '0', '--server-key', hubKey.pub, '--key', shared.file, ...hub.args]);
+			procs.push(p);
+			p.child.stdin.end(lines.map(l => l + '\n').join(''));
+			return {nick, lines, p};
+		});
+		let refusals = 0;
+		for (const {nick, lines, p} of senders) {
+			assert.equal(await p.exited, 0, p.stderr());
+			const events = p.lines().map(l => JSON.parse(l) as {type: string; from?: string; text?: string});
+			refusals += events.filter(e => e.type !== 'message' && /slowed down/.test(e.text ?? '')).length;
+			assert.deepEqual(events.filter(e => e.type === 'message' && e.from === nick).map(e => e.text), lines, `${nick}'s own lines as the room saw them`);
+		}
+		t.diagnostic(`${refusals} refusal notices between the two (each mirrors the whole limit; the key has it once)`);
+		assert.ok(refusals > 0, 'the hub refused lines: the limit follows the key');
 		hub.proc.child.kill('SIGTERM');
 	});
 

@@ -36,7 +36,7 @@ class InFlight {
 	constructor(
 		pending: readonly Pending[],
 		private readonly size: number,
-		/** Paced by the hub's flood limit: one unacked line at a time. */
+		/** One unacked line at a time when the hub has (or acts on) a flood limit. */
 		private readonly ackSize: number,
 	) {
 		for (const p of pending) {
@@ -64,7 +64,10 @@ export function pump(d: Draft): void {
 	if (d.s.connection !== 'connected') return;
 	if (d.s.throttledUntil !== undefined && d.now < d.s.throttledUntil) return;
 	const size = d.s.options.window ?? DEFAULT_WINDOW;
-	const window = new InFlight(d.s.pending, size, d.s.paced ? 1 : size);
+	// Under a flood limit one line is unacked at a time: a refused line can then never be
+	// overtaken by one sent behind it (a starved hub may hold a refusal's sender for less time
+	// than it takes to reach the next line, and take that one).
+	const window = new InFlight(d.s.pending, size, d.s.paced || d.s.rate ? 1 : size);
 	// Lines go in the order they were typed: one that must wait (a resend not yet due, or the
 	// hub's flood limit) holds back everything after it, commands included.
 	const resent = resend(d, window);

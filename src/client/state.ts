@@ -218,7 +218,7 @@ export interface ClientState {
 	readonly tokens?: {readonly n: number; readonly at: number; readonly bytes?: number};
 	/** The hub refused a line as too fast: send nothing more until then. */
 	readonly throttledUntil?: number;
-	/** The hub has refused lines as too fast: from then on one line is in flight at a time. */
+	/** The hub has refused lines as too fast (whether or not its welcome announced a limit): from then on one line is unacked at a time. */
 	readonly paced?: boolean;
 	/** Connections the hub did not recognise in a row (each answered by reconnecting). */
 	readonly reconnects?: number;
