@@ -11,6 +11,7 @@ import {build} from 'esbuild';
 import {fileURLToPath} from 'node:url';
 import {boundInkCaches} from './ink-caches.js';
 import {fixInkIncremental} from './ink-incremental.js';
+import {inkOneWrite} from './ink-one-write.js';
 import {fasterInkOutput} from './ink-output.js';
 
 const dist = fileURLToPath(new URL('../', import.meta.url));
@@ -32,6 +33,7 @@ await build({
 		boundInkCaches,
 		fasterInkOutput,
 		fixInkIncremental,
+		inkOneWrite,
 		{
 			// Ink loads React's devtools only with DEV=true; one file cannot load it lazily, and zchat
 			// never turns it on.

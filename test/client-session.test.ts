@@ -400,5 +400,11 @@ describe('client session: nicks and commands', () => {
 		assert.ok(mentions('hi @ALICE!', 'alice'));
 		assert.ok(!mentions('malice aforethought', 'alice'));
 		assert.ok(!mentions('alice_b is here', 'alice'));
+		// The pattern is remembered for the last nick asked about: a new nick gets its own.
+		assert.ok(mentions('hi bob.', 'bob'));
+		assert.ok(!mentions('alice: hi', 'bob'));
+		assert.ok(mentions('a.b? yes', 'a.b'));
+		assert.ok(!mentions('axb? no', 'a.b'), 'the nick is matched literally');
+		assert.ok(mentions('alice: hi', 'alice'));
 	});
 });

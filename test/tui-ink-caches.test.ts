@@ -5,7 +5,7 @@ import {dirname, join} from 'node:path';
 import {pathToFileURL} from 'node:url';
 import {after, test} from 'node:test';
 import {build} from 'esbuild';
-import {boundInkCaches, INK_CACHE_ENTRIES} from '../scripts/ink-caches.js';
+import {boundInkCaches, INK_CACHE_ENTRIES, INK_CACHE_TEXT_MAX} from '../scripts/ink-caches.js';
 import {tempDir} from './helpers/hub.js';
 
 /**
@@ -59,8 +59,46 @@ test("Ink's measure and wrap caches are bounded in the bundle: the first string 
 	assert.equal(ink.wrapText('abcdefgh', 5, 'truncate'), 'abcd…');
 });
 
+test("the bundle's Ink cuts a text of several lines line by line (the feed is one <Text>), and keeps only the last long text", async () => {
+	const ink = await bundledInkText();
+	assert.equal(ink.wrapText('abcdefgh\nab\nabcdefghij', 5, 'truncate'), 'abcd…\nab\nabcd…', 'each line cut at the width, the short one untouched');
+	assert.equal(ink.wrapText('\u001b[2m12:00\u001b[22m <bob> hello there\n\u001b[1mshort\u001b[22m', 10, 'truncate'), '\u001b[2m12:00\u001b[22m <bo…\n\u001b[1mshort\u001b[22m');
+	const feed = Array.from({length: 40}, (_, i) => `<bob> row ${i} `.padEnd(60, 'x')).join('\n');
+	assert.ok(feed.length > INK_CACHE_TEXT_MAX);
+	const measured = ink.measureText(feed);
+	assert.deepEqual(measured, {width: 60, height: 40});
+	assert.equal(ink.measureText(feed), measured, 'the last long text is kept (the layout and the drawing ask for it in turn)');
+	const next = `${feed}\n${'y'.repeat(70)}`;
+	assert.deepEqual(ink.measureText(next), {width: 70, height: 41});
+	const again = ink.measureText(feed);
+	assert.deepEqual(again, measured, 'the same answer');
+	assert.notEqual(again, measured, 'but measured anew: only the last long text is kept');
+	assert.equal(ink.wrapText(feed, 20, 'truncate').split('\n').length, 40);
+});
+
+test("the bundle's Ink sanitises a text as before, remembering the last one", async () => {
+	const outfile = join(dir.path, 'ink-sanitize.mjs');
+	await build({
+		stdin: {contents: `export {default} from ${JSON.stringify(join(inkBuild, 'sanitize-ansi.js'))};`, resolveDir: inkBuild, loader: 'js'},
+		outfile,
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		plugins: [boundInkCaches],
+		logLevel: 'silent',
+	});
+	const sanitize = ((await import(pathToFileURL(outfile).href)) as {default: (text: string) => string}).default;
+	const styled = '\u001b[1mbold\u001b[22m and \u001b[2J\u001b[Hcleared\u001b[5A';
+	for (let i = 0; i < 3; i++) {
+		assert.equal(sanitize(styled), '\u001b[1mbold\u001b[22m and cleared', 'SGR kept, cursor moves and clears dropped');
+		assert.equal(sanitize('plain'), 'plain');
+		assert.equal(sanitize(`x\u001b[3Ay${i}`), `xy${i}`);
+	}
+});
+
 test('the TUI bundle that zchat join loads was built with the bounds', () => {
 	const bundle = readFileSync(new URL('../tui.bundle.js', import.meta.url), 'utf8');
 	assert.match(bundle, /if \(cache\.size >= \d+(e\d+)?\) cache\.clear\(\);/);
 	assert.match(bundle, /if \(\+\+cacheEntries > \d+(e\d+)?\) \{/);
+	assert.match(bundle, /text\.split\("\\n"\)\.map\(\(line\) => cliTruncate\(line, maxWidth/);
 });

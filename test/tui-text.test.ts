@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
-import {clusterWidth, fitStart, graphemes, isWideCodePoint, textWidth} from '../src/ui/text-width.js';
+import {clusterWidth, fitStart, graphemes, isWideCodePoint, textWidth, WIDTH_CACHE_ENTRIES} from '../src/ui/text-width.js';
 import {wrapLine, wrapText} from '../src/ui/wrap.js';
 
 describe('text width', () => {
@@ -32,6 +32,16 @@ describe('text width', () => {
 		assert.equal(textWidth('🇫🇷'), 2);
 		assert.equal(textWidth('1\u20e3'), 2);
 		assert.deepEqual(graphemes('a👨‍👩‍👧b'), ['a', '👨‍👩‍👧', 'b']);
+	});
+
+	test('widths of non-ASCII texts are remembered and stay right when the memory fills and starts again', () => {
+		const texts = ['● connected │ alice │ #lobby', '日本語', 'e\u0301', '👨‍👩‍👧 x', '── read up to here ──', '日'.repeat(300)];
+		const widths = [28, 6, 1, 4, 21, 600];
+		for (let round = 0; round < 3; round++) {
+			texts.forEach((t, i) => assert.equal(textWidth(t), widths[i], `${JSON.stringify(t.slice(0, 20))}, round ${round}`));
+			// Enough other texts to fill the memory past its bound.
+			for (let i = 0; i < WIDTH_CACHE_ENTRIES + 5; i++) assert.equal(textWidth(`é${i}`), 1 + String(i).length);
+		}
 	});
 
 	test('fitStart cuts at a cluster boundary without going over', () => {

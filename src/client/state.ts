@@ -375,12 +375,19 @@ export function undelivered(state: ClientState): readonly Pending[] {
 
 /** Whether someone's messages are hidden (nicks compare by nickKey: case and look-alikes). */
 export function isIgnored(state: ClientState, nick: string): boolean {
+	if (state.ignored.length === 0) return false;
 	const key = nickKey(nick);
 	return state.ignored.some(n => nickKey(n) === key);
 }
 
+/** The last nick's mention pattern: asked for every message, and the nick seldom changes. */
+let mentionOf: {readonly nick: string; readonly pattern: RegExp} | undefined;
+
 /** Whether a text mentions a nick as a word, whatever its case. */
 export function mentions(text: string, nick: string): boolean {
-	const escaped = nick.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
-	return new RegExp(`(^|[^A-Za-z0-9_.-])@?${escaped}($|[^A-Za-z0-9_-])`, 'i').test(text);
+	if (mentionOf?.nick !== nick) {
+		const escaped = nick.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+		mentionOf = {nick, pattern: new RegExp(`(^|[^A-Za-z0-9_.-])@?${escaped}($|[^A-Za-z0-9_-])`, 'i')};
+	}
+	return mentionOf.pattern.test(text);
 }

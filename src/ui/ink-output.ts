@@ -38,9 +38,13 @@ interface LinePiece {
 /** Entries each cache holds before it starts again: a screen needs a few hundred. */
 export const OUTPUT_CACHE_ENTRIES = 4000;
 
+/** Longer keys (a whole text of many lines) are worked out each time, never kept. */
+const CACHE_KEY_MAX = 1000;
+
 class BoundedCache<V> {
 	private map = new Map<string, V>();
 	get(key: string, make: (key: string) => V): V {
+		if (key.length > CACHE_KEY_MAX) return make(key);
 		let v = this.map.get(key);
 		if (v === undefined) {
 			if (this.map.size >= OUTPUT_CACHE_ENTRIES) this.map = new Map();

@@ -79,11 +79,26 @@ export function clusterWidth(cluster: string): number {
 	return isWideCodePoint(cluster.codePointAt(start)!) ? 2 : 1;
 }
 
+/**
+ * Widths of texts that are not plain ASCII, remembered: the status bar's "● connected │ …"
+ * and the rules' "──" are measured again at every frame, and splitting them into grapheme
+ * clusters is slow. Emptied when full; texts longer than a row are not kept.
+ */
+const wideWidths = new Map<string, number>();
+export const WIDTH_CACHE_ENTRIES = 2000;
+const WIDTH_CACHE_TEXT_MAX = 400;
+
 /** The width of a string in terminal columns. */
 export function textWidth(text: string): number {
 	if (PRINTABLE_ASCII.test(text)) return text.length;
-	let width = 0;
+	let width = wideWidths.get(text);
+	if (width !== undefined) return width;
+	width = 0;
 	for (const {segment} of segmenter.segment(text)) width += clusterWidth(segment);
+	if (text.length <= WIDTH_CACHE_TEXT_MAX) {
+		if (wideWidths.size >= WIDTH_CACHE_ENTRIES) wideWidths.clear();
+		wideWidths.set(text, width);
+	}
 	return width;
 }
 

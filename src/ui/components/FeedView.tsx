@@ -1,6 +1,7 @@
-import {Box} from 'ink';
+import {Box, Text} from 'ink';
+import {useMemo} from 'react';
+import {styleRow} from '../ink-style.js';
 import type {Row} from '../rows.js';
-import {RowText} from './RowText.js';
 
 export interface FeedViewProps {
 	/** At most `height` rows, already wrapped to `width`. */
@@ -10,17 +11,20 @@ export interface FeedViewProps {
 }
 
 /**
- * The feed: rows at the bottom of their area, the newest last. Rows are keyed by their place
- * counted from the bottom, not by what they show: when the feed scrolls, each place keeps its
- * Ink node and gets new text, rather than every row that moved being unmounted and mounted
- * again (under a flood every row on screen is new at each frame).
+ * The feed: rows at the bottom of their area, the newest last, drawn as ONE `<Text>` of all
+ * its rows (one styled line each, never empty: see styleRow) rather than a `<Text>` a row.
+ * Under a flood every row on screen is new at each frame, and each Ink node costs its own
+ * reconcile, layout (Yoga measures it through wasm), squash and sanitise; one node does the
+ * same text work once (docs/PERFORMANCE.md). A row is cut, never wrapped, at a width
+ * narrower than the one it was made for (the frame Ink draws at a new terminal width before
+ * the app hears of it): the TUI's bundle makes Ink cut a text line by line
+ * (scripts/ink-caches.ts), so each row keeps its own line.
  */
 export function FeedView({rows, width, height}: FeedViewProps) {
+	const text = useMemo(() => rows.map(styleRow).join('\n'), [rows]);
 	return (
 		<Box flexDirection="column" justifyContent="flex-end" flexGrow={1} flexShrink={1} flexBasis={width} height={height}>
-			{rows.map((row, i) => (
-				<RowText key={rows.length - i} row={row} />
-			))}
+			{rows.length > 0 && <Text wrap="truncate">{text}</Text>}
 		</Box>
 	);
 }
