@@ -197,6 +197,24 @@ describe('hub core: messages', () => {
 		);
 	});
 
+	test('a batch with one resent origin among new ones: the resend gets its old seq, the rest the next seqs with no gap', () => {
+		const message = (text: string) => ({type: 'message' as const, room: 'lobby', ts: 1, from: 'alice', text});
+		const first = h.store.append([{event: message('one'), origin: 's:1'}, {event: message('two'), origin: 's:2'}]);
+		h.store.close();
+		const store = new Store({dataDir: dir.path});
+		h = new Harness(store);
+		const head = store.head('lobby');
+		const items = Array.from({length: 40}, (_, i) => ({event: message(`new ${i}`), origin: `s:${i + 10}`}));
+		items.splice(17, 0, {event: message('two'), origin: 's:2'});
+		const results = store.append(items);
+		assert.deepEqual(results[17], {room: 'lobby', seq: first[1]!.seq, duplicate: true});
+		const fresh = results.filter(r => !r.duplicate).map(r => r.seq);
+		assert.deepEqual(fresh, Array.from({length: 40}, (_, i) => head + 1 + i));
+		assert.equal(store.head('lobby'), head + 40);
+		const page = store.history('lobby', {after: head, limit: 100});
+		assert.deepEqual(page.events.map(e => (JSON.parse(e) as {text: string}).text), Array.from({length: 40}, (_, i) => `new ${i}`));
+	});
+
 	test('say to a room you are not in is refused', () => {
 		const a = h.enter('a', 'alice');
 		h.send(a, {type: 'say', id: 'm1', room: 'dev', text: 'hi'});

@@ -13,7 +13,7 @@ import {NO_INFO, type ConnectionInfo} from './identity.js';
 import {away, bye, hello, nick} from './lifecycle.js';
 import {msg, say} from './messages.js';
 import {ban, bans, kick, lock, mute, revalidate, unban, unmute} from './moderation.js';
-import {CommandContext, type Outbox} from './outbox.js';
+import {ackFrame, CommandContext, type Outbox} from './outbox.js';
 import {history, ping, rooms, stats, who, whois} from './queries.js';
 import type {RateLimit} from './rate-limit.js';
 import {join, part, topic} from './rooms.js';
@@ -317,7 +317,7 @@ export class HubCore {
 			}
 			if (p.session && p.id !== undefined) {
 				if (p.session.recent.get(p.id) === 'pending') remember(p.session, p.id, {room: r.room, seq: r.seq});
-				hub.out.toSession(p.session, {type: 'ack', re: p.id, room: r.room, seq: r.seq, epoch: hub.epoch});
+				hub.out.reply(p.session.peer, p.session.peerKey, 'dealer', ackFrame(p.id, r.room, r.seq, hub.epoch));
 			}
 		}
 	}

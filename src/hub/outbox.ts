@@ -129,3 +129,11 @@ export class CommandContext {
 export function re(id: string | undefined): {re?: string} {
 	return id === undefined ? {} : {re: id};
 }
+
+/**
+ * The JSON of an ack of a stored line, as JSON.stringify writes {type: 'ack', re, room, seq,
+ * epoch}: written out, as it goes out for every line said.
+ */
+export function ackFrame(id: string, room: string, seq: number, epoch: string): string {
+	return '{"type":"ack","re":' + JSON.stringify(id) + ',"room":' + JSON.stringify(room) + ',"seq":' + JSON.stringify(seq) + ',"epoch":' + JSON.stringify(epoch) + '}';
+}

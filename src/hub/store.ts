@@ -56,6 +56,8 @@ export class Store implements HubStorage {
 	/** How many events a room keeps: older ones are pruned as new ones come. */
 	readonly retention: number;
 	private readonly stmt: ReturnType<Store['prepare']>;
+	/** INSERT statements of events by how many rows each inserts (1, 2, 4 … ROWS_PER_INSERT). */
+	private readonly inserts = new Map<number, Database.Statement>();
 
 	constructor(options: StoreOptions = {}) {
 		this.retention = options.historyLimit ?? DEFAULT_HISTORY_RETENTION;
@@ -131,7 +133,6 @@ export class Store implements HubStorage {
 
 	private prepare() {
 		return {
-			insert: this.db.prepare('INSERT OR IGNORE INTO events (room, seq, json, text, origin) VALUES (?, ?, ?, ?, ?)'),
 			byOrigin: this.db.prepare('SELECT room, seq FROM events WHERE origin = ?'),
 			// A room's creator is written when the room is, and kept.
 			upsertRoom: this.db.prepare(
@@ -143,6 +144,7 @@ export class Store implements HubStorage {
 			forgetEvents: this.db.prepare('DELETE FROM events WHERE room = ?'),
 			forgetRoom: this.db.prepare('DELETE FROM rooms WHERE room = ?'),
 			setMeta: this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+			write: this.db.transaction((items: readonly AppendItem[], b: BatchChanges, many: boolean) => this.write(items, b, many)),
 		};
 	}
 
@@ -241,50 +243,82 @@ export class Store implements HubStorage {
 	 * I/O error.
 	 */
 	append(items: readonly AppendItem[]): AppendResult[] {
-		const heads = new Map<string, number>();
-		const topics = new Map<string, string>();
-		const locks = new Map<string, boolean>();
-		const lasts = new Map<string, number>();
-		const creators = new Map<string, string>();
-		const results: AppendResult[] = [];
-		const run = this.db.transaction(() => {
-			for (const {event, origin, creator} of items) {
-				const room = event.room;
-				const seq = (heads.get(room) ?? this.head(room)) + 1;
-				// Stored: the event's JSON with its seq and epoch, its free text beside it as it came
-				// (stored-event.ts); published: the two spliced together.
-				const form = storedForm(event, seq, this.epoch);
-				const inserted = this.stmt.insert.run(room, seq, form.json, form.text ?? null, origin ?? null).changes === 1;
-				if (!inserted) {
-					const prior = this.stmt.byOrigin.get(origin) as {room: string; seq: number} | undefined;
-					if (!prior) throw new Error(`store: seq ${seq} of room ${room} already exists`);
-					results.push({room: prior.room, seq: prior.seq, duplicate: true});
-					continue;
-				}
-				heads.set(room, seq);
-				lasts.set(room, Math.max(lasts.get(room) ?? 0, event.ts));
-				if (creator !== undefined && !creators.has(room)) creators.set(room, creator);
-				if (event.type === 'topic') {
-					topics.set(room, event.text);
-					if (event.lock !== undefined) locks.set(room, event.lock);
-				}
-				results.push({room, seq, json: form.published, duplicate: false});
-			}
-			for (const [room, seq] of heads) {
-				const locked = locks.get(room) ?? this.locks.has(room);
-				this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room), locked ? 1 : 0, creators.get(room) ?? null, lasts.get(room) ?? 0);
-				if (seq > this.retention) this.stmt.prune.run(room, seq - this.retention);
-			}
-		});
-		run();
+		let b = batchChanges();
+		try {
+			this.stmt.write(items, b, true);
+		} catch (err) {
+			if (err !== DUPLICATE) throw err;
+			// An origin stored before (a resend after a restart): again row by row, which tells
+			// the duplicates from the rest.
+			b = batchChanges();
+			this.stmt.write(items, b, false);
+		}
 		// Committed: what the batch changed holds in memory too.
-		for (const [room, seq] of heads) this.heads.set(room, seq);
-		for (const [room, topic] of topics) this.topics.set(room, topic);
-		for (const [room, locked] of locks) {
+		for (const [room, seq] of b.heads) this.heads.set(room, seq);
+		for (const [room, topic] of b.topics) this.topics.set(room, topic);
+		for (const [room, locked] of b.locks) {
 			if (locked) this.locks.add(room);
 			else this.locks.delete(room);
 		}
-		return results;
+		return b.results;
+	}
+
+	/**
+	 * The body of append's transaction (made once: better-sqlite3 builds a transaction's
+	 * wrappers anew at each db.transaction). `many`: insert the rows ROWS_PER_INSERT to a
+	 * statement, taking every origin as new (~5 µs a row against ~8 one by one), and throw
+	 * DUPLICATE, undoing the batch, when one was not.
+	 */
+	private write(items: readonly AppendItem[], b: BatchChanges, many: boolean): void {
+		const {heads, topics, locks, lasts, creators, results} = b;
+		const rows: Array<string | number | null> = [];
+		for (const {event, origin, creator} of items) {
+			const room = event.room;
+			const seq = (heads.get(room) ?? this.head(room)) + 1;
+			// Stored: the event's JSON with its seq and epoch, its free text beside it as it came
+			// (stored-event.ts); published: the two spliced together.
+			const form = storedForm(event, seq, this.epoch);
+			if (many) {
+				rows.push(room, seq, form.json, form.text ?? null, origin ?? null);
+			} else if (this.insertRows([room, seq, form.json, form.text ?? null, origin ?? null]) === 0) {
+				const prior = this.stmt.byOrigin.get(origin) as {room: string; seq: number} | undefined;
+				if (!prior) throw new Error(`store: seq ${seq} of room ${room} already exists`);
+				results.push({room: prior.room, seq: prior.seq, duplicate: true});
+				continue;
+			}
+			heads.set(room, seq);
+			lasts.set(room, Math.max(lasts.get(room) ?? 0, event.ts));
+			if (creator !== undefined && !creators.has(room)) creators.set(room, creator);
+			if (event.type === 'topic') {
+				topics.set(room, event.text);
+				if (event.lock !== undefined) locks.set(room, event.lock);
+			}
+			results.push({room, seq, json: form.published, duplicate: false});
+		}
+		if (many && this.insertRows(rows) !== items.length) throw DUPLICATE;
+		for (const [room, seq] of heads) {
+			const locked = locks.get(room) ?? this.locks.has(room);
+			this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room), locked ? 1 : 0, creators.get(room) ?? null, lasts.get(room) ?? 0);
+			if (seq > this.retention) this.stmt.prune.run(room, seq - this.retention);
+		}
+	}
+
+	/** Insert rows of events (INSERT_COLUMNS values each), up to ROWS_PER_INSERT a statement; how many were new. */
+	private insertRows(values: ReadonlyArray<string | number | null>): number {
+		const n = values.length / INSERT_COLUMNS;
+		let changes = 0;
+		for (let at = 0; at < n; ) {
+			let k = ROWS_PER_INSERT;
+			while (k > n - at) k >>= 1;
+			let stmt = this.inserts.get(k);
+			if (!stmt) {
+				stmt = this.db.prepare(`INSERT OR IGNORE INTO events (room, seq, json, text, origin) VALUES ${Array<string>(k).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+				this.inserts.set(k, stmt);
+			}
+			changes += stmt.run(k === n ? values : values.slice(at * INSERT_COLUMNS, (at + k) * INSERT_COLUMNS)).changes;
+			at += k;
+		}
+		return changes;
 	}
 
 	/**
@@ -313,6 +347,30 @@ export class Store implements HubStorage {
 	close(): void {
 		if (this.db.open) this.db.close();
 	}
+}
+
+/**
+ * Rows of events one INSERT statement takes at most. Binding a batch's rows 32 to a statement
+ * cost ~5 µs a row against ~8 one by one (a batch of 55 message events, on disk, 2026-11-30).
+ */
+const ROWS_PER_INSERT = 32;
+const INSERT_COLUMNS = 5;
+
+/** Thrown inside append's transaction (undoing it) when a row was not new: see `write`. */
+const DUPLICATE = new Error('store: an origin was stored before');
+
+/** What one append changes, gathered inside its transaction and applied in memory once it commits. */
+interface BatchChanges {
+	readonly heads: Map<string, number>;
+	readonly topics: Map<string, string>;
+	readonly locks: Map<string, boolean>;
+	readonly lasts: Map<string, number>;
+	readonly creators: Map<string, string>;
+	readonly results: AppendResult[];
+}
+
+function batchChanges(): BatchChanges {
+	return {heads: new Map(), topics: new Map(), locks: new Map(), lasts: new Map(), creators: new Map(), results: []};
 }
 
 /** Add the columns a table made by an earlier version lacks; returns their names. */

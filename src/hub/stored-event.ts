@@ -34,18 +34,17 @@ export function storedForm(event: NewEvent, seq: number, epoch: string): StoredF
 		const json = JSON.stringify({...event, seq, epoch});
 		return {json, text: undefined, published: json};
 	}
-	let whole: Record<string, unknown>;
 	if (event.type === 'message') {
-		// The common case, written out: no copy of the event to take its text out.
-		whole = event.action
-			? {type: 'message', room: event.room, ts: event.ts, from: event.from, action: true, seq, epoch, text}
-			: {type: 'message', room: event.room, ts: event.ts, from: event.from, seq, epoch, text};
-	} else {
-		const rest: Record<string, unknown> = {...event};
-		delete rest[key];
-		whole = {...rest, seq, epoch, [key]: text};
+		// The common case, written out as JSON.stringify would write the object (the same keys
+		// in the same order): the stored form is the published one's head, not cut from it.
+		const head =
+			'{"type":"message","room":' + JSON.stringify(event.room) + ',"ts":' + JSON.stringify(event.ts) + ',"from":' + JSON.stringify(event.from) +
+			(event.action ? ',"action":true' : '') + ',"seq":' + JSON.stringify(seq) + ',"epoch":' + JSON.stringify(epoch);
+		return {json: head + '}', text, published: head + ',"text":' + JSON.stringify(text) + '}'};
 	}
-	const published = JSON.stringify(whole);
+	const rest: Record<string, unknown> = {...event};
+	delete rest[key];
+	const published = JSON.stringify({...rest, seq, epoch, [key]: text});
 	// The text is the last field, and JSON escapes every quote inside it: the last `,"key":`
 	// is where it starts.
 	const json = published.slice(0, published.lastIndexOf(`,"${key}":`)) + '}';
