@@ -43,8 +43,9 @@ export const yogaNoFetch = patch(
 
 /**
  * string-width (which Ink measures text with) tests every cluster of a text that is not plain
- * ASCII against `^\p{RGI_Emoji}$`; V8 compiles that pattern (thousands of sequences) the first
- * time it runs, 40–60 ms, and the first frame's status bar ("● connected") is such a text.
+ * ASCII against `^\p{RGI_Emoji}$`; V8 takes 30–40 ms to build that pattern (thousands of
+ * sequences), at load, and 40–60 ms to compile it the first time it runs, and the first frame's
+ * status bar ("● connected") is such a text. The pattern is now built when first needed.
  * Every RGI emoji sequence holds a code point with the Emoji property (Unicode TS #51: basic
  * emoji, keycaps, flags, modifier, tag and ZWJ sequences are all built on one), so a cluster
  * with none is not one: the cheap test goes first, and the answer is the same.
@@ -53,8 +54,11 @@ export const stringWidthEmojiLater = patch(
 	'string-width-emoji-later',
 	/[\\/]node_modules[\\/]string-width[\\/]index\.js$/,
 	[
-		['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;\nconst emojiCodePointRegex = /\\p{Emoji}/u;'],
-		['if (rgiEmojiRegex.test(segment) || isDoubleWidthNonRgiEmojiSequence(segment)) {', 'if ((emojiCodePointRegex.test(segment) && rgiEmojiRegex.test(segment)) || isDoubleWidthNonRgiEmojiSequence(segment)) {'],
+		['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'let rgiEmojiRegex;\nconst emojiCodePointRegex = /\\p{Emoji}/u;'],
+		[
+			'if (rgiEmojiRegex.test(segment) || isDoubleWidthNonRgiEmojiSequence(segment)) {',
+			'if ((emojiCodePointRegex.test(segment) && (rgiEmojiRegex ??= /^\\p{RGI_Emoji}$/v).test(segment)) || isDoubleWidthNonRgiEmojiSequence(segment)) {',
+		],
 	],
 	'how string-width finds emoji',
 	// wrap-ansi's own string-width (7) finds emoji with emoji-regex; Ink only wraps text that is too wide, which zchat's rows never are.
