@@ -46,15 +46,16 @@ export const yogaNoFetch = patch(
  * ASCII against `^\p{RGI_Emoji}$`; V8 takes 30–40 ms to build that pattern (thousands of
  * sequences), at load, and 40–60 ms to compile it the first time it runs, and the first frame's
  * status bar ("● connected") is such a text. The pattern is now built when first needed.
- * Every RGI emoji sequence holds a code point with the Emoji property (Unicode TS #51: basic
- * emoji, keycaps, flags, modifier, tag and ZWJ sequences are all built on one), so a cluster
- * with none is not one: the cheap test goes first, and the answer is the same.
+ * Every RGI emoji sequence holds a non-ASCII code point with the Emoji property or is a keycap
+ * (U+20E3) (Unicode TS #51: basic emoji, flags, modifier, tag and ZWJ sequences are built on
+ * such a code point), so a cluster with neither (a digit, "●") is not one: the cheap test goes
+ * first, and the answer is the same.
  */
 export const stringWidthEmojiLater = patch(
 	'string-width-emoji-later',
 	/[\\/]node_modules[\\/]string-width[\\/]index\.js$/,
 	[
-		['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'let rgiEmojiRegex;\nconst emojiCodePointRegex = /\\p{Emoji}/u;'],
+		['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'let rgiEmojiRegex;\nconst emojiCodePointRegex = /[\\p{Emoji}--[\\0-\\x7f]]|\\u20e3/v;'],
 		[
 			'if (rgiEmojiRegex.test(segment) || isDoubleWidthNonRgiEmojiSequence(segment)) {',
 			'if ((emojiCodePointRegex.test(segment) && (rgiEmojiRegex ??= /^\\p{RGI_Emoji}$/v).test(segment)) || isDoubleWidthNonRgiEmojiSequence(segment)) {',

@@ -56,10 +56,11 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const VISIBLE = new RegExp('[^\\p{Default_Ignorable_Code_Point}\\p{Control}\\p{Format}\\p{Nonspacing_Mark}\\p{Enclosing_Mark}\\p{Surrogate}]', 'v');
 // `^\p{RGI_Emoji}$` (thousands of sequences) takes V8 30–40 ms to build and as long again to
 // compile the first time it runs: made when first needed, not before the first frame. Every
-// RGI emoji sequence holds a code point with the Emoji property (Unicode TS #51), so a cluster
-// without one (the status bar's "●", the rules' "─") is not tested against it.
+// RGI emoji sequence holds a non-ASCII code point with the Emoji property, or is a keycap
+// (U+20E3) (Unicode TS #51), so a cluster with neither (the status bar's "●", the rules' "─",
+// a digit) is not tested against it.
 let rgiEmoji: RegExp | undefined;
-const EMOJI_CODE_POINT = /\p{Emoji}/u;
+const EMOJI_CODE_POINT = new RegExp('[\\p{Emoji}--[\\0-\\x7f]]|\\u20e3', 'v');
 const isRgiEmoji = (cluster: string) => EMOJI_CODE_POINT.test(cluster) && (rgiEmoji ??= new RegExp('^\\p{RGI_Emoji}$', 'v')).test(cluster);
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/gu;
 const KEYCAP = /^[\d#*]\u20e3$/;
