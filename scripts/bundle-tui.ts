@@ -13,6 +13,7 @@ import {boundInkCaches} from './ink-caches.js';
 import {fixInkIncremental} from './ink-incremental.js';
 import {inkOneWrite} from './ink-one-write.js';
 import {fasterInkOutput} from './ink-output.js';
+import {stringWidthEmojiLater, yogaNoFetch} from './start-up-patches.js';
 
 const dist = fileURLToPath(new URL('../', import.meta.url));
 
@@ -34,6 +35,8 @@ await build({
 		fasterInkOutput,
 		fixInkIncremental,
 		inkOneWrite,
+		yogaNoFetch,
+		stringWidthEmojiLater,
 		{
 			// Ink loads React's devtools only with DEV=true; one file cannot load it lazily, and zchat
 			// never turns it on.

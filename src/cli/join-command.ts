@@ -91,10 +91,14 @@ Settings not given as flags come from $XDG_CONFIG_HOME/zchat/config.json (see th
 			const piped = process.stdin.isTTY !== true && process.stdout.isTTY !== true;
 			const history = piped && !givenOnCommandLine(command, 'history') ? 0 : opts.history;
 			if (config.colours === false && process.env['FORCE_COLOR'] === undefined) process.env['FORCE_COLOR'] = '0';
-			await checkHost(opts.host);
-			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub, ...(curve === undefined ? {} : {curve})});
 			const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
 			const tui = tty && !opts.plain && !opts.json;
+			// The TUI (Ink and React) loads while the resolver looks the hub's name up: the first
+			// frame waits for the slower of the two, not for both.
+			const tuiLoaded = tui ? loadTui() : undefined;
+			tuiLoaded?.catch(() => {}); // awaited below, where a failure to load is thrown
+			await checkHost(opts.host);
+			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub, ...(curve === undefined ? {} : {curve})});
 			const client = new Client(transport, {
 				nick: opts.nick ?? defaultNick(),
 				nickExplicit: opts.nick !== undefined,
@@ -113,7 +117,7 @@ Settings not given as flags come from $XDG_CONFIG_HOME/zchat/config.json (see th
 			if (tui) {
 				// Only the TUI pays for loading Ink and React; the connection starts meanwhile.
 				client.start();
-				const {runTui} = await loadTui();
+				const {runTui} = await tuiLoaded!;
 				code = await runTui(client, {bell: opts.bell, timestamps: opts.timestamps, hubAddress});
 			} else {
 				const leave = () => client.leave();

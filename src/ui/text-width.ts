@@ -54,7 +54,14 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 // Built with `new RegExp` because TypeScript only accepts the `v` flag in literals when
 // targeting ES2024; Node 20 supports it.
 const VISIBLE = new RegExp('[^\\p{Default_Ignorable_Code_Point}\\p{Control}\\p{Format}\\p{Nonspacing_Mark}\\p{Enclosing_Mark}\\p{Surrogate}]', 'v');
-const RGI_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v');
+// `^\p{RGI_Emoji}$` (thousands of sequences) takes V8 30–40 ms to build and as long again to
+// compile the first time it runs: made when first needed, not before the first frame. Every
+// RGI emoji sequence holds a non-ASCII code point with the Emoji property, or is a keycap
+// (U+20E3) (Unicode TS #51), so a cluster with neither (the status bar's "●", the rules' "─",
+// a digit) is not tested against it.
+let rgiEmoji: RegExp | undefined;
+const EMOJI_CODE_POINT = new RegExp('[\\p{Emoji}--[\\0-\\x7f]]|\\u20e3', 'v');
+const isRgiEmoji = (cluster: string) => EMOJI_CODE_POINT.test(cluster) && (rgiEmoji ??= new RegExp('^\\p{RGI_Emoji}$', 'v')).test(cluster);
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/gu;
 const KEYCAP = /^[\d#*]\u20e3$/;
 
@@ -74,7 +81,7 @@ export function clusterWidth(cluster: string): number {
 	if (cluster.length === 1 && first >= 0x20 && first < 0x7f) return 1;
 	const start = cluster.search(VISIBLE);
 	if (start === -1) return 0;
-	if (RGI_EMOJI.test(cluster) || KEYCAP.test(cluster)) return 2;
+	if (isRgiEmoji(cluster) || KEYCAP.test(cluster)) return 2;
 	if (cluster.length <= 50 && cluster.includes('\u200d') && (cluster.match(PICTOGRAPHIC)?.length ?? 0) >= 2) return 2;
 	return isWideCodePoint(cluster.codePointAt(start)!) ? 2 : 1;
 }
