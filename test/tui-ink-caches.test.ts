@@ -24,22 +24,17 @@ interface InkText {
 	wrapText: (text: string, width: number, wrap: string) => string;
 }
 
+/** Ink's modules named by `contents` (an ES module of re-exports), bundled with the TUI's plugin, imported. */
+async function bundledInk<T>(name: string, contents: string): Promise<T> {
+	const outfile = join(dir.path, `${name}.mjs`);
+	await build({stdin: {contents, resolveDir: inkBuild, loader: 'js'}, outfile, bundle: true, platform: 'node', format: 'esm', plugins: [boundInkCaches], logLevel: 'silent'});
+	return (await import(pathToFileURL(outfile).href)) as T;
+}
+
+const inkModule = (file: string) => JSON.stringify(join(inkBuild, file));
+
 async function bundledInkText(): Promise<InkText> {
-	const outfile = join(dir.path, 'ink-text.mjs');
-	await build({
-		stdin: {
-			contents: `export {default as measureText} from ${JSON.stringify(join(inkBuild, 'measure-text.js'))};\nexport {default as wrapText} from ${JSON.stringify(join(inkBuild, 'wrap-text.js'))};`,
-			resolveDir: inkBuild,
-			loader: 'js',
-		},
-		outfile,
-		bundle: true,
-		platform: 'node',
-		format: 'esm',
-		plugins: [boundInkCaches],
-		logLevel: 'silent',
-	});
-	return (await import(pathToFileURL(outfile).href)) as InkText;
+	return bundledInk<InkText>('ink-text', `export {default as measureText} from ${inkModule('measure-text.js')};\nexport {default as wrapText} from ${inkModule('wrap-text.js')};`);
 }
 
 test("Ink's measure and wrap caches are bounded in the bundle: the first string is measured again after many others", async () => {
@@ -77,17 +72,7 @@ test("the bundle's Ink cuts a text of several lines line by line (the feed is on
 });
 
 test("the bundle's Ink sanitises a text as before, remembering the last one", async () => {
-	const outfile = join(dir.path, 'ink-sanitize.mjs');
-	await build({
-		stdin: {contents: `export {default} from ${JSON.stringify(join(inkBuild, 'sanitize-ansi.js'))};`, resolveDir: inkBuild, loader: 'js'},
-		outfile,
-		bundle: true,
-		platform: 'node',
-		format: 'esm',
-		plugins: [boundInkCaches],
-		logLevel: 'silent',
-	});
-	const sanitize = ((await import(pathToFileURL(outfile).href)) as {default: (text: string) => string}).default;
+	const sanitize = (await bundledInk<{default: (text: string) => string}>('ink-sanitize', `export {default} from ${inkModule('sanitize-ansi.js')};`)).default;
 	const styled = '\u001b[1mbold\u001b[22m and \u001b[2J\u001b[Hcleared\u001b[5A';
 	for (let i = 0; i < 3; i++) {
 		assert.equal(sanitize(styled), '\u001b[1mbold\u001b[22m and cleared', 'SGR kept, cursor moves and clears dropped');
