@@ -13,7 +13,7 @@ import {boundInkCaches} from './ink-caches.js';
 import {fixInkIncremental} from './ink-incremental.js';
 import {inkOneWrite} from './ink-one-write.js';
 import {fasterInkOutput} from './ink-output.js';
-import {stringWidthEmojiLater, yogaNoFetch} from './start-up-patches.js';
+import {requireApplied, stringWidthEmojiLater, yogaNoFetch} from './start-up-patches.js';
 
 const dist = fileURLToPath(new URL('../', import.meta.url));
 
@@ -50,3 +50,4 @@ await build({
 	logLevel: 'warning',
 	legalComments: 'none',
 });
+requireApplied([inkOneWrite, yogaNoFetch, stringWidthEmojiLater]);

@@ -4,6 +4,7 @@
  */
 import type {Plugin} from 'esbuild';
 import {readFile} from 'node:fs/promises';
+import {patched} from './start-up-patches.js';
 
 /**
  * On a terminal Ink writes "begin synchronized update", then the frame, then "end" as three
@@ -33,6 +34,7 @@ export const inkOneWrite: Plugin = {
 				'}',
 				'if (corked) this.options.stdout.uncork();',
 			].join('\n');
+			patched('ink-one-write');
 			return {contents: contents.replace(pattern, to), loader: 'js'};
 		});
 	},

@@ -6,21 +6,52 @@
 import type {Plugin} from 'esbuild';
 import {readFile} from 'node:fs/promises';
 
+/** The names of the patching plugins that patched a file in this process's builds. */
+const applied = new Set<string>();
+
+/** A patching plugin has patched a file (checked after the build by `requireApplied`). */
+export function patched(name: string): void {
+	applied.add(name);
+}
+
+/**
+ * Fail unless each of these plugins patched a file: a library that moved or renamed the file
+ * a plugin looks for would otherwise leave the bundle unpatched without a word.
+ */
+export function requireApplied(plugins: readonly Plugin[]): void {
+	const missing = plugins.filter(p => !applied.has(p.name)).map(p => p.name);
+	if (missing.length > 0) throw new Error(`the TUI bundle: ${missing.join(', ')} found no file to patch; a library's files moved (scripts/start-up-patches.ts, scripts/ink-one-write.ts)`);
+}
+
 /**
  * A plugin that makes each replacement in the files `file` matches (unless `skip` says to leave
- * one alone), and fails the build unless each `from` is there exactly once.
+ * one alone), and fails the build unless each `from` is there exactly once and each name of
+ * `counted` occurs as often as said (a replacement that changes what a name holds must see
+ * every use of it).
  */
-function patch(name: string, file: RegExp, edits: ReadonlyArray<readonly [from: string, to: string]>, what: string, skip = (_path: string) => false): Plugin {
+function patch(
+	name: string,
+	file: RegExp,
+	edits: ReadonlyArray<readonly [from: string, to: string]>,
+	what: string,
+	skip = (_path: string) => false,
+	counted: ReadonlyArray<readonly [name: string, times: number]> = [],
+): Plugin {
 	return {
 		name,
 		setup(b) {
 			b.onLoad({filter: file}, async args => {
 				if (skip(args.path)) return undefined;
 				let contents = await readFile(args.path, 'utf8');
+				for (const [used, times] of counted) {
+					const found = contents.split(used).length - 1;
+					if (found !== times) throw new Error(`${args.path}: "${used}" found ${found} times, not ${times}; check ${what} (scripts/start-up-patches.ts)`);
+				}
 				for (const [from, to] of edits) {
 					if (contents.split(from).length !== 2) throw new Error(`${args.path}: "${from}" not found once; check ${what} (scripts/start-up-patches.ts)`);
 					contents = contents.replace(from, to);
 				}
+				patched(name);
 				return {contents, loader: 'js'};
 			});
 		},
@@ -64,4 +95,6 @@ export const stringWidthEmojiLater = patch(
 	'how string-width finds emoji',
 	// wrap-ansi's own string-width (7) finds emoji with emoji-regex; Ink only wraps text that is too wide, which zchat's rows never are.
 	path => /[\\/]wrap-ansi[\\/]node_modules[\\/]/.test(path),
+	// The pattern is no longer made at load: its declaration and the one test above must be its only uses.
+	[['rgiEmojiRegex', 2]],
 );
