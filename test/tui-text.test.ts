@@ -34,6 +34,25 @@ describe('text width', () => {
 		assert.deepEqual(graphemes('a👨‍👩‍👧b'), ['a', '👨‍👩‍👧', 'b']);
 	});
 
+	test('emoji found by the cheap pre-check as by the full RGI pattern: presentation selectors, keycaps, skin tones, tag sequences', () => {
+		// [text, columns]: a text-presentation character stays one column, its emoji form is two.
+		const cases: Array<[string, number]> = [
+			['\u00a9\ufe0f', 2], // ©️
+			['\u00a9', 1], // ©
+			['#\ufe0f\u20e3', 2], // #️⃣
+			['*\ufe0f\u20e3', 2],
+			['\u2764\ufe0f', 2], // ❤️
+			['\u2764', 1], // ❤
+			['\u{1F44D}\u{1F3FD}', 2], // 👍🏽
+			['\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}', 2], // Scotland's flag, a tag sequence
+		];
+		const rgi = new RegExp('^\\p{RGI_Emoji}$', 'v');
+		for (const [text, columns] of cases) {
+			assert.equal(textWidth(text), columns, JSON.stringify(text));
+			assert.equal(rgi.test(text), columns === 2, `${JSON.stringify(text)}: the full pattern agrees`);
+		}
+	});
+
 	test('widths of non-ASCII texts are remembered and stay right when the memory fills and starts again', () => {
 		const texts = ['● connected │ alice │ #lobby', '日本語', 'e\u0301', '👨‍👩‍👧 x', '── read up to here ──', '日'.repeat(300)];
 		const widths = [28, 6, 1, 4, 21, 600];
