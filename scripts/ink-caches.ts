@@ -20,8 +20,9 @@ export const INK_CACHE_TEXT_MAX = 1000;
  * The build fails if Ink's code no longer looks as expected, rather than ship the leak.
  *
  * The same plugin patches the rest of Ink's text handling the feed needs, being one `<Text>`
- * of all its rows (src/ui/components/FeedView.tsx): cutting line by line, and measuring and
- * sanitising that long text once a frame instead of two or three times.
+ * of all its rows (src/ui/components/FeedView.tsx): cutting line by line, and measuring that
+ * long text once a frame instead of two or three times. (The sanitise remembers only the last
+ * text, and drawing sanitises the room bar's between the feed's two: it mostly misses.)
  */
 export const boundInkCaches: Plugin = {
 	name: 'bound-ink-caches',
