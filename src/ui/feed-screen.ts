@@ -104,8 +104,13 @@ export function feedModel(state: ClientState, readMarkers: ReadMarkers, options:
 	return new FeedModel(view?.feed ?? [], options, readMarkers[state.active], cache);
 }
 
-/** The feed area of the active view: its items in the viewport, then your lines still pending that were typed there. */
+/**
+ * The feed area of the active view: its items in the viewport, then your lines still pending
+ * that were typed there. Called once a frame: the row cache then forgets what the frame
+ * before last drew and this one does not.
+ */
 export function activeScreen(state: ClientState, model: FeedModel, scroll: Scroll, height: number, cache: RowCache): FeedScreen {
+	cache.nextFrame();
 	const pending: Row[] = [];
 	for (const p of pendingLines(state)) if ((p.typedIn ?? p.view) === state.active) pending.push(...cache.pendingLine(p, state.nick, model.options));
 	return feedScreen(model, scroll, height, pending, olderState(state, state.active));
