@@ -135,7 +135,10 @@ function runChild(root: string, size: string): Promise<{cpuPercent: number; rssP
 	const flags = values['node-flags'].split(',').filter(f => f !== '');
 	const args = [...flags, fileURLToPath(import.meta.url), '--child', `${root}|${size}`, '--seconds', values.seconds, '--rate', values.rate, '--frames', values.frames];
 	return new Promise((resolve, reject) =>
-		execFile(process.execPath, args, {env: {...process.env, NODE_ENV: 'production'}, timeout: 120_000}, (err, stdout, stderr) => {
+		// The child's stdout is a pipe, where chalk would draw no colours at all: the TUI on a
+		// terminal draws them, and its frames cost more with their codes (the named colours zchat
+		// uses are the same codes at every level).
+		execFile(process.execPath, args, {env: {...process.env, NODE_ENV: 'production', FORCE_COLOR: process.env['FORCE_COLOR'] ?? '1'}, timeout: 120_000}, (err, stdout, stderr) => {
 			if (err) reject(new Error(`${root} ${size}: ${stderr.slice(-400) || err.message}`));
 			else resolve(JSON.parse(stdout.trim().split('\n').pop()!));
 		}),

@@ -21,8 +21,8 @@ export const INK_CACHE_TEXT_MAX = 1000;
  *
  * The same plugin patches the rest of Ink's text handling the feed needs, being one `<Text>`
  * of all its rows (src/ui/components/FeedView.tsx): cutting line by line, and measuring that
- * long text once a frame instead of two or three times. (The sanitise remembers only the last
- * text, and drawing sanitises the room bar's between the feed's two: it mostly misses.)
+ * long text once a frame instead of two or three times, and sanitising it once a frame (the
+ * last long text is remembered apart from the last short one).
  */
 export const boundInkCaches: Plugin = {
 	name: 'bound-ink-caches',
@@ -46,9 +46,16 @@ export const boundInkCaches: Plugin = {
 			],
 			// Ink sanitises a text's escape codes each time it squashes it: for the layout and again
 			// to draw it. The last one is remembered (squashing the feed's one text node gives the
-			// very same string again, so the comparison is by identity).
+			// very same string again, so the comparison is by identity), and the last long one apart:
+			// drawing squashes the room bar's text between the feed's two, which would displace it.
+			// A text whose only escapes are SGR codes (all zchat draws: its peer text is sanitised
+			// already) is returned as it is, as Ink's tokeniser would give it back, without
+			// tokenising it character by character.
 			'sanitize-ansi.js': [
-				['const sanitizeAnsi = (text) => {', 'let lastIn;\nlet lastOut;\nconst sanitizeAnsi = (text) => {\n    if (text === lastIn) return lastOut;\n    lastIn = text;\n    lastOut = sanitize(text);\n    return lastOut;\n};\nconst sanitize = (text) => {'],
+				[
+					'const sanitizeAnsi = (text) => {',
+					`let lastIn;\nlet lastOut;\nlet longIn;\nlet longOut;\nconst sanitizeAnsi = (text) => {\n    if (text.length > ${INK_CACHE_TEXT_MAX}) {\n        if (text !== longIn) {\n            longIn = text;\n            longOut = sanitize(text);\n        }\n        return longOut;\n    }\n    if (text === lastIn) return lastOut;\n    lastIn = text;\n    lastOut = sanitize(text);\n    return lastOut;\n};\nconst beyondSgr = /[\\u0080-\\u009f]|\\u001b(?!\\[[0-9;]*m)/;\nconst sanitize = (text) => {\n    if (!beyondSgr.test(text)) return text;`,
+				],
 			],
 			'wrap-text.js': [
 				['const cache = {};', 'let cache = {};\nlet cacheEntries = 0;'],

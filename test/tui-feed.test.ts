@@ -118,6 +118,26 @@ describe('feed rows', () => {
 		assert.notEqual(cache.item(item, {width: 40, timestamps: true}, {}), a);
 		assert.notEqual(cache.item(item, {width: 40, timestamps: true}, {readMarker: true}), a);
 	});
+
+	test('the cache keeps the rows the last frame drew and forgets the rest', () => {
+		const cache = new RowCache();
+		const options = {width: 80, timestamps: true};
+		const [a, b] = [msgItem(1, 'bob', 'hi'), msgItem(2, 'bob', 'there')];
+		const rowsA = cache.item(a, options, {});
+		cache.nextFrame();
+		const rowsB = cache.item(b, options, {});
+		assert.equal(cache.item(a, options, {}), rowsA, 'drawn in the last frame: kept');
+		cache.nextFrame();
+		assert.equal(cache.item(b, options, {}), rowsB);
+		cache.nextFrame();
+		assert.equal(cache.item(b, options, {}), rowsB, 'still on screen');
+		const again = cache.item(a, options, {});
+		assert.notEqual(again, rowsA, 'not drawn for two frames: made again');
+		assert.deepEqual(again, rowsA);
+		cache.nextFrame();
+		cache.nextFrame();
+		assert.equal(cache.size, 0, 'nothing drawn for two frames: nothing kept');
+	});
 });
 
 describe('the feed area', () => {

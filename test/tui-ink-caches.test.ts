@@ -71,13 +71,43 @@ test("the bundle's Ink cuts a text of several lines line by line (the feed is on
 	assert.equal(ink.wrapText(feed, 20, 'truncate').split('\n').length, 40);
 });
 
-test("the bundle's Ink sanitises a text as before, remembering the last one", async () => {
+test("the bundle's Ink sanitises a text as Ink does, remembering the last one and the last long one", async () => {
 	const sanitize = (await bundledInk<{default: (text: string) => string}>('ink-sanitize', `export {default} from ${inkModule('sanitize-ansi.js')};`)).default;
 	const styled = '\u001b[1mbold\u001b[22m and \u001b[2J\u001b[Hcleared\u001b[5A';
 	for (let i = 0; i < 3; i++) {
 		assert.equal(sanitize(styled), '\u001b[1mbold\u001b[22m and cleared', 'SGR kept, cursor moves and clears dropped');
 		assert.equal(sanitize('plain'), 'plain');
 		assert.equal(sanitize(`x\u001b[3Ay${i}`), `xy${i}`);
+	}
+	// A long text (the feed) is remembered apart from the short ones squashed between its two
+	// sanitises (the room bar): the answers stay right whichever comes in between.
+	const long = (n: number) => Array.from({length: 40}, (_, i) => `\u001b[2m<bob>\u001b[22m row ${i + n}\u001b[2K`.padEnd(60, 'x')).join('\n');
+	const clean = (n: number) => long(n).replaceAll('\u001b[2K', '');
+	assert.ok(long(0).length > INK_CACHE_TEXT_MAX);
+	// Text whose only escapes are SGR codes is given back as it is; anything else goes through
+	// Ink's own tokeniser: the answers are Ink's own for both.
+	const inks = ((await import(pathToFileURL(join(inkBuild, 'sanitize-ansi.js')).href)) as {default: (text: string) => string}).default;
+	const cases = [
+		'plain',
+		'\u001b[2m12:00\u001b[22m \u001b[38;2;1;2;3m<bob>\u001b[39m hi',
+		'\u001b[1mbold\u001b[22m\u001b[2J',
+		'\u001b[4:3mcurly\u001b[24m',
+		'a\u009b31mb',
+		'a\u0085b\u001b[1m',
+		'\u001b]8;;https://example.com\u0007link\u001b]8;;\u0007',
+		'lone \u001b',
+		'cut \u001b[',
+		'cut \u001b[31',
+		'\u001b[31m\u001b[Kred',
+		'\u001b[mreset',
+		long(3),
+		clean(3),
+	];
+	for (const text of cases) assert.equal(sanitize(text), inks(text), JSON.stringify(text));
+	for (const n of [0, 0, 1, 0]) {
+		assert.equal(sanitize(long(n)), clean(n));
+		assert.equal(sanitize(styled), '\u001b[1mbold\u001b[22m and cleared');
+		assert.equal(sanitize(long(n)), clean(n));
 	}
 });
 

@@ -133,3 +133,11 @@ test('its caches stay bounded however many different lines it is given', () => {
 	assert.ok(sizes.pieces > 0 && sizes.pieces <= OUTPUT_CACHE_ENTRIES, `pieces: ${sizes.pieces}`);
 	assert.ok(sizes.widths <= OUTPUT_CACHE_ENTRIES, `widths: ${sizes.widths}`);
 });
+
+test('it remembers the lines of the last frame and this one, not older ones', () => {
+	const frame = (n: number) => Array.from({length: 10}, (_, i) => ({kind: 'write' as const, x: 0, y: i, text: chalk.dim(`frame ${n} line ${i}`), transformers: []}));
+	for (let n = 0; n < 5; n++) run(Ours, 40, 10, frame(n));
+	assert.equal(outputCacheSizes().pieces, 20, 'the lines of the last two frames');
+	// A frame that shows the same lines again gives the same output from what it remembered.
+	assert.equal(run(Ours, 40, 10, frame(2)).output, run(InkOutput, 40, 10, frame(2)).output);
+});

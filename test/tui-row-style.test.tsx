@@ -4,6 +4,7 @@ import type React from 'react';
 import chalk from 'chalk';
 import {Box, Text, renderToString} from 'ink';
 import {RowText} from '../src/ui/components/RowText.js';
+import {StyledRows, styleRow} from '../src/ui/ink-style.js';
 import type {Row, Segment} from '../src/ui/rows.js';
 import {NICK_PALETTE, theme} from '../src/ui/theme.js';
 
@@ -77,4 +78,17 @@ test('a row drawn as one pre-styled Text is the frame of a Text a segment, colou
 	} finally {
 		chalk.level = level;
 	}
+});
+
+test("the feed's rows are styled as RowText styles them, the same row the same way again", () => {
+	const styles = new StyledRows();
+	const rows: Row[] = [
+		{key: 'a', segments: [{text: '<', dim: true}, {text: 'bob', color: NICK_PALETTE[0], bold: true}, {text: '> hi'}]},
+		{key: 'b', segments: [{text: ''}]},
+		{key: 'c', segments: [{text: 'plain'}]},
+	];
+	assert.deepEqual(styles.lines(rows), rows.map(styleRow));
+	const next = [rows[2]!, rows[0]!, rows[0]!];
+	assert.deepEqual(styles.lines(next), next.map(styleRow));
+	assert.deepEqual(styles.lines([rows[1]!]), [' ']);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {clusterWidth, fitStart, graphemes, isWideCodePoint, textWidth, WIDTH_CACHE_ENTRIES} from '../src/ui/text-width.js';
-import {wrapLine, wrapText} from '../src/ui/wrap.js';
+import {wrapClusters, wrapLine, wrapText} from '../src/ui/wrap.js';
 
 describe('text width', () => {
 	test('ASCII is one column a character', () => {
@@ -105,5 +105,18 @@ describe('wrapping', () => {
 	test('wrapText wraps each line of a multi-line text on its own', () => {
 		assert.deepEqual(wrapText('first line\nsecond', 6), ['first', 'line', 'second']);
 		assert.deepEqual(wrapText('a\n\nb', 5), ['a', '', 'b']);
+	});
+
+	test('printable ASCII is cut by index into the rows the cluster-by-cluster wrapping gives', () => {
+		let s = 7;
+		const rnd = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) / 2 ** 32);
+		const pieces = [' ', ' ', '  ', 'a', 'word', 'longerword', 'x.y', 'https://example.com/a/long/path'];
+		for (let k = 0; k < 3000; k++) {
+			let text = '';
+			for (let n = Math.floor(rnd() * 12); n > 0; n--) text += pieces[Math.floor(rnd() * pieces.length)];
+			const first = Math.floor(rnd() * 12);
+			const rest = Math.floor(rnd() * 12);
+			assert.deepEqual(wrapLine(text, first, rest), wrapClusters(text, first, rest), JSON.stringify({text, first, rest}));
+		}
 	});
 });

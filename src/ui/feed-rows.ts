@@ -11,7 +11,7 @@ import {wrapText} from './wrap.js';
  * Feed items as rows of the screen: time, nick in its colour, text wrapped to the width with
  * continuation rows indented under the text; a line where the day changes and a "read up to
  * here" line before the items they belong to. All peer text comes through `lineParts`
- * (sanitised). Rows are cached per item, so a frame only formats items it has not seen.
+ * (sanitised). Rows are cached per item, so a frame only formats items the last one did not draw.
  */
 
 export interface RowOptions {
@@ -151,13 +151,62 @@ interface CacheEntry {
 	readonly rows: readonly Row[];
 }
 
+interface PendingEntry {
+	readonly width: number;
+	readonly timestamps: boolean;
+	readonly nick: string;
+	readonly rows: readonly Row[];
+}
+
+/** A map that keeps what was used in this frame and the last one (see RowCache). */
+class FrameMap<K, V> {
+	private current = new Map<K, V>();
+	private previous = new Map<K, V>();
+
+	get(key: K): V | undefined {
+		const hit = this.current.get(key);
+		if (hit !== undefined) return hit;
+		const old = this.previous.get(key);
+		if (old !== undefined) this.current.set(key, old);
+		return old;
+	}
+
+	set(key: K, value: V): void {
+		this.current.set(key, value);
+	}
+
+	nextFrame(): void {
+		this.previous = this.current;
+		this.current = new Map();
+	}
+
+	get size(): number {
+		return this.current.size + this.previous.size;
+	}
+}
+
 /**
- * Rows per item, kept as long as the item lives (items are immutable: a new item is a new
- * object). A different width, timestamp setting or decoration makes them again.
+ * Rows per item (items are immutable: a new item is a new object), for the items drawn in this
+ * frame and the last one: an item still on screen is not formatted again, one that left the
+ * screen is forgotten (`nextFrame`, once a frame). A different width, timestamp setting or
+ * decoration makes them again. Under a flood every row on screen is new at each frame; rows
+ * kept as long as their items (seconds, in a WeakMap) were moved to the collector's old
+ * generation and collected there (docs/PERFORMANCE.md).
  */
 export class RowCache {
-	private readonly items = new WeakMap<FeedItem, CacheEntry>();
-	private readonly pending = new WeakMap<Pending, {readonly width: number; readonly timestamps: boolean; readonly nick: string; readonly rows: readonly Row[]}>();
+	private readonly items = new FrameMap<FeedItem, CacheEntry>();
+	private readonly pending = new FrameMap<Pending, PendingEntry>();
+
+	/** A new frame: what the last one drew is kept, the rest forgotten. */
+	nextFrame(): void {
+		this.items.nextFrame();
+		this.pending.nextFrame();
+	}
+
+	/** Items and pending lines remembered (tests). */
+	get size(): number {
+		return this.items.size + this.pending.size;
+	}
 
 	item(item: FeedItem, options: RowOptions, decorations: Decorations): readonly Row[] {
 		const hit = this.items.get(item);

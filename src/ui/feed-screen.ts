@@ -11,9 +11,15 @@ import {visibleWindow, type Rowed, type Scroll, type Window} from './viewport.js
  * items came in and how to go back.
  */
 
+/** The local day last worked out, from its first millisecond to the next day's: most items fall in it. */
+let lastDay = {from: 0, to: 0, day: 0};
+
 function dayNumber(ts: number): number {
+	if (ts >= lastDay.from && ts < lastDay.to) return lastDay.day;
 	const d = new Date(ts);
-	return d.getFullYear() * 400 + d.getMonth() * 32 + d.getDate();
+	const [y, m, date] = [d.getFullYear(), d.getMonth(), d.getDate()];
+	lastDay = {from: new Date(y, m, date).getTime(), to: new Date(y, m, date + 1).getTime(), day: y * 400 + m * 32 + date};
+	return lastDay.day;
 }
 
 /** A view's feed as rows, formatted on demand and cached per item. */
@@ -104,8 +110,13 @@ export function feedModel(state: ClientState, readMarkers: ReadMarkers, options:
 	return new FeedModel(view?.feed ?? [], options, readMarkers[state.active], cache);
 }
 
-/** The feed area of the active view: its items in the viewport, then your lines still pending that were typed there. */
+/**
+ * The feed area of the active view: its items in the viewport, then your lines still pending
+ * that were typed there. Called once a frame: the row cache then forgets what the frame
+ * before last drew and this one does not.
+ */
 export function activeScreen(state: ClientState, model: FeedModel, scroll: Scroll, height: number, cache: RowCache): FeedScreen {
+	cache.nextFrame();
 	const pending: Row[] = [];
 	for (const p of pendingLines(state)) if ((p.typedIn ?? p.view) === state.active) pending.push(...cache.pendingLine(p, state.nick, model.options));
 	return feedScreen(model, scroll, height, pending, olderState(state, state.active));

@@ -8,7 +8,8 @@
  * garbage. Here each row keeps the texts written on it; where they do not overlap and fit the
  * width (every row zchat draws), the row is those texts joined with the escape codes Ink's
  * serialiser would put between them, each text's own part worked out once and remembered
- * across frames. Any other row (overlaps, text past the edge) is built cell by cell as Ink does.
+ * while it stays on screen. Any other row (overlaps, text past the edge) is built cell by
+ * cell as Ink does.
  */
 import {ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, styledCharsFromTokens, styledCharsToString, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
@@ -29,8 +30,8 @@ type Operation = {readonly type: 'write'; readonly x: number; readonly y: number
 interface LinePiece {
 	/** Columns it takes on Ink's grid (each character at least one). */
 	readonly cells: number;
-	readonly first: AnsiCode[];
-	readonly last: AnsiCode[];
+	readonly first: Styles;
+	readonly last: Styles;
 	/** Its characters with the codes between them, without the codes before the first and after the last. */
 	readonly body: string;
 }
@@ -41,6 +42,7 @@ export const OUTPUT_CACHE_ENTRIES = 4000;
 /** Longer keys (a whole text of many lines) are worked out each time, never kept. */
 const CACHE_KEY_MAX = 1000;
 
+/** Entries kept until a bound: what a screen has a few dozen of (runs of SGR codes, styles, changes of style). */
 class BoundedCache<V> {
 	private map = new Map<string, V>();
 	get(key: string, make: (key: string) => V): V {
@@ -58,9 +60,37 @@ class BoundedCache<V> {
 	}
 }
 
-const widths = new BoundedCache<number>();
-const blockWidths = new BoundedCache<number>();
-const pieces = new BoundedCache<LinePiece>();
+/**
+ * Entries of this frame and the last one only: a line still on screen is found again, a line
+ * gone for a frame is forgotten. Under a flood every line of the feed is new at each frame;
+ * kept until a bound of thousands, they lived for seconds, long enough for the collector to
+ * move them to the old generation and collect them there (docs/PERFORMANCE.md).
+ */
+class FrameCache<V> {
+	private current = new Map<string, V>();
+	private previous = new Map<string, V>();
+	get(key: string, make: (key: string) => V): V {
+		if (key.length > CACHE_KEY_MAX) return make(key);
+		let v = this.current.get(key);
+		if (v !== undefined) return v;
+		v = this.previous.get(key) ?? make(key);
+		if (this.current.size >= OUTPUT_CACHE_ENTRIES / 2) this.nextFrame();
+		this.current.set(key, v);
+		return v;
+	}
+	/** A new frame: what the last one used is kept for this one, what it did not is dropped. */
+	nextFrame(): void {
+		this.previous = this.current;
+		this.current = new Map();
+	}
+	get size(): number {
+		return this.current.size + this.previous.size;
+	}
+}
+
+const widths = new FrameCache<number>();
+const blockWidths = new FrameCache<number>();
+const pieces = new FrameCache<LinePiece>();
 /** A run of SGR codes as the tokeniser splits it (a screen has a few dozen different runs). */
 const sgrCodes = new BoundedCache<AnsiCode[]>();
 
@@ -73,6 +103,55 @@ const codes = (list: AnsiCode[]) => (list.length === 0 ? '' : ansiCodesToString(
 const PLAIN = /^(?:[\x20-\x7e]|\x1b\[[0-9;]*m)*$/;
 const SGR_RUN = /(?:\x1b\[[0-9;]*m)+/g;
 
+/**
+ * A list of reduced styles, one object for each distinct list (by its codes, in order), so
+ * what it takes to go from one to another is worked out once and found by identity: a screen
+ * has a few dozen styles, and diffing two lists with the tokeniser's functions builds sets
+ * each time.
+ */
+interface Styles {
+	readonly key: string;
+	readonly codes: AnsiCode[];
+	/** The codes that open them (ansiCodesToString). */
+	readonly open: string;
+	/** The styles after a run of SGR codes, by the run. */
+	readonly runs: Map<string, Styles>;
+	/** The codes from these styles to others. */
+	readonly changes: Map<Styles, string>;
+}
+
+/** Transitions each Styles remembers before it starts again (a screen needs a few). */
+const TRANSITIONS_MAX = 256;
+
+const newStyles = (key: string, list: AnsiCode[]): Styles => ({key, codes: list, open: codes(list), runs: new Map(), changes: new Map()});
+const NO_STYLES = newStyles('', []);
+const stylesByKey = new BoundedCache<Styles>();
+
+/** The one Styles for a reduced list (a code's end code follows from the code, so the codes are the key). */
+function stylesOf(list: AnsiCode[]): Styles {
+	if (list.length === 0) return NO_STYLES;
+	let key = '';
+	for (const c of list) key += c.code;
+	return stylesByKey.get(key, () => newStyles(key, list));
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+	if (map.size >= TRANSITIONS_MAX) map.clear();
+	map.set(key, value);
+	return value;
+}
+
+function applyRun(from: Styles, run: string): Styles {
+	// The run is codes only: it has no characters.
+	return from.runs.get(run) ?? remember(from.runs, run, stylesOf(reduceAnsiCodesIncremental(from.codes, sgrCodes.get(run, r => tokenize(r) as AnsiCode[]))));
+}
+
+/** The codes Ink's serialiser writes between a character in `from` and the next in `to`. */
+function change(from: Styles, to: Styles): string {
+	if (from === to) return '';
+	return from.changes.get(to) ?? remember(from.changes, to, codes(diffAnsiCodes(from.codes, to.codes)));
+}
+
 function piece(line: string): LinePiece {
 	return PLAIN.test(line) ? plainPiece(line) : anyPiece(line);
 }
@@ -84,27 +163,27 @@ function piece(line: string): LinePiece {
  * what `anyPiece` gives (test/tui-ink-output.test.ts compares both with Ink's).
  */
 function plainPiece(line: string): LinePiece {
-	let styles: AnsiCode[] = [];
-	let first: AnsiCode[] | undefined;
-	let last: AnsiCode[] = [];
+	let styles = NO_STYLES;
+	let first: Styles | undefined;
+	let last = NO_STYLES;
 	let body = '';
 	let cells = 0;
 	let at = 0;
 	const text = (to: number) => {
 		if (to <= at) return;
 		if (first === undefined) first = styles;
-		else body += codes(diffAnsiCodes(last, styles));
+		else body += change(last, styles);
 		body += line.slice(at, to);
 		cells += to - at;
 		last = styles;
 	};
 	for (const m of line.matchAll(SGR_RUN)) {
 		text(m.index);
-		styles = reduceAnsiCodesIncremental(styles, sgrCodes.get(m[0], run => tokenize(run) as AnsiCode[])); // codes only: the run has no characters
+		styles = applyRun(styles, m[0]);
 		at = m.index + m[0].length;
 	}
 	text(line.length);
-	return {cells, first: first ?? [], last, body};
+	return {cells, first: first ?? NO_STYLES, last, body};
 }
 
 function anyPiece(line: string): LinePiece {
@@ -117,7 +196,7 @@ function anyPiece(line: string): LinePiece {
 		if (i > 0) body += codes(diffAnsiCodes(chars[i - 1]!.styles, c.styles));
 		body += c.value;
 	}
-	return {cells, first: chars[0]?.styles ?? [], last: chars[chars.length - 1]?.styles ?? [], body};
+	return {cells, first: stylesOf(chars[0]?.styles ?? []), last: stylesOf(chars[chars.length - 1]?.styles ?? []), body};
 }
 
 /** What was written on one row: where, and the text (transformed, clipped). */
@@ -156,6 +235,7 @@ export default class Output {
 	}
 
 	get(): {output: string; height: number} {
+		for (const cache of [widths, blockWidths, pieces]) cache.nextFrame();
 		const rows: Placement[][] = Array.from({length: this.height}, () => []);
 		const clips: Clip[] = [];
 		for (const operation of this.operations) {
@@ -213,24 +293,24 @@ export default class Output {
 		}
 		if (at > this.width || !Number.isInteger(this.width)) return this.slowRow(placements);
 		let out = '';
-		let prev: AnsiCode[] | undefined;
+		let prev: Styles | undefined;
 		let col = 0;
 		const blanks = (to: number) => {
 			if (to <= col) return;
-			out += prev === undefined ? '' : codes(diffAnsiCodes(prev, []));
+			out += prev === undefined ? '' : change(prev, NO_STYLES);
 			out += ' '.repeat(to - col);
-			prev = [];
+			prev = NO_STYLES;
 			col = to;
 		};
 		for (const p of sorted) {
 			blanks(p.x);
-			out += prev === undefined ? codes(p.piece.first) : codes(diffAnsiCodes(prev, p.piece.first));
+			out += prev === undefined ? p.piece.first.open : change(prev, p.piece.first);
 			out += p.piece.body;
 			prev = p.piece.last;
 			col = p.x + p.piece.cells;
 		}
 		blanks(this.width);
-		out += codes(diffAnsiCodes(prev ?? [], []));
+		out += change(prev ?? NO_STYLES, NO_STYLES);
 		return out.trimEnd();
 	}
 

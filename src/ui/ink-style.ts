@@ -38,14 +38,39 @@ export function styleSegment(s: Segment): string {
 	return text;
 }
 
+/** A row as one string (a space when it has no text: Ink draws an empty row only when it has something). */
+function rowString(row: Row): string {
+	return row.segments.every(s => s.text === '') ? ' ' : row.segments.map(styleSegment).join('');
+}
+
 const styled = new WeakMap<Row, string>();
 
-/** A row as one string (a space when it has no text: Ink draws an empty row only when it has something). */
+/** A row as one string, remembered as long as the row lives (the bars' and member list's rows). */
 export function styleRow(row: Row): string {
 	let out = styled.get(row);
 	if (out === undefined) {
-		out = row.segments.every(s => s.text === '') ? ' ' : row.segments.map(styleSegment).join('');
+		out = rowString(row);
 		styled.set(row, out);
 	}
 	return out;
+}
+
+/**
+ * Rows as styled strings, remembering those of the last call only: the feed's rows still on
+ * screen are not styled again, and the strings of rows that left it are forgotten with them
+ * (under a flood every row is new at each frame: see RowCache in feed-rows.ts).
+ */
+export class StyledRows {
+	private last = new Map<Row, string>();
+
+	lines(rows: readonly Row[]): string[] {
+		const next = new Map<Row, string>();
+		const out = rows.map(row => {
+			const line = next.get(row) ?? this.last.get(row) ?? rowString(row);
+			next.set(row, line);
+			return line;
+		});
+		this.last = next;
+		return out;
+	}
 }

@@ -65,6 +65,11 @@ const isRgiEmoji = (cluster: string) => EMOJI_CODE_POINT.test(cluster) && (rgiEm
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/gu;
 const KEYCAP = /^[\d#*]\u20e3$/;
 
+/** Whether a string is printable ASCII only (every character one cluster, one column). */
+export function isPrintableAscii(text: string): boolean {
+	return PRINTABLE_ASCII.test(text);
+}
+
 const segmenter = new Intl.Segmenter();
 
 /** The grapheme clusters of a string (what a user sees as one character each). */

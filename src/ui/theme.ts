@@ -20,6 +20,9 @@ function preferred(key: string): number {
 	return (h >>> 0) % NICK_PALETTE.length;
 }
 
+/** Nicks a NickColours remembers as written before it starts again. */
+const ASKED_MAX = 1000;
+
 /**
  * The colours handed out in a session. A nick keeps the first colour it got. While some
  * colour is unused, a new nick whose own colour is taken gets the next free one; once all are
@@ -28,8 +31,23 @@ function preferred(key: string): number {
 export class NickColours {
 	private readonly given = new Map<string, string>();
 	private readonly used = new Set<string>();
+	/**
+	 * Answers by the nick as written, so the same nick is not folded again at every row drawn.
+	 * An answer never changes once given (a colour given is kept; once all are in use, nothing
+	 * more is given), so this only saves work. Emptied when full.
+	 */
+	private asked = new Map<string, string>();
 
 	of(nick: string): string {
+		const known = this.asked.get(nick);
+		if (known !== undefined) return known;
+		const colour = this.colour(nick);
+		if (this.asked.size >= ASKED_MAX) this.asked = new Map();
+		this.asked.set(nick, colour);
+		return colour;
+	}
+
+	private colour(nick: string): string {
 		const key = nickKey(nick);
 		const had = this.given.get(key);
 		if (had !== undefined) return had;

@@ -1,4 +1,4 @@
-import {clusterWidth, graphemes} from './text-width.js';
+import {clusterWidth, graphemes, isPrintableAscii} from './text-width.js';
 
 /**
  * Word wrapping to an exact number of rows. The feed gives Ink rows that already fit its
@@ -13,6 +13,48 @@ import {clusterWidth, graphemes} from './text-width.js';
  * two rows. An empty line is one empty row.
  */
 export function wrapLine(text: string, first: number, rest: number = first): string[] {
+	return isPrintableAscii(text) ? wrapAscii(text, first, rest) : wrapClusters(text, first, rest);
+}
+
+/**
+ * `wrapLine` for printable ASCII, where every character is one cluster one column wide: the
+ * same rows, cut from the string by index (most lines of a chat are such, and fit a row).
+ */
+function wrapAscii(text: string, first: number, rest: number): string[] {
+	const n = text.length;
+	let limit = Math.max(1, first);
+	if (n <= limit) return [text];
+	const rows: string[] = [];
+	let start = 0; // first character of the row being filled
+	let space = -1; // the last space in it after some non-space text: where it can break
+	let i = 0;
+	while (i < n) {
+		const space32 = text.charCodeAt(i) === 32;
+		if (i - start + 1 > limit && i > start) {
+			if (space32) {
+				rows.push(text.slice(start, i));
+				start = i + 1;
+				i++;
+			} else if (space > start) {
+				rows.push(text.slice(start, space));
+				start = space + 1;
+			} else {
+				rows.push(text.slice(start, i));
+				start = i;
+			}
+			space = -1;
+			limit = Math.max(1, rest);
+			continue;
+		}
+		if (space32 && i > start && text.charCodeAt(i - 1) !== 32) space = i;
+		i++;
+	}
+	if (start < n || rows.length === 0) rows.push(text.slice(start));
+	return rows;
+}
+
+/** `wrapLine` by grapheme clusters and their widths (any text; exported for tests). */
+export function wrapClusters(text: string, first: number, rest: number = first): string[] {
 	const clusters = graphemes(text);
 	const n = clusters.length;
 	if (n === 0) return [''];
