@@ -26,11 +26,13 @@ function collectRoom(value: string, previous: string[] | undefined): string[] {
 async function loadTui(): Promise<typeof import('../ui/tui.js')> {
 	const saved = CI_VARIABLES.flatMap(name => (process.env[name] === undefined ? [] : [[name, process.env[name]!] as const]));
 	for (const [name] of saved) delete process.env[name];
+	// Both by URL, relative to this file's directory, dist/src/cli/, where `zchat join`'s own
+	// bundle is too (scripts/bundle-join.ts), which must not take the TUI into itself.
 	try {
 		return (await import(new URL('../../tui.bundle.js', import.meta.url).href)) as typeof import('../ui/tui.js');
 	} catch (err) {
 		if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-		return import('../ui/tui.js');
+		return (await import(new URL('../ui/tui.js', import.meta.url).href)) as typeof import('../ui/tui.js');
 	} finally {
 		for (const [name, value] of saved) process.env[name] = value;
 	}
