@@ -37,6 +37,22 @@ const ownPaths: Plugin = {
 	},
 };
 
+/**
+ * zeromq is CommonJS. Imported as an ES module, Node first parses its files for the names
+ * they export (cjs-module-lexer: ~8 ms before the first frame here); required, it is not.
+ * And required where the client's transport module starts, which `zchat join` imports only
+ * when it connects: the TUI after its first frame.
+ */
+const zeromqRequired: Plugin = {
+	name: 'zeromq-required',
+	setup(b) {
+		b.onResolve({filter: /^zeromq$/}, args =>
+			args.namespace === 'zeromq-required' ? {path: 'zeromq', external: true} : {path: 'zeromq', namespace: 'zeromq-required'},
+		);
+		b.onLoad({filter: /.*/, namespace: 'zeromq-required'}, () => ({contents: "module.exports = require('zeromq');", loader: 'js'}));
+	},
+};
+
 await build({
 	entryPoints: [`${cli}${sep}join-main.js`],
 	outfile: `${cli}${sep}join.bundle.js`,
@@ -44,11 +60,10 @@ await build({
 	platform: 'node',
 	format: 'esm',
 	target: 'node20',
-	// zeromq's native addon is found from its own directory.
-	external: ['zeromq'],
-	// commander is CommonJS and calls require() for Node's modules.
+	// commander is CommonJS and calls require() for Node's modules; zeromq, whose native addon
+	// is found from its own directory, is required from where npm put it.
 	banner: {js: "import {createRequire as __zchatRequire} from 'node:module'; const require = __zchatRequire(import.meta.url);"},
-	plugins: [ownPaths],
+	plugins: [ownPaths, zeromqRequired],
 	logLevel: 'warning',
 	legalComments: 'none',
 });
