@@ -10,11 +10,13 @@
  *    and, once, a line-mode client under the same load (the client's own share).
  *
  * With `--compare <other checkout>/bin/zchat.js`, every measurement is made on both builds,
- * in alternating order, in the same rounds: the ratio is fair on a busy machine.
+ * in alternating order, in the same rounds: the ratio is fair on a busy machine. With
+ * `--first-frame`, only the first frame is measured (`--runs` starts a round of each build,
+ * one build's start after the other's), with no load and no line-mode client.
  *
  *   npm run build && node dist/bench/tui.js [--sizes 100x30,120x40,200x60] [--rounds 3]
  *       [--runs 3] [--rate 1000] [--seconds 20] [--compare PATH] [--node-flags A,B]
- *       [--also-flags A,B] [--json]
+ *       [--also-flags A,B] [--first-frame] [--json]
  *
  * Needs tmux and Linux (/proc).
  */
@@ -35,10 +37,12 @@ const {values} = parseArgs({
 		'node-flags': {type: 'string'},
 		'also-flags': {type: 'string'},
 		'no-line-mode': {type: 'boolean', default: false},
+		'first-frame': {type: 'boolean', default: false},
 		json: {type: 'boolean', default: false},
 	},
 });
 const runs = Number(values.runs);
+const firstFrameOnly = values['first-frame'];
 const rounds = Math.max(1, Number(values.rounds));
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
@@ -84,6 +88,15 @@ export interface TuiBenchResult {
 	readonly lineModeCpuPercent?: number;
 }
 
+/** What `--first-frame --json` prints. */
+export interface FirstFrameResult {
+	readonly rounds: number;
+	readonly runs: number;
+	readonly loadAverage: {readonly before: number[]; readonly after: number[]};
+	readonly builds: ReadonlyArray<{readonly name: string; readonly bin: string}>;
+	readonly rows: ReadonlyArray<{readonly build: string; readonly terminal: Size; readonly firstFrameMs: {readonly median: number; readonly runs: number[]}}>;
+}
+
 function median(xs: number[]): number {
 	const s = [...xs].sort((a, b) => a - b);
 	const mid = s.length >> 1;
@@ -107,6 +120,16 @@ async function main(): Promise<void> {
 			for (const size of sizes) {
 				// Alternate which build goes first, so neither always runs on a warmer (or busier) machine.
 				const order = r % 2 === 0 ? builds : [...builds].reverse();
+				if (firstFrameOnly) {
+					// Each build's start followed by the other's, the order turned each time.
+					for (let i = 0; i < runs; i++) {
+						for (const build of i % 2 === 0 ? order : [...order].reverse()) {
+							const k = key(build, size);
+							frames.set(k, [...(frames.get(k) ?? []), await firstFrame(hub, build, size, `ff${i}`)]);
+						}
+					}
+					continue;
+				}
 				for (const build of order) {
 					const k = key(build, size);
 					for (let i = 0; i < runs; i++) frames.set(k, [...(frames.get(k) ?? []), await firstFrame(hub, build, size, `ff${i}`)]);
@@ -117,10 +140,14 @@ async function main(): Promise<void> {
 				}
 			}
 		}
-		if (!values['no-line-mode']) lineMode = await lineModeCpu(hub, `base${++room}`, rate, Math.min(seconds, 10));
+		if (!values['no-line-mode'] && !firstFrameOnly) lineMode = await lineModeCpu(hub, `base${++room}`, rate, Math.min(seconds, 10));
 	} finally {
 		hub.proc.child.kill('SIGTERM');
 		await hub.proc.exited;
+	}
+	if (firstFrameOnly) {
+		reportFirstFrames(frames, load0, key);
+		return;
 	}
 	const rows: TuiRow[] = [];
 	for (const size of sizes) {
@@ -169,6 +196,35 @@ async function main(): Promise<void> {
 		),
 	];
 	if (lineMode !== undefined) out.push('', `the same load on a line-mode client (--json --stay, no TUI): ${lineMode}% of one core`);
+	process.stdout.write(out.join('\n') + '\n');
+}
+
+/** `--first-frame`: the starts' medians, and each start, per size and build. */
+function reportFirstFrames(frames: ReadonlyMap<string, number[]>, load0: number[], key: (b: Build, s: Size) => string): void {
+	const rows = sizes.flatMap(size =>
+		builds.map(build => {
+			const ff = frames.get(key(build, size))!.map(Math.round);
+			return {build: build.name, terminal: size, firstFrameMs: {median: Math.round(median(ff)), runs: ff}};
+		}),
+	);
+	const result: FirstFrameResult = {
+		rounds,
+		runs,
+		loadAverage: {before: load0.map(round1), after: loadavg().map(round1)},
+		builds: builds.map(b => ({name: b.name, bin: b.bin ?? 'this checkout'})),
+		rows,
+	};
+	if (values.json) {
+		process.stdout.write(JSON.stringify(result) + '\n');
+		return;
+	}
+	const out = [
+		`zchat join in tmux: from its start to its first frame, medians of ${runs * rounds} starts`,
+		`load average ${result.loadAverage.before.join(' ')} before, ${result.loadAverage.after.join(' ')} after`,
+		'',
+		`  ${'terminal'.padEnd(9)} ${'build'.padEnd(10)} ${'first frame'.padStart(11)}  each start`,
+		...rows.map(row => `  ${`${row.terminal.columns}×${row.terminal.rows}`.padEnd(9)} ${row.build.padEnd(10)} ${`${row.firstFrameMs.median} ms`.padStart(11)}  ${row.firstFrameMs.runs.join(' · ')}`),
+	];
 	process.stdout.write(out.join('\n') + '\n');
 }
 

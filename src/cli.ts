@@ -1,6 +1,5 @@
-import {Command, CommanderError} from '@commander-js/extra-typings';
-import {ZchatError} from './errors.js';
-import {sanitize} from './protocol/sanitize.js';
+/** The `zchat` command line: every command, wired into one program (bin/zchat.js runs it). */
+import type {Command} from '@commander-js/extra-typings';
 import {makeBenchCommand} from './cli/bench-command.js';
 import {makeHubCommand} from './cli/hub-command.js';
 import {makeJoinCommand} from './cli/join-command.js';
@@ -10,61 +9,24 @@ import {makeStatsCommand} from './cli/stats-command.js';
 import {makeWhoCommand} from './cli/who-command.js';
 import {makeKeygenCommand} from './cli/keygen-command.js';
 import {makeRelayCommand} from './cli/relay-command.js';
-import {VERSION} from './version.js';
+import {runProgram, zchatProgram} from './cli/program.js';
 
+/** zchat with all its commands. (`zchat join` alone runs from a bundle of its own: src/cli/join-main.ts.) */
 export function makeProgram(): Command {
-	const program = new Command('zchat')
-		.description('A terminal chat room on ZeroMQ: run a hub, join it from any terminal or script.')
-		.version(VERSION, '-V, --version')
-		.showHelpAfterError('(zchat <command> --help shows the options)')
-		.addCommand(makeHubCommand())
-		.addCommand(makeRelayCommand())
-		.addCommand(makeJoinCommand())
-		.addCommand(makeSendCommand())
-		.addCommand(makeWhoCommand())
-		.addCommand(makeStatsCommand())
-		.addCommand(makeLogCommand())
-		.addCommand(makeBenchCommand())
-		.addCommand(makeKeygenCommand())
-		.addHelpText(
-			'after',
-			`
-Examples:
-  $ zchat hub                      # start a hub on 127.0.0.1:5555 (commands) and :5556 (feed)
-  $ zchat join --nick alice        # join it from another terminal
-  $ zchat send --nick ci "build 42 passed"   # say one thing and exit once the hub has it
-  $ zchat who                      # who is on the hub
-  $ zchat stats                    # uptime, sessions, messages, rooms
-  $ zchat log --room dev --since 2h   # a room's history, to keep or grep
-  $ zchat bench                    # measure the hub (see docs/PERFORMANCE.md)
-  $ zchat keygen                   # a key pair, for encrypted hubs (see docs/SECURITY.md)
-
-Settings: $XDG_CONFIG_HOME/zchat/config.json (hub, keys, nick, rooms, …) for join, send, who,
-stats and log; flags and ZCHAT_* variables override it (see the README).
-Exit codes: 0 done, 1 it did not work out (hub unreachable, lines not delivered),
-2 a flag or value to change (bad option, port in use, nick taken, a key to give or fix).`,
-		);
-	program.exitOverride();
-	for (const sub of program.commands) sub.exitOverride();
-	return program as unknown as Command;
+	return zchatProgram([
+		makeHubCommand(),
+		makeRelayCommand(),
+		makeJoinCommand(),
+		makeSendCommand(),
+		makeWhoCommand(),
+		makeStatsCommand(),
+		makeLogCommand(),
+		makeBenchCommand(),
+		makeKeygenCommand(),
+	]);
 }
 
 /** Run the CLI; resolves with the exit code for anything that ends by returning. */
 export async function main(argv: readonly string[]): Promise<void> {
-	const program = makeProgram();
-	try {
-		await program.parseAsync([...argv], {from: 'user'});
-	} catch (err) {
-		if (err instanceof CommanderError) {
-			// Help and version end with code 0; a usage error has been printed already.
-			process.exit(err.exitCode === 0 ? 0 : 2);
-		}
-		if (err instanceof ZchatError) {
-			// Errors can quote the hub or a peer (a refusal's message): shown escaped, so nothing
-			// they hold can act on the terminal.
-			process.stderr.write(`zchat: ${sanitize(err.message, true)}\n`);
-			process.exit(err.exitCode);
-		}
-		throw err;
-	}
+	await runProgram(makeProgram(), argv);
 }

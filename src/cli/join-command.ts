@@ -1,7 +1,8 @@
 import {randomBytes} from 'node:crypto';
 import {Command, Option} from '@commander-js/extra-typings';
 import {Client} from '../client/client.js';
-import {ZmqTransport} from '../client/transport.js';
+import {LateTransport} from '../client/late-transport.js';
+import type {ZmqTransportOptions} from '../client/transport.js';
 import {runLineMode} from '../ui/line-mode.js';
 import {VERSION} from '../version.js';
 import {tcpEndpoint} from '../zmq/endpoint.js';
@@ -26,11 +27,13 @@ function collectRoom(value: string, previous: string[] | undefined): string[] {
 async function loadTui(): Promise<typeof import('../ui/tui.js')> {
 	const saved = CI_VARIABLES.flatMap(name => (process.env[name] === undefined ? [] : [[name, process.env[name]!] as const]));
 	for (const [name] of saved) delete process.env[name];
+	// Both by URL, relative to this file's directory, dist/src/cli/, where `zchat join`'s own
+	// bundle is too (scripts/bundle-join.ts), which must not take the TUI into itself.
 	try {
 		return (await import(new URL('../../tui.bundle.js', import.meta.url).href)) as typeof import('../ui/tui.js');
 	} catch (err) {
 		if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-		return import('../ui/tui.js');
+		return (await import(new URL('../ui/tui.js', import.meta.url).href)) as typeof import('../ui/tui.js');
 	} finally {
 		for (const [name, value] of saved) process.env[name] = value;
 	}
@@ -98,7 +101,11 @@ Settings not given as flags come from $XDG_CONFIG_HOME/zchat/config.json (see th
 			const tuiLoaded = tui ? loadTui() : undefined;
 			tuiLoaded?.catch(() => {}); // awaited below, where a failure to load is thrown
 			await checkHost(opts.host);
-			const transport = new ZmqTransport({host: opts.host, subPort: opts.sub, pubPort: opts.pub, ...(curve === undefined ? {} : {curve})});
+			const address: ZmqTransportOptions = {host: opts.host, subPort: opts.sub, pubPort: opts.pub, ...(curve === undefined ? {} : {curve})};
+			// The TUI connects once its first frame is drawn; line mode at once. zeromq (its
+			// addon) loads with the transport's module, when it is imported.
+			const late = tui ? new LateTransport() : undefined;
+			const transport = late ?? new (await import('../client/transport.js')).ZmqTransport(address);
 			const client = new Client(transport, {
 				nick: opts.nick ?? defaultNick(),
 				nickExplicit: opts.nick !== undefined,
@@ -114,11 +121,18 @@ Settings not given as flags come from $XDG_CONFIG_HOME/zchat/config.json (see th
 			client.settings = {save: async (name, value) => saveSetting(name, value).file ?? 'the settings file'};
 			const hubAddress = tcpEndpoint(opts.host, opts.sub);
 			let code: number;
-			if (tui) {
-				// Only the TUI pays for loading Ink and React; the connection starts meanwhile.
+			if (late) {
+				// Only the TUI pays for loading Ink and React. The client starts first (the frame shows
+				// it connecting); runTui draws the first frame before it returns its promise, and
+				// only then is the connection made, for what the client queued meanwhile.
 				client.start();
 				const {runTui} = await tuiLoaded!;
-				code = await runTui(client, {bell: opts.bell, timestamps: opts.timestamps, hubAddress});
+				const running = runTui(client, {bell: opts.bell, timestamps: opts.timestamps, hubAddress});
+				import('../client/transport.js').then(
+					({ZmqTransport}) => late.connect(() => new ZmqTransport(address)),
+					(err: unknown) => late.fail(err),
+				);
+				code = await running;
 			} else {
 				const leave = () => client.leave();
 				process.on('SIGINT', leave);
