@@ -24,6 +24,8 @@ export interface HubTargetOptions {
 	readonly memory?: boolean;
 	/** Added to the hub's environment. */
 	readonly env?: NodeJS.ProcessEnv;
+	/** Another checkout's built bin/zchat.js (main, say), to compare builds in the same run. @default this checkout's */
+	readonly bin?: string;
 }
 
 export async function spawnHubTarget(options: HubTargetOptions = {}): Promise<SpawnedTarget> {
@@ -33,11 +35,41 @@ export async function spawnHubTarget(options: HubTargetOptions = {}): Promise<Sp
 		const hub = await spawnHub(
 			[...(options.memory ? ['--memory'] : ['--data', dir]), '--quiet', '--history-limit', String(BENCH_HISTORY), ...(options.hubFlags ?? [])],
 			// Whatever the hub says on stderr (errors, warnings) reaches the person running the bench.
-			{echoStderr: '[zchat hub] ', ...(options.nodeFlags === undefined ? {} : {nodeFlags: options.nodeFlags}), ...(options.env === undefined ? {} : {env: options.env})},
+			{echoStderr: '[zchat hub] ', ...(options.nodeFlags === undefined ? {} : {nodeFlags: options.nodeFlags}), ...(options.env === undefined ? {} : {env: options.env}), ...(options.bin === undefined ? {} : {bin: options.bin})},
 		);
 		return runningTarget(hub.proc.child, 'zchat', hub.sub, hub.pub, cleanup);
 	} catch (err) {
 		cleanup();
 		throw err;
 	}
+}
+
+/** A hub to measure beside the others: its label, and how to start it. */
+export interface HubVariant {
+	readonly label: string;
+	readonly start: () => Promise<SpawnedTarget>;
+}
+
+/**
+ * A variant from `label=flags`: node flags; after `@` the hub's own flags; after `env:` one
+ * NAME=value for the hub's environment; after `bin:` another checkout's bin/zchat.js (built).
+ */
+export function hubVariant(spec: string): HubVariant {
+	const eq = spec.indexOf('=');
+	if (eq <= 0) throw new Error(`--variant ${spec}: write it as label=flags`);
+	const label = spec.slice(0, eq);
+	const flags = spec.slice(eq + 1).trim();
+	if (flags.startsWith('bin:')) {
+		const bin = flags.slice(4);
+		return {label, start: () => spawnHubTarget({bin})};
+	}
+	if (flags.startsWith('env:')) {
+		const setting = flags.slice(4);
+		const at = setting.indexOf('=');
+		if (at <= 0) throw new Error(`--variant ${spec}: write env:NAME=value`);
+		return {label, start: () => spawnHubTarget({env: {[setting.slice(0, at)]: setting.slice(at + 1)}})};
+	}
+	const hub = flags.startsWith('@');
+	const list = (hub ? flags.slice(1) : flags).split(/\s+/).filter(Boolean);
+	return {label, start: () => spawnHubTarget(hub ? {hubFlags: list, memory: list.includes('--memory')} : {nodeFlags: list})};
 }

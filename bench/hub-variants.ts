@@ -5,39 +5,20 @@
  *
  *   node dist/bench/hub-variants.js --variant 'v8 defaults=--semi-space-growth-factor=2 --no-optimize-for-size'
  *   node dist/bench/hub-variants.js --bots --senders 4 --subscribers 4 --rounds 5 --variant 'memory=@--memory'
+ *   node dist/bench/hub-variants.js --bots --rounds 5 --variant 'main=bin:/work/main/bin/zchat.js'
  *
  * Each round warms every target with an unmeasured run of the same load first (--warmup).
- * A variant is `label=flags`: node flags, after `@` the hub's own flags, or after `env:` one
- * NAME=value for the hub's environment. The hub as it ships
+ * A variant is `label=flags` (bench/hub-target.ts, hubVariant): node flags, after `@` the hub's own
+ * flags, after `env:` one NAME=value for the hub's environment, or after `bin:` another
+ * checkout's built bin/zchat.js (`main=bin:/work/main/bin/zchat.js`). The hub as it ships
  * is always measured too ("as shipped"), and the forwarder as the baseline of the ratios.
  */
 import {Command, Option} from '@commander-js/extra-typings';
 import {parseCount, parseSeconds} from '../src/cli/options.js';
 import {throughput, type ThroughputResult} from '../src/bench/scenarios.js';
-import {spawnForwarder, type SpawnedTarget} from '../src/bench/targets.js';
+import {spawnForwarder} from '../src/bench/targets.js';
 import {median} from '../src/bench/stats.js';
-import {spawnHubTarget} from './hub-target.js';
-
-interface Variant {
-	readonly label: string;
-	readonly start: () => Promise<SpawnedTarget>;
-}
-
-function variant(spec: string): Variant {
-	const eq = spec.indexOf('=');
-	if (eq <= 0) throw new Error(`--variant ${spec}: write it as label=flags`);
-	const label = spec.slice(0, eq);
-	const flags = spec.slice(eq + 1).trim();
-	const hub = flags.startsWith('@');
-	const list = (hub ? flags.slice(1) : flags).split(/\s+/).filter(Boolean);
-	if (flags.startsWith('env:')) {
-		const setting = flags.slice(4);
-		const at = setting.indexOf('=');
-		if (at <= 0) throw new Error(`--variant ${spec}: write env:NAME=value`);
-		return {label, start: () => spawnHubTarget({env: {[setting.slice(0, at)]: setting.slice(at + 1)}})};
-	}
-	return {label, start: () => spawnHubTarget(hub ? {hubFlags: list, memory: list.includes('--memory')} : {nodeFlags: list})};
-}
+import {hubVariant, spawnHubTarget, type HubVariant} from './hub-target.js';
 
 const program = new Command('hub-variants')
 	.description('the zchat hub with different flags against the batched bare forwarder, interleaved rounds')
@@ -50,10 +31,10 @@ const program = new Command('hub-variants')
 	.addOption(new Option('--window <n>').default(256).argParser(parseCount(1, 100_000)))
 	.addOption(new Option('--bots', 'spec-style senders: a message a line'))
 	.action(async opts => {
-		const variants: Variant[] = [
+		const variants: HubVariant[] = [
 			{label: 'batched forwarder', start: () => spawnForwarder(true)},
 			{label: 'as shipped', start: () => spawnHubTarget()},
-			...(opts.variant ?? []).map(variant),
+			...(opts.variant ?? []).map(hubVariant),
 		];
 		const results = new Map<string, ThroughputResult[]>(variants.map(v => [v.label, []]));
 		for (let round = 1; round <= opts.rounds; round++) {

@@ -34,6 +34,8 @@ export interface SpawnOptions {
 	readonly openFiles?: number;
 	/** Copy its stderr to this process's as it comes, each line starting with this. */
 	readonly echoStderr?: string;
+	/** Another checkout's built binary (its bin/zchat.js), for the bench's same-run comparisons. @default this checkout's */
+	readonly bin?: string;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface SpawnOptions {
  * XDG_CONFIG_HOME with ZCHAT_CONFIG: undefined): the settings of whoever runs the tests stay out.
  */
 export function spawnZchat(args: readonly string[], env: NodeJS.ProcessEnv = {}, options: Omit<SpawnOptions, 'env'> = {}): Proc {
-	const argv = [...(options.nodeFlags ?? []), ZCHAT_BIN, ...args];
+	const argv = [...(options.nodeFlags ?? []), options.bin ?? ZCHAT_BIN, ...args];
 	const fullEnv = {...process.env, ZCHAT_CONFIG: '', ...env};
 	const child =
 		options.openFiles === undefined

@@ -105,6 +105,29 @@ describe('feed port: zeromq.js subscribers', () => {
 		}
 	});
 
+	it("queue(): held for the caller's flush, in order with publish(), each once; refused once the port stops", async () => {
+		const feed = await startFeed();
+		const sub = new RecordingSub(feed.endpoint, ['#a:']);
+		try {
+			await subscriptionsReach(feed, 1);
+			assert.equal(feed.queue('#a:', ['{"seq":1}']), true);
+			// Two turns of the event loop first: what queue() holds waits for the caller's flush, and goes out before what is published after it.
+			for (let turn = 0; turn < 2; turn++) await new Promise(resolve => setImmediate(resolve));
+			feed.publish('#a:', ['{"seq":2}']);
+			assert.equal(feed.queue('#a:', ['{"seq":3}', '{"seq":4}']), true);
+			feed.flush();
+			await waitFor('the four events', () => sub.messages.flatMap(m => m.slice(1)).length === 4);
+			assert.deepEqual(
+				sub.messages.flatMap(m => m.slice(1)).map(e => (JSON.parse(e) as {seq: number}).seq),
+				[1, 2, 3, 4],
+			);
+		} finally {
+			await sub.close();
+			await feed.stop();
+		}
+		assert.equal(feed.queue('#a:', ['{"seq":5}']), false, 'a stopped port queues nothing');
+	});
+
 	it('heartbeats: a pinging SUB gets our PONGs; a SUB answers our PINGs and stays; a peer that answers nothing is dropped', async () => {
 		const feed = await startFeed({limits: {heartbeatIntervalMs: 100, heartbeatTimeoutMs: 400, heartbeatTtlMs: 400}});
 		const pinging = new RecordingSub(feed.endpoint, ['#a:'], {heartbeatInterval: 100, heartbeatTimeout: 300, heartbeatTimeToLive: 300});

@@ -147,7 +147,7 @@ export class HubServer {
 		for (const r of out.replies) this.commands.reply(r.peer, r.envelope, r.frames);
 		for (const {room, events} of out.publish) {
 			const topic = roomTopic(room);
-			for (const chunk of feedMessages(events)) this.feed.publish(topic, chunk);
+			for (const chunk of feedMessages(events)) this.feed.queue(topic, chunk);
 		}
 		this.feed.flush();
 		if (out.revoked) this.closeRevoked();

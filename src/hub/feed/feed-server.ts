@@ -106,14 +106,21 @@ export class FeedServer {
 
 	/** Queue one feed message, `[topic, ...events]`; written at flush(), at the latest on the next turn of the event loop. */
 	publish(topic: string, events: readonly string[]): void {
-		if (this.listener.stopping) return;
+		if (!this.queue(topic, events) || this.flushScheduled) return;
+		this.flushScheduled = true;
+		setImmediate(() => this.flush());
+	}
+
+	/**
+	 * Queue one feed message for a flush() the caller makes itself before its turn ends (the
+	 * hub's, after each batch): no timer is set. False when the port is stopping.
+	 */
+	queue(topic: string, events: readonly string[]): boolean {
+		if (this.listener.stopping) return false;
 		const frames = [Buffer.from(topic, 'latin1')];
 		for (const e of events) frames.push(Buffer.from(e, 'utf8'));
 		this.pending.push({topic, frames});
-		if (!this.flushScheduled) {
-			this.flushScheduled = true;
-			setImmediate(() => this.flush());
-		}
+		return true;
 	}
 
 	/** Queue one feed message as it came from upstream (`frames[0]` is the topic's bytes), unchanged. */
