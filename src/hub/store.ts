@@ -344,6 +344,16 @@ export class Store implements HubStorage {
 		return {events: query.after !== undefined ? events : events.reverse(), more};
 	}
 
+	/**
+	 * Checkpoint the WAL and have the next commit start it over (RESTART), on this, the
+	 * writer's connection: it copies what is left and waits for no other writer. False when a
+	 * reader kept it from finishing; throws on an I/O error.
+	 */
+	restartWal(): boolean {
+		const [row] = this.db.pragma('wal_checkpoint(RESTART)') as Array<{busy: number}>;
+		return row?.busy === 0;
+	}
+
 	close(): void {
 		if (this.db.open) this.db.close();
 	}
