@@ -37,8 +37,9 @@ export const DEFAULT_WAL_BOUND = 64 * 1024 * 1024;
  * Under steady load the checkpointer's PASSIVE checkpoints never catch up with the WAL's end,
  * so SQLite never starts the WAL over and the file grows without end. Past `walBound` the
  * thread asks, and this thread checkpoints with RESTART on the writer's connection, between
- * appends: it copies only what the last PASSIVE left, and the next commit starts the WAL over
- * (journal_size_limit=0 cuts the file).
+ * appends: it copies only what the last PASSIVE left, and the next commit starts the WAL over,
+ * cutting the file back to the bound (journal_size_limit; cutting it to nothing stalled that
+ * commit twice as long).
  *
  * One hub per data directory: `zchat.lock` (an SQLite file) is held with an exclusive lock for
  * as long as the store is open; the operating system lets go of it if the hub dies.
@@ -69,7 +70,7 @@ export class DiskStore implements HubStorage {
 		let store: Store | undefined;
 		let checkpointer: Worker | undefined;
 		try {
-			store = new Store({dataDir: options.dataDir, exclusive: false, autoCheckpoint: false, ...(options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit})});
+			store = new Store({dataDir: options.dataDir, exclusive: false, autoCheckpoint: false, walKeep: options.walBound ?? DEFAULT_WAL_BOUND, ...(options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit})});
 			const workerData: CheckpointerData = {dataDir: options.dataDir, everyMs: options.checkpointEveryMs ?? 1000, walBound: options.walBound ?? DEFAULT_WAL_BOUND};
 			// It runs one statement a second and allocates next to nothing: a small heap keeps
 			// the hub's memory down (each thread has its own V8 heap).

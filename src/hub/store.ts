@@ -29,6 +29,8 @@ export interface StoreOptions {
 	readonly exclusive?: boolean;
 	/** Let SQLite checkpoint the WAL itself, inside commits. @default true */
 	readonly autoCheckpoint?: boolean;
+	/** Without autoCheckpoint: what the WAL file is cut back to when it starts over (bytes). @default 0 */
+	readonly walKeep?: number;
 }
 
 export {DEFAULT_HISTORY_RETENTION} from './storage.js';
@@ -76,9 +78,9 @@ export class Store implements HubStorage {
 			this.db.pragma('journal_mode = WAL');
 			if (options.autoCheckpoint === false) {
 				this.db.pragma('wal_autocheckpoint = 0');
-				// When the WAL starts over after a checkpoint, cut it back to nothing: it stays
-				// small, and a full disk shows at the next commit instead of after the reused space.
-				this.db.pragma('journal_size_limit = 0');
+				// When the WAL starts over after a checkpoint, cut it back to walKeep: cutting a
+				// big file stalls that commit (docs/PERFORMANCE.md), and the space kept is reused.
+				this.db.pragma(`journal_size_limit = ${Math.max(0, Math.floor(options.walKeep ?? 0))}`);
 			}
 			if (options.exclusive !== false) this.db.exec('BEGIN EXCLUSIVE; COMMIT');
 		} catch (err) {
