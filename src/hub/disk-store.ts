@@ -3,7 +3,7 @@ import {Worker} from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import {ZchatError} from '../errors.js';
 import type {BanInfo} from '../protocol/types.js';
-import type {CheckpointerData, CheckpointerMessage} from './checkpointer.js';
+import type {CheckpointerCommand, CheckpointerData, CheckpointerMessage} from './checkpointer.js';
 import {cannotOpen, dataDirInUse, ensureDataDir} from './data-dir.js';
 import type {KeptMute} from './mute-list.js';
 import type {AppendItem, AppendResult, HistoryPage, HistoryQuery, HubStorage, StoredRoom} from './storage.js';
@@ -16,7 +16,12 @@ export interface DiskStoreOptions {
 	readonly log?: (line: string) => void;
 	/** How often the checkpointer looks at the WAL. @default 1000 */
 	readonly checkpointEveryMs?: number;
+	/** The WAL's size (bytes) past which the hub starts it over itself. @default 64 MiB */
+	readonly walBound?: number;
 }
+
+/** The WAL's bound: past it, the hub's own connection starts the WAL over (see DiskStore). */
+export const DEFAULT_WAL_BOUND = 64 * 1024 * 1024;
 
 /**
  * The hub's history on disk: a Store on this thread for commits and reads, and a thread that
@@ -29,11 +34,20 @@ export interface DiskStoreOptions {
  * own connection, which does not block them. (Committing on a writer thread as well was
  * measured too: on two cores its thread hops cost more than they saved.)
  *
+ * Under steady load the checkpointer's PASSIVE checkpoints never catch up with the WAL's end,
+ * so SQLite never starts the WAL over and the file grows without end. Past `walBound` the
+ * thread asks, and this thread checkpoints with RESTART on the writer's connection, between
+ * appends: it copies only what the last PASSIVE left, and the next commit starts the WAL over,
+ * cutting the file back to the bound (journal_size_limit; cutting it to nothing stalled that
+ * commit twice as long).
+ *
  * One hub per data directory: `zchat.lock` (an SQLite file) is held with an exclusive lock for
  * as long as the store is open; the operating system lets go of it if the hub dies.
  */
 export class DiskStore implements HubStorage {
 	private closing: Promise<void> | undefined;
+	/** Times the WAL was started over on the checkpointer's asking (for tests and stats). */
+	walRestarts = 0;
 
 	private constructor(
 		private readonly lock: Database.Database,
@@ -43,6 +57,7 @@ export class DiskStore implements HubStorage {
 	) {
 		checkpointer.on('message', (m: CheckpointerMessage) => {
 			if (m.op === 'log') this.log(m.line);
+			else if (m.op === 'restart') this.restartWal();
 		});
 		checkpointer.on('error', err => this.log(`the checkpointer thread failed: ${err.message} (the WAL grows until the hub restarts)`));
 		checkpointer.unref();
@@ -55,8 +70,8 @@ export class DiskStore implements HubStorage {
 		let store: Store | undefined;
 		let checkpointer: Worker | undefined;
 		try {
-			store = new Store({dataDir: options.dataDir, exclusive: false, autoCheckpoint: false, ...(options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit})});
-			const workerData: CheckpointerData = {dataDir: options.dataDir, everyMs: options.checkpointEveryMs ?? 1000};
+			store = new Store({dataDir: options.dataDir, exclusive: false, autoCheckpoint: false, walKeep: options.walBound ?? DEFAULT_WAL_BOUND, ...(options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit})});
+			const workerData: CheckpointerData = {dataDir: options.dataDir, everyMs: options.checkpointEveryMs ?? 1000, walBound: options.walBound ?? DEFAULT_WAL_BOUND};
 			// It runs one statement a second and allocates next to nothing: a small heap keeps
 			// the hub's memory down (each thread has its own V8 heap).
 			checkpointer = new Worker(new URL('./checkpointer.js', import.meta.url), {
@@ -157,6 +172,18 @@ export class DiskStore implements HubStorage {
 		return this.store.append(items);
 	}
 
+	/** The checkpointer found the WAL past its bound: checkpoint it on this connection so it starts over. */
+	private restartWal(): void {
+		if (this.closing !== undefined) return;
+		try {
+			if (this.store.restartWal()) this.walRestarts++;
+		} catch (err) {
+			this.log(`starting the history database's WAL over failed: ${(err as Error).message} (it is tried again at the next checkpoint)`);
+		}
+		const answer: CheckpointerCommand = {op: 'restarted'};
+		this.checkpointer.postMessage(answer);
+	}
+
 	/** Checkpoint once more and stop the thread, then close the database and the lock. */
 	close(): Promise<void> {
 		this.closing ??= (async () => {
@@ -218,6 +245,7 @@ function stopped(worker: Worker): Promise<void> {
 			clearTimeout(timer);
 			resolve();
 		});
-		worker.postMessage('stop');
+		const stop: CheckpointerCommand = 'stop';
+		worker.postMessage(stop);
 	});
 }

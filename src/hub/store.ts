@@ -29,6 +29,8 @@ export interface StoreOptions {
 	readonly exclusive?: boolean;
 	/** Let SQLite checkpoint the WAL itself, inside commits. @default true */
 	readonly autoCheckpoint?: boolean;
+	/** Without autoCheckpoint: what the WAL file is cut back to when it starts over (bytes). @default 0 */
+	readonly walKeep?: number;
 }
 
 export {DEFAULT_HISTORY_RETENTION} from './storage.js';
@@ -76,9 +78,9 @@ export class Store implements HubStorage {
 			this.db.pragma('journal_mode = WAL');
 			if (options.autoCheckpoint === false) {
 				this.db.pragma('wal_autocheckpoint = 0');
-				// When the WAL starts over after a checkpoint, cut it back to nothing: it stays
-				// small, and a full disk shows at the next commit instead of after the reused space.
-				this.db.pragma('journal_size_limit = 0');
+				// When the WAL starts over after a checkpoint, cut it back to walKeep: cutting a
+				// big file stalls that commit (docs/PERFORMANCE.md), and the space kept is reused.
+				this.db.pragma(`journal_size_limit = ${Math.max(0, Math.floor(options.walKeep ?? 0))}`);
 			}
 			if (options.exclusive !== false) this.db.exec('BEGIN EXCLUSIVE; COMMIT');
 		} catch (err) {
@@ -342,6 +344,16 @@ export class Store implements HubStorage {
 			bytes += published.length;
 		}
 		return {events: query.after !== undefined ? events : events.reverse(), more};
+	}
+
+	/**
+	 * Checkpoint the WAL and have the next commit start it over (RESTART), on this, the
+	 * writer's connection: it copies what is left and waits for no other writer. False when a
+	 * reader kept it from finishing; throws on an I/O error.
+	 */
+	restartWal(): boolean {
+		const [row] = this.db.pragma('wal_checkpoint(RESTART)') as Array<{busy: number}>;
+		return row?.busy === 0;
 	}
 
 	close(): void {
