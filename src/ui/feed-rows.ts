@@ -2,6 +2,7 @@ import type {FeedItem, Pending} from '../client/state.js';
 import {assertNever} from '../protocol/exhaustive.js';
 import {sanitize} from '../protocol/sanitize.js';
 import {clock, lineParts, pendingMark, type LineParts} from './format.js';
+import {FrameMap} from './frame-map.js';
 import {plainRow, type Row, type Segment} from './rows.js';
 import {fitStart, textWidth} from './text-width.js';
 import {nickColor, theme} from './theme.js';
@@ -156,33 +157,6 @@ interface PendingEntry {
 	readonly timestamps: boolean;
 	readonly nick: string;
 	readonly rows: readonly Row[];
-}
-
-/** A map that keeps what was used in this frame and the last one (see RowCache). */
-class FrameMap<K, V> {
-	private current = new Map<K, V>();
-	private previous = new Map<K, V>();
-
-	get(key: K): V | undefined {
-		const hit = this.current.get(key);
-		if (hit !== undefined) return hit;
-		const old = this.previous.get(key);
-		if (old !== undefined) this.current.set(key, old);
-		return old;
-	}
-
-	set(key: K, value: V): void {
-		this.current.set(key, value);
-	}
-
-	nextFrame(): void {
-		this.previous = this.current;
-		this.current = new Map();
-	}
-
-	get size(): number {
-		return this.current.size + this.previous.size;
-	}
 }
 
 /**

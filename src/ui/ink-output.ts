@@ -14,6 +14,7 @@
 import {ansiCodesToString, diffAnsiCodes, reduceAnsiCodesIncremental, styledCharsFromTokens, styledCharsToString, tokenize, type AnsiCode, type StyledChar} from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
 import stringWidth from 'string-width';
+import {FrameMap} from './frame-map.js';
 
 type Transformer = (line: string, index: number) => string;
 
@@ -67,24 +68,21 @@ class BoundedCache<V> {
  * move them to the old generation and collect them there (docs/PERFORMANCE.md).
  */
 class FrameCache<V> {
-	private current = new Map<string, V>();
-	private previous = new Map<string, V>();
+	private readonly map = new FrameMap<string, V>(OUTPUT_CACHE_ENTRIES / 2);
 	get(key: string, make: (key: string) => V): V {
 		if (key.length > CACHE_KEY_MAX) return make(key);
-		let v = this.current.get(key);
-		if (v !== undefined) return v;
-		v = this.previous.get(key) ?? make(key);
-		if (this.current.size >= OUTPUT_CACHE_ENTRIES / 2) this.nextFrame();
-		this.current.set(key, v);
+		let v = this.map.get(key);
+		if (v === undefined) {
+			v = make(key);
+			this.map.set(key, v);
+		}
 		return v;
 	}
-	/** A new frame: what the last one used is kept for this one, what it did not is dropped. */
 	nextFrame(): void {
-		this.previous = this.current;
-		this.current = new Map();
+		this.map.nextFrame();
 	}
 	get size(): number {
-		return this.current.size + this.previous.size;
+		return this.map.size;
 	}
 }
 

@@ -3,6 +3,7 @@
  * same chalk calls in the same order), so one `<Text>` a row draws what a `<Text>` a segment did.
  */
 import chalk from 'chalk';
+import {FrameMap} from './frame-map.js';
 import type {Row, Segment} from './rows.js';
 
 const RGB = /^rgb\(\s?(\d+),\s?(\d+),\s?(\d+)\s?\)$/;
@@ -61,16 +62,19 @@ export function styleRow(row: Row): string {
  * (under a flood every row is new at each frame: see RowCache in feed-rows.ts).
  */
 export class StyledRows {
-	private last = new Map<Row, string>();
+	private readonly kept = new FrameMap<Row, string>();
 
 	lines(rows: readonly Row[]): string[] {
-		const next = new Map<Row, string>();
 		const out = rows.map(row => {
-			const line = next.get(row) ?? this.last.get(row) ?? rowString(row);
-			next.set(row, line);
+			let line = this.kept.get(row);
+			if (line === undefined) {
+				line = rowString(row);
+				this.kept.set(row, line);
+			}
 			return line;
 		});
-		this.last = next;
+		// What this call drew is kept for the next; what the one before drew and this did not is dropped.
+		this.kept.nextFrame();
 		return out;
 	}
 }
