@@ -6,17 +6,18 @@ import {getHeapSpaceStatistics, setFlagsFromString} from 'node:v8';
 import {runInNewContext} from 'node:vm';
 
 /**
- * Each flag the hub sets: its value at rest and under load. All are read by V8 at each
- * collection, so switching them in a running process works (measured on Node 20, V8 11.3);
- * the young generation's bounds (--max-semi-space-size, --min-semi-space-size) do not: they
- * are fixed when node starts.
+ * Each flag the hub sets: its value at rest and under load. Both are read by V8 as it
+ * collects, so switching them in a running process works (measured on Node 20, V8 11.3); the
+ * young generation's bounds (--max-semi-space-size, --min-semi-space-size) are not: they are
+ * fixed when node starts.
  *
- * At rest: --optimize-for-size keeps the young generation at its starting 2 × 1 MiB (it does
- * not grow, whatever the growth factor) and collects the old generation sooner; a growth
- * factor of 1 keeps it there with --no-optimize-for-size too. A burst of 1000 welcomes would
- * otherwise grow it to 2 × 16 MiB and leave it so: issue 12's memory per session.
- * Under load: V8's defaults. The small young generation cost ~10 µs of hub CPU a message at
- * saturation (more scavenges, more promoted, GC helper threads); docs/PERFORMANCE.md.
+ * At rest: --optimize-for-size keeps the young generation at its starting 2 × 1 MiB (whatever
+ * the growth factor) and collects the old generation sooner; a growth factor of 1 keeps it
+ * there when node was given --no-optimize-for-size. A burst of 1000 welcomes would otherwise
+ * grow it to 2 × 16 MiB and leave it so: issue 12's memory per session.
+ * Under load: --no-optimize-for-size, which cost ~10 µs of hub CPU a message at saturation
+ * (more scavenges, more promoted, GC helper threads), and a growth factor of 16: the young
+ * generation goes to V8's 2 × 16 MiB at once rather than doubling. docs/PERFORMANCE.md.
  */
 export const HUB_HEAP_FLAGS: readonly {readonly rest: string; readonly busy: string}[] = [
 	{rest: '--semi-space-growth-factor=1', busy: '--semi-space-growth-factor=16'},
@@ -64,10 +65,11 @@ export interface HeapLoadOptions {
 }
 
 /**
- * A full collection now. V8 keeps the mode of its last full collection until the next one: after
- * one made under --optimize-for-size every scavenge "reduces memory" and the young generation
- * cannot grow, and a grown one waits for the memory reducer (~10 s) to be given back. One full
- * collection when the mode changes makes the new flags count at once (10–25 ms, measured).
+ * A full collection now (10–30 ms measured). V8 keeps the mode of its last full collection
+ * until the next one: after one made under --optimize-for-size every scavenge "reduces memory"
+ * and the young generation cannot grow; once grown, it is given back at a full collection only.
+ * So one when the flags change makes them count at once. `gc` comes from --expose-gc, set the
+ * first time (it puts `gc` in new vm contexts only; the hub makes none other).
  */
 let gc: (() => void) | undefined;
 export function collectNow(): void {
