@@ -16,7 +16,7 @@ import {DEFAULT_RATE_BURST, DEFAULT_RATE_SECONDS, DEFAULT_ROOM_IDLE_MS, MAX_ROOM
 import {nickProblem} from '../protocol/names.js';
 import {isZ85Key} from '../protocol/z85.js';
 import {VERSION} from '../version.js';
-import {tuneHubHeap} from './hub-heap.js';
+import {followHubLoad, tuneHubHeap} from './hub-heap.js';
 import {stopOnSignals} from './stop-on-signals.js';
 import {hubAddressOptions, parseCount, parseSeconds} from './options.js';
 
@@ -150,7 +150,7 @@ Examples:
 Running a hub on a network: docs/SECURITY.md.`,
 		)
 		.action(async opts => {
-			tuneHubHeap();
+			const heapFlags = tuneHubHeap();
 			const log = opts.quiet ? () => {} : (line: string) => process.stdout.write(`${timeNow()} ${line}\n`);
 			const dataDir = opts.memory ? undefined : (opts.data ?? defaultDataDir());
 			if (opts.authorized !== undefined && opts.key === undefined) {
@@ -190,8 +190,12 @@ Running a hub on a network: docs/SECURITY.md.`,
 				roomsPerSender: opts.roomsPerPerson,
 				access: store => new Access(store, {...(authorized === undefined ? {} : {authorized}), opNicks, opKeys, relayKeys}),
 			});
+			const stopFollowing = followHubLoad({owned: heapFlags, messages: () => hub.core.counters.messages, log});
 			// Signals first (before the banner).
-			const stopped = stopOnSignals(() => hub.stop(), log);
+			const stopped = stopOnSignals(() => {
+				stopFollowing();
+				return hub.stop();
+			}, log);
 			process.stdout.write(banner(hub, dataDir, curve?.publicKey, authorizedFile, authorized?.length));
 			if (relayKeys.length > 0) process.stdout.write(`  relays             ${relayKeys.length} trusted: ${relayKeys.join(', ')}\n`);
 			if (!curve && !isLoopback(opts.host)) {
