@@ -31,6 +31,9 @@ const KEY = `((? << ${SEQ_BITS}) | ?)`;
 /** Values of one row of `insert`: the room's number, the seq, the JSON, the free text, the origin. */
 export const INSERT_COLUMNS = 5;
 
+/** A row of the log as history reads it: the stored JSON, the free text, the seq (stored-event.ts). */
+export type LoggedRow = [json: string, text: string | null, seq: number];
+
 export interface LoggedRoom {
 	readonly room: string;
 	readonly num: number | null;
@@ -55,6 +58,7 @@ export class EventLog {
 	constructor(
 		private readonly db: Database.Database,
 		rooms: readonly LoggedRoom[],
+		epoch: string,
 	) {
 		db.exec(`
 			CREATE TABLE IF NOT EXISTS log (id INTEGER PRIMARY KEY, json TEXT NOT NULL, text TEXT, origin TEXT);
@@ -62,12 +66,12 @@ export class EventLog {
 		`);
 		this.stmt = {
 			byOrigin: db.prepare(`SELECT id >> ${SEQ_BITS} AS num, id & ${SEQ_MASK} AS seq FROM log WHERE origin = ?`),
-			after: db.prepare(`SELECT json, text FROM log WHERE id > ${KEY} AND id < ((? + 1) << ${SEQ_BITS}) ORDER BY id ASC LIMIT ?`).raw(),
-			before: db.prepare(`SELECT json, text FROM log WHERE id >= (? << ${SEQ_BITS}) AND id < ${KEY} ORDER BY id DESC LIMIT ?`).raw(),
+			after: db.prepare(`SELECT json, text, id & ${SEQ_MASK} FROM log WHERE id > ${KEY} AND id < ((? + 1) << ${SEQ_BITS}) ORDER BY id ASC LIMIT ?`).raw(),
+			before: db.prepare(`SELECT json, text, id & ${SEQ_MASK} FROM log WHERE id >= (? << ${SEQ_BITS}) AND id < ${KEY} ORDER BY id DESC LIMIT ?`).raw(),
 			prune: db.prepare(`DELETE FROM log WHERE id >= (? << ${SEQ_BITS}) AND id <= ${KEY}`),
 			forget: db.prepare(`DELETE FROM log WHERE id >= (? << ${SEQ_BITS}) AND id < ((? + 1) << ${SEQ_BITS})`),
 		};
-		this.moved = db.transaction(() => this.upgrade(rooms))();
+		this.moved = db.transaction(() => this.upgrade(rooms, epoch))();
 	}
 
 	/** The room's number, if it has one. */
@@ -144,18 +148,18 @@ export class EventLog {
 		return changes;
 	}
 
-	/** The room's [json, text] rows after `seq`, oldest first. */
-	after(room: string, seq: number, limit: number): IterableIterator<[string, string | null]> {
+	/** The room's [json, text, seq] rows after `seq`, oldest first. */
+	after(room: string, seq: number, limit: number): IterableIterator<LoggedRow> {
 		const num = this.numOf.get(room);
 		if (num === undefined) return [][Symbol.iterator]();
-		return this.stmt.after.iterate(num, clamp(seq), num, limit) as IterableIterator<[string, string | null]>;
+		return this.stmt.after.iterate(num, clamp(seq), num, limit) as IterableIterator<LoggedRow>;
 	}
 
-	/** The room's [json, text] rows before `seq`, latest first. */
-	before(room: string, seq: number, limit: number): IterableIterator<[string, string | null]> {
+	/** The room's [json, text, seq] rows before `seq`, latest first. */
+	before(room: string, seq: number, limit: number): IterableIterator<LoggedRow> {
 		const num = this.numOf.get(room);
 		if (num === undefined) return [][Symbol.iterator]();
-		return this.stmt.before.iterate(num, num, clamp(seq), limit) as IterableIterator<[string, string | null]>;
+		return this.stmt.before.iterate(num, num, clamp(seq), limit) as IterableIterator<LoggedRow>;
 	}
 
 	/**
@@ -164,7 +168,7 @@ export class EventLog {
 	 * `events` and `rooms` only: rooms it makes have no number, rooms it forgets leave their
 	 * events in `log`, and what it stored is in `events`. All three are mended here.
 	 */
-	private upgrade(rooms: readonly LoggedRoom[]): number {
+	private upgrade(rooms: readonly LoggedRoom[], epoch: string): number {
 		for (const {room, num} of rooms) if (num !== null) this.bind(room, num);
 		// Events under a number no room has (first, before a number is given out again): one
 		// seek for each number present in `log`.
@@ -183,15 +187,17 @@ export class EventLog {
 			this.bind(room, n);
 		}
 		if (this.db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined) return 0;
-		// An origin stored in both (a resend the earlier version did not know was one) stays
-		// with the first; the row itself is kept, it was acked and published.
+		// The earlier JSON held the seq and epoch after the event's own fields (stored-event.ts
+		// has them apart now). An origin stored in both (a resend the earlier version did not
+		// know was one) stays with the first; the row itself is kept, it was acked and published.
 		const moved = this.db
 			.prepare(
 				`INSERT INTO log (id, json, text, origin)
-				SELECT (r.num << ${SEQ_BITS}) | e.seq, e.json, e.text, CASE WHEN EXISTS (SELECT 1 FROM log l WHERE l.origin = e.origin) THEN NULL ELSE e.origin END
+				SELECT (r.num << ${SEQ_BITS}) | e.seq, replace(e.json, ',"seq":' || e.seq || ',"epoch":' || json_quote(?), ''), e.text,
+					CASE WHEN EXISTS (SELECT 1 FROM log l WHERE l.origin = e.origin) THEN NULL ELSE e.origin END
 				FROM events e JOIN rooms r ON r.room = e.room WHERE e.seq BETWEEN 0 AND ${MAX_SEQ}`,
 			)
-			.run().changes;
+			.run(epoch).changes;
 		this.db.exec('DELETE FROM events');
 		return moved;
 	}

@@ -132,7 +132,7 @@ export class Store implements HubStorage {
 			if (row.locked) this.locks.add(row.room);
 		}
 		try {
-			this.log = new EventLog(this.db, rows);
+			this.log = new EventLog(this.db, rows, this.epoch);
 		} catch (err) {
 			throw cannotOpen(this.path, `its events could not be moved to this version's layout: ${(err as Error).message}`);
 		}
@@ -331,8 +331,8 @@ export class Store implements HubStorage {
 		const events: string[] = [];
 		let bytes = 0;
 		let more = false;
-		for (const [json, text] of rows) {
-			const published = publishedForm(json, text);
+		for (const [json, text, seq] of rows) {
+			const published = publishedForm(json, text, seq, this.epoch);
 			if (events.length === query.limit || (events.length > 0 && bytes + published.length > maxBytes)) {
 				more = true;
 				break;
