@@ -132,6 +132,22 @@ describe('the store’s layout', () => {
 		store.close();
 	});
 
+	test('history has a room’s last `retention` events; older ones are deleted in runs of 1%, and were out of history before', () => {
+		const store = new Store({dataDir: dir.path, exclusive: false, historyLimit: 1000});
+		for (let i = 1; i <= 1234; i++) store.append([say('lobby', `line ${i}`, `o:${i}`)]);
+		const seqs = (page: {events: readonly string[]}) => page.events.map(e => (JSON.parse(e) as {seq: number}).seq);
+		const all = store.history('lobby', {after: 0, limit: 5000});
+		assert.equal(all.events.length, 1000);
+		assert.equal(seqs(all)[0], 235);
+		assert.deepEqual(store.history('lobby', {before: 240, limit: 10}), {events: store.history('lobby', {after: 234, limit: 5}).events, more: false});
+		assert.deepEqual(seqs(store.history('lobby', {after: 100, limit: 2})), [235, 236]);
+		const reader = new Database(join(dir.path, 'zchat.db'), {readonly: true});
+		const rows = reader.prepare('SELECT count(*) FROM log').pluck().get() as number;
+		reader.close();
+		assert.ok(rows >= 1000 && rows < 1010, `${rows} rows on disk: deleted 10 at a time`);
+		store.close();
+	});
+
 	test('a batch of 70 message events writes at most 14 pages of WAL (18 in the earlier layout)', () => {
 		const store = new Store({dataDir: dir.path, exclusive: false, autoCheckpoint: false, historyLimit: 1_000_000});
 		const batch = (from: number) => Array.from({length: 70}, (_, i) => say('load', `load message ${from + i} ${'x'.repeat(50)}`, `AbCdEfGhIjKlMnOpQrStUv:m${from + i}`));

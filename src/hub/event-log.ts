@@ -47,6 +47,15 @@ export class EventLog {
 	private next = 1;
 	/** Events an earlier version had kept, moved into `log` when this one opened the store. */
 	readonly moved: number;
+	/**
+	 * Events deleted at once: 1% of what a room keeps, at most 256. Deleting a room's oldest
+	 * event at every commit rewrote ~2.2 more pages of WAL a commit of one event
+	 * (docs/PERFORMANCE.md, "The store's pages"); until their run comes they stay on disk, out
+	 * of history (store.ts reads only the last `retention`).
+	 */
+	private readonly pruneRun: number;
+	/** Up to which seq each room (by number) was pruned since the store opened. */
+	private readonly prunedTo = new Map<number, number>();
 	/** INSERT statements by how many rows each inserts. */
 	private readonly inserts = new Map<number, Database.Statement>();
 	private readonly stmt;
@@ -59,7 +68,9 @@ export class EventLog {
 		private readonly db: Database.Database,
 		rooms: readonly LoggedRoom[],
 		epoch: string,
+		retention: number,
 	) {
+		this.pruneRun = Math.min(256, Math.max(1, Math.floor(retention / 100)));
 		db.exec(`
 			CREATE TABLE IF NOT EXISTS log (id INTEGER PRIMARY KEY, json TEXT NOT NULL, text TEXT, origin TEXT);
 			CREATE UNIQUE INDEX IF NOT EXISTS log_origin ON log (origin) WHERE origin IS NOT NULL;
@@ -67,7 +78,7 @@ export class EventLog {
 		this.stmt = {
 			byOrigin: db.prepare(`SELECT id >> ${SEQ_BITS} AS num, id & ${SEQ_MASK} AS seq FROM log WHERE origin = ?`),
 			after: db.prepare(`SELECT json, text, id & ${SEQ_MASK} FROM log WHERE id > ${KEY} AND id < ((? + 1) << ${SEQ_BITS}) ORDER BY id ASC LIMIT ?`).raw(),
-			before: db.prepare(`SELECT json, text, id & ${SEQ_MASK} FROM log WHERE id >= (? << ${SEQ_BITS}) AND id < ${KEY} ORDER BY id DESC LIMIT ?`).raw(),
+			before: db.prepare(`SELECT json, text, id & ${SEQ_MASK} FROM log WHERE id > ${KEY} AND id < ${KEY} ORDER BY id DESC LIMIT ?`).raw(),
 			prune: db.prepare(`DELETE FROM log WHERE id >= (? << ${SEQ_BITS}) AND id <= ${KEY}`),
 			forget: db.prepare(`DELETE FROM log WHERE id >= (? << ${SEQ_BITS}) AND id < ((? + 1) << ${SEQ_BITS})`),
 		};
@@ -115,12 +126,22 @@ export class EventLog {
 		if (num === undefined) return;
 		this.numOf.delete(room);
 		this.roomOf.delete(num);
+		this.prunedTo.delete(num);
 		this.free.push(num);
 	}
 
-	/** Delete the room's events up to `seq`. */
-	prune(num: number, seq: number): void {
+	/**
+	 * Delete the room's events up to `seq` (inside the caller's transaction) when that is a run
+	 * past the last deletion; whether it did. Tell `pruned` once committed.
+	 */
+	prune(num: number, seq: number): boolean {
+		if (seq - (this.prunedTo.get(num) ?? 0) < this.pruneRun) return false;
 		this.stmt.prune.run(num, num, clamp(seq));
+		return true;
+	}
+
+	pruned(num: number, seq: number): void {
+		this.prunedTo.set(num, seq);
 	}
 
 	/** Where an origin was stored, if it was. */
@@ -155,11 +176,11 @@ export class EventLog {
 		return this.stmt.after.iterate(num, clamp(seq), num, limit) as IterableIterator<LoggedRow>;
 	}
 
-	/** The room's [json, text, seq] rows before `seq`, latest first. */
-	before(room: string, seq: number, limit: number): IterableIterator<LoggedRow> {
+	/** The room's [json, text, seq] rows after `above` and before `seq`, latest first. */
+	before(room: string, above: number, seq: number, limit: number): IterableIterator<LoggedRow> {
 		const num = this.numOf.get(room);
 		if (num === undefined) return [][Symbol.iterator]();
-		return this.stmt.before.iterate(num, num, clamp(seq), limit) as IterableIterator<LoggedRow>;
+		return this.stmt.before.iterate(num, clamp(above), num, clamp(seq), limit) as IterableIterator<LoggedRow>;
 	}
 
 	/**

@@ -56,7 +56,7 @@ export class Store implements HubStorage {
 	private readonly banList: BanList;
 	private readonly muteList: MuteList;
 	private readonly seen: SeenKeys;
-	/** How many events a room keeps: older ones are pruned as new ones come. */
+	/** How many events a room keeps: older ones are out of history, and deleted in runs (event-log.ts). */
 	readonly retention: number;
 	private readonly stmt: ReturnType<Store['prepare']>;
 	private readonly log: EventLog;
@@ -132,7 +132,7 @@ export class Store implements HubStorage {
 			if (row.locked) this.locks.add(row.room);
 		}
 		try {
-			this.log = new EventLog(this.db, rows, this.epoch);
+			this.log = new EventLog(this.db, rows, this.epoch, this.retention);
 		} catch (err) {
 			throw cannotOpen(this.path, `its events could not be moved to this version's layout: ${(err as Error).message}`);
 		}
@@ -267,6 +267,7 @@ export class Store implements HubStorage {
 		}
 		// Committed: what the batch changed holds in memory too.
 		for (const [room, num] of b.nums) this.log.bind(room, num);
+		for (const [num, seq] of b.pruned) this.log.pruned(num, seq);
 		for (const [room, seq] of b.heads) this.heads.set(room, seq);
 		for (const [room, topic] of b.topics) this.topics.set(room, topic);
 		for (const [room, locked] of b.locks) {
@@ -283,7 +284,7 @@ export class Store implements HubStorage {
 	 * DUPLICATE, undoing the batch, when one was not.
 	 */
 	private write(items: readonly AppendItem[], b: BatchChanges, many: boolean): void {
-		const {heads, topics, locks, lasts, creators, nums, results} = b;
+		const {heads, topics, locks, lasts, creators, nums, pruned, results} = b;
 		const rows: Array<string | number | null> = [];
 		for (const {event, origin, creator} of items) {
 			const room = event.room;
@@ -316,18 +317,22 @@ export class Store implements HubStorage {
 			const locked = locks.get(room) ?? this.locks.has(room);
 			const num = this.log.num(room) ?? nums.get(room)!;
 			this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room), locked ? 1 : 0, creators.get(room) ?? null, lasts.get(room) ?? 0, num);
-			if (seq > this.retention) this.log.prune(num, seq - this.retention);
+			if (seq > this.retention && this.log.prune(num, seq - this.retention)) pruned.set(num, seq - this.retention);
 		}
 	}
 
 	/**
 	 * A page of a room's log, oldest first: events after `after`, or else the latest ones
-	 * before `before` (or before the end).
+	 * before `before` (or before the end); of the last `retention` events only.
 	 */
 	history(room: string, query: HistoryQuery): HistoryPage {
 		const maxBytes = query.maxBytes ?? Infinity;
+		const kept = this.head(room) - this.retention;
 		// Rows are read one at a time, so a page of long lines stops reading at its byte budget.
-		const rows = query.after !== undefined ? this.log.after(room, query.after, query.limit + 1) : this.log.before(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+		const rows =
+			query.after !== undefined
+				? this.log.after(room, Math.max(query.after, kept), query.limit + 1)
+				: this.log.before(room, kept, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
 		const events: string[] = [];
 		let bytes = 0;
 		let more = false;
@@ -370,11 +375,13 @@ interface BatchChanges {
 	readonly creators: Map<string, string>;
 	/** Numbers given to new rooms (event-log.ts), theirs once committed. */
 	readonly nums: Map<string, number>;
+	/** Rooms pruned (by number), up to which seq. */
+	readonly pruned: Map<number, number>;
 	readonly results: AppendResult[];
 }
 
 function batchChanges(): BatchChanges {
-	return {heads: new Map(), topics: new Map(), locks: new Map(), lasts: new Map(), creators: new Map(), nums: new Map(), results: []};
+	return {heads: new Map(), topics: new Map(), locks: new Map(), lasts: new Map(), creators: new Map(), nums: new Map(), pruned: new Map(), results: []};
 }
 
 /** Add the columns a table made by an earlier version lacks; returns their names. */
