@@ -292,8 +292,8 @@ export class Store implements HubStorage {
 			if (seq > MAX_SEQ) throw new Error(`store: room ${room} has used every seq`);
 			let num = this.log.num(room) ?? nums.get(room);
 			if (num === undefined) nums.set(room, (num = this.log.newNum(nums)));
-			// Stored: the event's JSON with its seq and epoch, its free text beside it as it came
-			// (stored-event.ts); published: the two spliced together.
+			// Stored: the event's JSON without its seq and epoch (the row's key has the seq), its
+			// free text beside it as it came (stored-event.ts); published: all spliced together.
 			const form = storedForm(event, seq, this.epoch);
 			if (many) {
 				rows.push(num, seq, form.json, form.text ?? null, origin ?? null);
