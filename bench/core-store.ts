@@ -5,7 +5,10 @@
  * threads (the checkpointer's too). Builds alternate in each round, so a busy machine weighs
  * on all of them alike; far steadier than the whole hub's bench for A/B of core and storage.
  *
- *   npm run build && node dist/bench/core-store.js [--builds this,/tmp/main] [--batch 55] [--messages 100000] [--rounds 5]
+ *   npm run build && node dist/bench/core-store.js [--builds this,/tmp/main] [--batch 55] [--messages 100000] [--rounds 5] [--sessions 1]
+ *
+ * --sessions N: N sessions in the room take turns, a message each (as N senders' lines
+ * interleave in a batch at 4×4).
  */
 import {execFile} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
@@ -21,11 +24,13 @@ const {values} = parseArgs({
 		batch: {type: 'string', default: '55'},
 		messages: {type: 'string', default: '100000'},
 		rounds: {type: 'string', default: '5'},
+		sessions: {type: 'string', default: '1'},
 	},
 });
 const THIS = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
 const batch = Number(values.batch);
 const messages = Number(values.messages);
+const sessions = Number(values.sessions);
 
 /** In the child: run the load against the build at `root`, print µs of CPU a message. */
 async function child(root: string): Promise<void> {
@@ -35,16 +40,18 @@ async function child(root: string): Promise<void> {
 	const store = await DiskStore.open({dataDir: dir, historyLimit: 1_000_000});
 	let now = Date.now();
 	const core = new HubCore(store, now, {ttlMs: 600_000});
-	const peer = Buffer.from([0, 0, 0, 0, 0, 1]);
-	const hello = {type: 'hello', id: 'h', v: 1, nick: 'bot1', session: 'secret-of-the-core-store-bench', rooms: ['load'], client: 'bench'};
-	core.receive(peer, [Buffer.from(JSON.stringify(hello))], now, 'dealer');
+	const peers = Array.from({length: sessions}, (_, i) => Buffer.from([0, 0, 0, 0, 0, i + 1]));
+	for (const [i, peer] of peers.entries()) {
+		const hello = {type: 'hello', id: 'h', v: 1, nick: `bot${i + 1}`, session: `secret-of-the-core-store-bench-${i}`, rooms: ['load'], client: 'bench'};
+		core.receive(peer, [Buffer.from(JSON.stringify(hello))], now, 'dealer');
+	}
 	core.flush();
 	const text = 'x'.repeat(90);
 	let id = 0;
 	const round = () => {
 		for (let i = 0; i < batch; i++) {
 			id++;
-			core.receive(peer, [Buffer.from(`{"type":"say","id":"m${id}","room":"load","text":"${text} ${id}"}`)], now, 'dealer');
+			core.receive(peers[id % sessions]!, [Buffer.from(`{"type":"say","id":"m${id}","room":"load","text":"${text} ${id}"}`)], now, 'dealer');
 		}
 		core.flush();
 	};
@@ -62,7 +69,7 @@ async function child(root: string): Promise<void> {
 
 function run(root: string): Promise<number> {
 	return new Promise((resolve, reject) => {
-		execFile(process.execPath, [fileURLToPath(import.meta.url), '--child', root, '--batch', String(batch), '--messages', String(messages)], (err, stdout) =>
+		execFile(process.execPath, [fileURLToPath(import.meta.url), '--child', root, '--batch', String(batch), '--messages', String(messages), '--sessions', String(sessions)], (err, stdout) =>
 			err ? reject(err) : resolve((JSON.parse(stdout) as {us: number}).us),
 		);
 	});
@@ -78,6 +85,6 @@ if (values.child !== undefined) {
 		for (const b of r % 2 === 0 ? builds : [...builds].reverse()) results.get(b)!.push(await run(b));
 	}
 	const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-	process.stdout.write(`core + disk store, batches of ${batch}, ${messages} messages, ${values.rounds} rounds (load average ${load.toFixed(2)} before)\n`);
+	process.stdout.write(`core + disk store, batches of ${batch}, ${sessions} session(s), ${messages} messages, ${values.rounds} rounds (load average ${load.toFixed(2)} before)\n`);
 	for (const [b, xs] of results) process.stdout.write(`${median(xs).toFixed(1).padStart(6)} µs/msg (median; ${xs.map(x => x.toFixed(1)).join(' ')})  ${b}\n`);
 }

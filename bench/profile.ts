@@ -32,7 +32,7 @@ const CATEGORIES: ReadonlyArray<{name: string; test: (fn: string, file: string) 
 	{name: 'idle (waiting for input)', test: fn => fn === '(idle)'},
 	{name: 'garbage collection', test: fn => fn === '(garbage collector)'},
 	{name: 'storage: SQLite BEGIN/COMMIT (WAL write, checkpoints)', test: (_, file) => file.endsWith('better-sqlite3/lib/methods/transaction.js')},
-	{name: 'storage: inserts, event JSON (Store.append)', test: (_, file) => /\/hub\/(store|ban-list)\.js$/.test(file) || file.includes('better-sqlite3')},
+	{name: 'storage: inserts, event JSON (Store.append)', test: (_, file) => /\/hub\/(store|event-log|stored-event|ban-list)\.js$/.test(file) || file.includes('better-sqlite3')},
 	{name: 'command port: ZMTP reading, framing, replies written (front door)', test: (_, file) => /\/hub\/(front-door\/[a-z0-9-]+|command-port)\.js$/.test(file)},
 	{name: 'zeromq send (the feed on PUB)', test: (_, file) => file.endsWith('/zmq/send-queue.js') || file.endsWith('zeromq/lib/index.js')},
 	{name: 'decoding and validating commands (JSON.parse)', test: (_, file) => /\/protocol\/(codec|names|incoming|sanitize)\.js$/.test(file)},

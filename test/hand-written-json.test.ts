@@ -26,7 +26,28 @@ test('a message event written by hand is what JSON.stringify writes, stored apar
 			const form = storedForm(event, 7, 'E');
 			const {text: t, ...rest} = event;
 			assert.equal(form.published, JSON.stringify({...rest, seq: 7, epoch: 'E', text: t}), JSON.stringify(text));
-			assert.equal(publishedForm(form.json, form.text ?? null), form.published, 'stored, then joined as history pages are');
+			assert.equal(publishedForm(form.json, form.text ?? null, 7, 'E'), form.published, 'stored, then joined as history pages are');
 		}
+	}
+});
+
+test('every kind of event, stored without its seq, epoch and free text, is joined again into what was published', () => {
+	const events = [
+		{type: 'topic' as const, room: 'dev', ts: 5, from: 'op', text: 'say "hi" \u001b', lock: true},
+		{type: 'part' as const, room: 'dev', ts: 6, from: 'bob', reason: '\u001b[2J bye ,"seq":1'},
+		{type: 'part' as const, room: 'dev', ts: 6, from: 'bob'},
+		{type: 'join' as const, room: 'dev', ts: 7, from: 'carol'},
+		{type: 'message' as const, room: 'dev', ts: 8, from: 'dave', text: 'lone \ud800 surrogate'},
+		{type: 'away' as const, room: 'dev', ts: 9, from: 'erin', text: ',"seq":3,"epoch":"x"'},
+	];
+	for (const event of events) {
+		const form = storedForm(event, 12, 'E"2');
+		// Published as before: free text last when it is kept apart, where it was when it stays in the JSON.
+		const {text, reason, ...rest} = event as typeof event & {text?: string; reason?: string};
+		const free = text ?? reason;
+		const expected = free === undefined || free.includes('\ud800') ? {...event, seq: 12, epoch: 'E"2'} : {...rest, seq: 12, epoch: 'E"2', ...(text === undefined ? {reason} : {text})};
+		assert.equal(form.published, JSON.stringify(expected), event.type);
+		assert.ok(!form.json.includes('"seq"') && !form.json.includes('E\\"2'), `${form.json}: no seq, no epoch`);
+		assert.equal(publishedForm(form.json, form.text ?? null, 12, 'E"2'), form.published, event.type);
 	}
 });

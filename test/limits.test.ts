@@ -304,7 +304,7 @@ describe('storage and the feed bounded in bytes', () => {
 		h.ask(p, {type: 'say', room: 'lobby', text});
 		h.ask(p, {type: 'part', room: 'lobby', reason: '\x1b[2J bye'});
 		const reader = new Database(store.path, {readonly: true});
-		const row = reader.prepare("SELECT length(CAST(json AS BLOB)) j, length(CAST(text AS BLOB)) t FROM events WHERE json LIKE '%message%'").get() as {j: number; t: number};
+		const row = reader.prepare("SELECT length(CAST(json AS BLOB)) j, length(CAST(text AS BLOB)) t FROM log WHERE json LIKE '%message%'").get() as {j: number; t: number};
 		reader.close();
 		assert.equal(row.t, 4096);
 		assert.ok(row.j < 200, `the rest of the event: ${row.j} bytes`);

@@ -71,6 +71,7 @@ export class DiskStore implements HubStorage {
 		let checkpointer: Worker | undefined;
 		try {
 			store = new Store({dataDir: options.dataDir, exclusive: false, autoCheckpoint: false, walKeep: options.walBound ?? DEFAULT_WAL_BOUND, ...(options.historyLimit === undefined ? {} : {historyLimit: options.historyLimit})});
+			if (store.moved > 0) options.log?.(`moved ${store.moved} events of history to this version's layout (once)`);
 			const workerData: CheckpointerData = {dataDir: options.dataDir, everyMs: options.checkpointEveryMs ?? 1000, walBound: options.walBound ?? DEFAULT_WAL_BOUND};
 			// It runs one statement a second and allocates next to nothing: a small heap keeps
 			// the hub's memory down (each thread has its own V8 heap).

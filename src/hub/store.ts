@@ -1,6 +1,6 @@
 /**
- * The hub's durable state in SQLite (WAL mode): each room's log of events with its seq
- * numbers, topics, topic locks, who made it and when it was last used, the epoch; the bans
+ * The hub's durable state in SQLite (WAL mode): each room's seq, topic, topic lock, who made
+ * it and when it was last used, the epoch; the rooms' events (event-log.ts), the bans
  * (ban-list.ts), mutes (mute-list.ts) and the keys each nick was seen with (seen-keys.ts).
  * (Past 300 lines: the schema, its upgrades and the prepared statements sit with the reads
  * and writes that use them.)
@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import type {BanInfo} from '../protocol/types.js';
 import {BanList} from './ban-list.js';
 import {cannotOpen, dataDirInUse, ensureDataDir, writable} from './data-dir.js';
+import {EventLog, MAX_SEQ} from './event-log.js';
 import {MuteList, type KeptMute} from './mute-list.js';
 import {SeenKeys} from './seen-keys.js';
 import type {AppendItem, AppendResult, HistoryPage, HistoryQuery, HubStorage, StoredRoom} from './storage.js';
@@ -55,11 +56,10 @@ export class Store implements HubStorage {
 	private readonly banList: BanList;
 	private readonly muteList: MuteList;
 	private readonly seen: SeenKeys;
-	/** How many events a room keeps: older ones are pruned as new ones come. */
+	/** How many events a room keeps: older ones are out of history, and deleted in runs (event-log.ts). */
 	readonly retention: number;
 	private readonly stmt: ReturnType<Store['prepare']>;
-	/** INSERT statements of events by how many rows each inserts (1, 2, 4 … ROWS_PER_INSERT). */
-	private readonly inserts = new Map<number, Database.Statement>();
+	private readonly log: EventLog;
 
 	constructor(options: StoreOptions = {}) {
 		this.retention = options.historyLimit ?? DEFAULT_HISTORY_RETENTION;
@@ -108,10 +108,13 @@ export class Store implements HubStorage {
 			CREATE UNIQUE INDEX IF NOT EXISTS events_origin ON events (origin) WHERE origin IS NOT NULL;
 		`);
 		// Stores made by earlier versions get the newer columns now; their rooms count as used
-		// today, so that none is forgotten sooner than the hub keeps empty rooms.
-		if (addColumns(this.db, 'rooms', {locked: 'INTEGER NOT NULL DEFAULT 0', creator: 'TEXT', last: 'INTEGER NOT NULL DEFAULT 0'}).includes('last')) {
+		// today, so that none is forgotten sooner than the hub keeps empty rooms. `num`: the
+		// room's number in the event log (event-log.ts).
+		if (addColumns(this.db, 'rooms', {locked: 'INTEGER NOT NULL DEFAULT 0', creator: 'TEXT', last: 'INTEGER NOT NULL DEFAULT 0', num: 'INTEGER'}).includes('last')) {
 			this.db.prepare('UPDATE rooms SET last = ?').run(Date.now());
 		}
+		// Where earlier versions kept events, and still would after a downgrade: moved into
+		// the log at open (event-log.ts).
 		addColumns(this.db, 'events', {text: 'TEXT'});
 		const meta = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
 		const existing = meta.get('epoch') as string | undefined;
@@ -122,10 +125,16 @@ export class Store implements HubStorage {
 			this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('epoch', this.epoch);
 		}
 		this.floor = Number(meta.get('floor') ?? 0);
-		for (const row of this.db.prepare('SELECT room, seq, topic, locked FROM rooms').all() as Array<{room: string; seq: number; topic: string; locked: number}>) {
+		const rows = this.db.prepare('SELECT room, seq, topic, locked, num FROM rooms').all() as Array<{room: string; seq: number; topic: string; locked: number; num: number | null}>;
+		for (const row of rows) {
 			this.heads.set(row.room, row.seq);
 			this.topics.set(row.room, row.topic);
 			if (row.locked) this.locks.add(row.room);
+		}
+		try {
+			this.log = new EventLog(this.db, rows, this.epoch, this.retention);
+		} catch (err) {
+			throw cannotOpen(this.path, `its events could not be moved to this version's layout: ${(err as Error).message}`);
 		}
 		this.banList = new BanList(this.db);
 		this.muteList = new MuteList(this.db);
@@ -135,19 +144,19 @@ export class Store implements HubStorage {
 
 	private prepare() {
 		return {
-			byOrigin: this.db.prepare('SELECT room, seq FROM events WHERE origin = ?'),
-			// A room's creator is written when the room is, and kept.
+			// A room's creator and number are written when the room is, and kept.
 			upsertRoom: this.db.prepare(
-				'INSERT INTO rooms (room, seq, topic, locked, creator, last) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, topic = excluded.topic, locked = excluded.locked, last = excluded.last',
+				'INSERT INTO rooms (room, seq, topic, locked, creator, last, num) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (room) DO UPDATE SET seq = excluded.seq, topic = excluded.topic, locked = excluded.locked, last = excluded.last',
 			),
-			prune: this.db.prepare('DELETE FROM events WHERE room = ? AND seq <= ?'),
-			after: this.db.prepare('SELECT json, text FROM events WHERE room = ? AND seq > ? ORDER BY seq ASC LIMIT ?').raw(),
-			before: this.db.prepare('SELECT json, text FROM events WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?').raw(),
-			forgetEvents: this.db.prepare('DELETE FROM events WHERE room = ?'),
 			forgetRoom: this.db.prepare('DELETE FROM rooms WHERE room = ?'),
 			setMeta: this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
 			write: this.db.transaction((items: readonly AppendItem[], b: BatchChanges, many: boolean) => this.write(items, b, many)),
 		};
+	}
+
+	/** Events an earlier version had kept, moved to this version's layout at open (0 from then on). */
+	get moved(): number {
+		return this.log.moved;
 	}
 
 	/** The latest seq of a room (for a room not kept, the seq it would start after: 0 until rooms are forgotten). */
@@ -189,11 +198,12 @@ export class Store implements HubStorage {
 		if (head === undefined) return;
 		const floor = Math.max(this.floor, head);
 		this.db.transaction(() => {
-			this.stmt.forgetEvents.run(room);
+			this.log.forget(room);
 			this.stmt.forgetRoom.run(room);
 			if (floor !== this.floor) this.stmt.setMeta.run('floor', String(floor));
 		})();
 		this.floor = floor;
+		this.log.release(room);
 		this.heads.delete(room);
 		this.topics.delete(room);
 		this.locks.delete(room);
@@ -256,6 +266,8 @@ export class Store implements HubStorage {
 			this.stmt.write(items, b, false);
 		}
 		// Committed: what the batch changed holds in memory too.
+		for (const [room, num] of b.nums) this.log.bind(room, num);
+		for (const [num, seq] of b.pruned) this.log.pruned(num, seq);
 		for (const [room, seq] of b.heads) this.heads.set(room, seq);
 		for (const [room, topic] of b.topics) this.topics.set(room, topic);
 		for (const [room, locked] of b.locks) {
@@ -272,18 +284,21 @@ export class Store implements HubStorage {
 	 * DUPLICATE, undoing the batch, when one was not.
 	 */
 	private write(items: readonly AppendItem[], b: BatchChanges, many: boolean): void {
-		const {heads, topics, locks, lasts, creators, results} = b;
+		const {heads, topics, locks, lasts, creators, nums, pruned, results} = b;
 		const rows: Array<string | number | null> = [];
 		for (const {event, origin, creator} of items) {
 			const room = event.room;
 			const seq = (heads.get(room) ?? this.head(room)) + 1;
-			// Stored: the event's JSON with its seq and epoch, its free text beside it as it came
-			// (stored-event.ts); published: the two spliced together.
+			if (seq > MAX_SEQ) throw new Error(`store: room ${room} has used every seq`);
+			let num = this.log.num(room) ?? nums.get(room);
+			if (num === undefined) nums.set(room, (num = this.log.newNum(nums)));
+			// Stored: the event's JSON without its seq and epoch (the row's key has the seq), its
+			// free text beside it as it came (stored-event.ts); published: all spliced together.
 			const form = storedForm(event, seq, this.epoch);
 			if (many) {
-				rows.push(room, seq, form.json, form.text ?? null, origin ?? null);
-			} else if (this.insertRows([room, seq, form.json, form.text ?? null, origin ?? null]) === 0) {
-				const prior = this.stmt.byOrigin.get(origin) as {room: string; seq: number} | undefined;
+				rows.push(num, seq, form.json, form.text ?? null, origin ?? null);
+			} else if (this.log.insert([num, seq, form.json, form.text ?? null, origin ?? null]) === 0) {
+				const prior = origin === undefined ? undefined : this.log.byOrigin(origin);
 				if (!prior) throw new Error(`store: seq ${seq} of room ${room} already exists`);
 				results.push({room: prior.room, seq: prior.seq, duplicate: true});
 				continue;
@@ -297,45 +312,32 @@ export class Store implements HubStorage {
 			}
 			results.push({room, seq, json: form.published, duplicate: false});
 		}
-		if (many && this.insertRows(rows) !== items.length) throw DUPLICATE;
+		if (many && this.log.insert(rows) !== items.length) throw DUPLICATE;
 		for (const [room, seq] of heads) {
 			const locked = locks.get(room) ?? this.locks.has(room);
-			this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room), locked ? 1 : 0, creators.get(room) ?? null, lasts.get(room) ?? 0);
-			if (seq > this.retention) this.stmt.prune.run(room, seq - this.retention);
+			const num = this.log.num(room) ?? nums.get(room)!;
+			this.stmt.upsertRoom.run(room, seq, topics.get(room) ?? this.topic(room), locked ? 1 : 0, creators.get(room) ?? null, lasts.get(room) ?? 0, num);
+			if (seq > this.retention && this.log.prune(num, seq - this.retention)) pruned.set(num, seq - this.retention);
 		}
-	}
-
-	/** Insert rows of events (INSERT_COLUMNS values each), up to ROWS_PER_INSERT a statement; how many were new. */
-	private insertRows(values: ReadonlyArray<string | number | null>): number {
-		const n = values.length / INSERT_COLUMNS;
-		let changes = 0;
-		for (let at = 0; at < n; ) {
-			let k = ROWS_PER_INSERT;
-			while (k > n - at) k >>= 1;
-			let stmt = this.inserts.get(k);
-			if (!stmt) {
-				stmt = this.db.prepare(`INSERT OR IGNORE INTO events (room, seq, json, text, origin) VALUES ${Array<string>(k).fill('(?, ?, ?, ?, ?)').join(', ')}`);
-				this.inserts.set(k, stmt);
-			}
-			changes += stmt.run(k === n ? values : values.slice(at * INSERT_COLUMNS, (at + k) * INSERT_COLUMNS)).changes;
-			at += k;
-		}
-		return changes;
 	}
 
 	/**
 	 * A page of a room's log, oldest first: events after `after`, or else the latest ones
-	 * before `before` (or before the end).
+	 * before `before` (or before the end); of the last `retention` events only.
 	 */
 	history(room: string, query: HistoryQuery): HistoryPage {
 		const maxBytes = query.maxBytes ?? Infinity;
+		const kept = this.head(room) - this.retention;
 		// Rows are read one at a time, so a page of long lines stops reading at its byte budget.
-		const rows = query.after !== undefined ? this.stmt.after.iterate(room, query.after, query.limit + 1) : this.stmt.before.iterate(room, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+		const rows =
+			query.after !== undefined
+				? this.log.after(room, Math.max(query.after, kept), query.limit + 1)
+				: this.log.before(room, kept, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
 		const events: string[] = [];
 		let bytes = 0;
 		let more = false;
-		for (const [json, text] of rows as IterableIterator<[string, string | null]>) {
-			const published = publishedForm(json, text);
+		for (const [json, text, seq] of rows) {
+			const published = publishedForm(json, text, seq, this.epoch);
 			if (events.length === query.limit || (events.length > 0 && bytes + published.length > maxBytes)) {
 				more = true;
 				break;
@@ -361,13 +363,6 @@ export class Store implements HubStorage {
 	}
 }
 
-/**
- * Rows of events one INSERT statement takes at most. Binding a batch's rows 32 to a statement
- * cost ~5 µs a row against ~8 one by one (a batch of 55 message events, on disk, 2026-11-30).
- */
-const ROWS_PER_INSERT = 32;
-const INSERT_COLUMNS = 5;
-
 /** Thrown inside append's transaction (undoing it) when a row was not new: see `write`. */
 const DUPLICATE = new Error('store: an origin was stored before');
 
@@ -378,11 +373,15 @@ interface BatchChanges {
 	readonly locks: Map<string, boolean>;
 	readonly lasts: Map<string, number>;
 	readonly creators: Map<string, string>;
+	/** Numbers given to new rooms (event-log.ts), theirs once committed. */
+	readonly nums: Map<string, number>;
+	/** Rooms pruned (by number), up to which seq. */
+	readonly pruned: Map<number, number>;
 	readonly results: AppendResult[];
 }
 
 function batchChanges(): BatchChanges {
-	return {heads: new Map(), topics: new Map(), locks: new Map(), lasts: new Map(), creators: new Map(), results: []};
+	return {heads: new Map(), topics: new Map(), locks: new Map(), lasts: new Map(), creators: new Map(), nums: new Map(), pruned: new Map(), results: []};
 }
 
 /** Add the columns a table made by an earlier version lacks; returns their names. */

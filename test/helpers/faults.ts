@@ -112,11 +112,16 @@ export async function observer(hub: HubProcess, nick: string): Promise<Proc> {
 export function storedMessages(dataDir: string, room: string): Map<string, number> {
 	const db = new Database(join(dataDir, 'zchat.db'), {readonly: true});
 	try {
-		const rows = db.prepare('SELECT json, text FROM events WHERE room = ? ORDER BY seq').raw().all(room) as Array<[string, string | null]>;
+		// The room's events in order: their keys are the room's number and the seq (src/hub/event-log.ts).
+		const rows = db
+			.prepare('SELECT l.json, l.text, l.id & 1099511627775 FROM log l JOIN rooms r ON l.id >= (r.num << 40) AND l.id < ((r.num + 1) << 40) WHERE r.room = ? ORDER BY l.id')
+			.raw()
+			.all(room) as Array<[string, string | null, number]>;
+		const epoch = db.prepare("SELECT value FROM meta WHERE key = 'epoch'").pluck().get() as string;
 		const counts = new Map<string, number>();
-		for (const [json, text] of rows) {
+		for (const [json, text, seq] of rows) {
 			// Free text is kept beside the rest of the event (stored-event.ts).
-			const e = JSON.parse(publishedForm(json, text)) as JsonEvent;
+			const e = JSON.parse(publishedForm(json, text, seq, epoch)) as JsonEvent;
 			if (e.type === 'message') counts.set(e.text!, (counts.get(e.text!) ?? 0) + 1);
 		}
 		return counts;
