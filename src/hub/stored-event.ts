@@ -34,7 +34,7 @@ export function storedForm(event: NewEvent, seq: number, epoch: string): StoredF
 	const text = key === undefined ? undefined : (event as unknown as Record<TextKey, string | undefined>)[key];
 	if (key === undefined || text === undefined || !wellFormed(text)) {
 		const json = JSON.stringify(event);
-		return {json, text: undefined, published: json.slice(0, -1) + tail(seq, epoch) + '}'};
+		return {json, text: undefined, published: publishedForm(json, null, seq, epoch)};
 	}
 	if (event.type === 'message') {
 		// The common case, written out as JSON.stringify would write the object (the same keys
