@@ -8,7 +8,8 @@
  *   npm run build && node dist/bench/core-store.js [--builds this,/tmp/main] [--batch 55] [--messages 100000] [--rounds 5] [--sessions 1]
  *
  * --sessions N: N sessions in the room take turns, a message each (as N senders' lines
- * interleave in a batch at 4×4).
+ * interleave in a batch at 4×4). --memory: SQLite in memory (as `zchat hub --memory`), no
+ * files and no checkpointer: steadier still for changes outside storage.
  */
 import {execFile} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
@@ -25,6 +26,7 @@ const {values} = parseArgs({
 		messages: {type: 'string', default: '100000'},
 		rounds: {type: 'string', default: '5'},
 		sessions: {type: 'string', default: '1'},
+		memory: {type: 'boolean', default: false},
 	},
 });
 const THIS = fileURLToPath(new URL('../../', import.meta.url)).replace(/\/$/, '');
@@ -36,8 +38,9 @@ const sessions = Number(values.sessions);
 async function child(root: string): Promise<void> {
 	const {HubCore} = (await import(pathToFileURL(join(root, 'dist/src/hub/core.js')).href)) as typeof import('../src/hub/core.js');
 	const {DiskStore} = (await import(pathToFileURL(join(root, 'dist/src/hub/disk-store.js')).href)) as typeof import('../src/hub/disk-store.js');
+	const {Store} = (await import(pathToFileURL(join(root, 'dist/src/hub/store.js')).href)) as typeof import('../src/hub/store.js');
 	const dir = mkdtempSync(join(tmpdir(), 'zchat-core-store-'));
-	const store = await DiskStore.open({dataDir: dir, historyLimit: 1_000_000});
+	const store = values.memory ? new Store({historyLimit: 1_000_000}) : await DiskStore.open({dataDir: dir, historyLimit: 1_000_000});
 	let now = Date.now();
 	const core = new HubCore(store, now, {ttlMs: 600_000});
 	const peers = Array.from({length: sessions}, (_, i) => Buffer.from([0, 0, 0, 0, 0, i + 1]));
@@ -69,7 +72,7 @@ async function child(root: string): Promise<void> {
 
 function run(root: string): Promise<number> {
 	return new Promise((resolve, reject) => {
-		execFile(process.execPath, [fileURLToPath(import.meta.url), '--child', root, '--batch', String(batch), '--messages', String(messages), '--sessions', String(sessions)], (err, stdout) =>
+		execFile(process.execPath, [fileURLToPath(import.meta.url), '--child', root, '--batch', String(batch), '--messages', String(messages), '--sessions', String(sessions), ...(values.memory ? ['--memory'] : [])], (err, stdout) =>
 			err ? reject(err) : resolve((JSON.parse(stdout) as {us: number}).us),
 		);
 	});
@@ -85,6 +88,6 @@ if (values.child !== undefined) {
 		for (const b of r % 2 === 0 ? builds : [...builds].reverse()) results.get(b)!.push(await run(b));
 	}
 	const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-	process.stdout.write(`core + disk store, batches of ${batch}, ${sessions} session(s), ${messages} messages, ${values.rounds} rounds (load average ${load.toFixed(2)} before)\n`);
+	process.stdout.write(`core + ${values.memory ? 'store in memory' : 'disk store'}, batches of ${batch}, ${sessions} session(s), ${messages} messages, ${values.rounds} rounds (load average ${load.toFixed(2)} before)\n`);
 	for (const [b, xs] of results) process.stdout.write(`${median(xs).toFixed(1).padStart(6)} µs/msg (median; ${xs.map(x => x.toFixed(1)).join(' ')})  ${b}\n`);
 }

@@ -103,6 +103,28 @@ describe('the session table', () => {
 		assert.deepEqual(s.recent.get('m4'), {room: 'lobby', seq: 1}, 'refreshed, so not the one forgotten');
 		assert.equal(s.recent.has('m5'), false);
 	});
+
+	test('forgets in the order ids were said, over many times its size, an id said again moving to the end', () => {
+		const s = session('k', 'n');
+		// A model of the rule: a list, an id said again taken out and put last, the first dropped past 4096.
+		const model: string[] = [];
+		const say = (id: string) => {
+			remember(s, id, 'pending');
+			const at = model.indexOf(id);
+			if (at >= 0) model.splice(at, 1);
+			model.push(id);
+			if (model.length > 4096) model.shift();
+		};
+		for (let round = 0; round < 5; round++) {
+			for (let i = 0; i < 3000; i++) {
+				say(`r${round}-${i}`);
+				// Now and then an id from a while back, still remembered or already forgotten.
+				if (i % 97 === 0) say(`r${round === 0 ? 0 : round - 1}-${(i * 7) % 3000}`);
+			}
+			assert.deepEqual([...s.recent.keys()], model, `after round ${round}`);
+		}
+		assert.equal(s.recent.size, 4096);
+	});
 });
 
 describe('room membership', () => {

@@ -17,7 +17,7 @@ import {ackFrame, CommandContext, type Outbox} from './outbox.js';
 import {history, ping, rooms, stats, who, whois} from './queries.js';
 import type {RateLimit} from './rate-limit.js';
 import {join, part, topic} from './rooms.js';
-import {remember, type Session} from './sessions.js';
+import type {Session} from './sessions.js';
 import {HubState, type Pending} from './state.js';
 import {STORAGE_RETRY_MS, type AppendResult, type HubStorage} from './storage.js';
 import {storageProblem} from './wording.js';
@@ -316,7 +316,8 @@ export class HubCore {
 				hub.counters.duplicates++;
 			}
 			if (p.session && p.id !== undefined) {
-				if (p.session.recent.get(p.id) === 'pending') remember(p.session, p.id, {room: r.room, seq: r.seq});
+				// In place: the id keeps the turn to be forgotten it took when it was said.
+				if (p.session.recent.get(p.id) === 'pending') p.session.recent.set(p.id, {room: r.room, seq: r.seq});
 				hub.out.reply(p.session.peer, p.session.peerKey, 'dealer', ackFrame(p.id, r.room, r.seq, hub.epoch));
 			}
 		}
