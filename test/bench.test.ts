@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import {describe, test} from 'node:test';
 import {makeLine, parseLine, LINE_BYTES, KIND, type ParsedLine} from '../src/bench/payload.js';
-import {combine} from '../src/bench/suite.js';
+import {combine, type SuiteResult} from '../src/bench/suite.js';
+import {checkTargets} from '../src/bench/report.js';
+import type {LatencyResult, ThroughputResult} from '../src/bench/scenarios.js';
 import {median, percentiles, ratio} from '../src/bench/stats.js';
 import {parseConfigs, parseRates} from '../src/cli/bench-command.js';
 
@@ -71,5 +73,42 @@ describe('bench flags', () => {
 		assert.throws(() => parseConfigs('0x1'), /1–64 senders/);
 		assert.deepEqual(parseRates('100,1000'), [100, 1000]);
 		assert.throws(() => parseRates('fast'), /not a rate/);
+	});
+});
+
+describe("the bench's targets", () => {
+	/** A measurement cell of the rounds given, its median made as the suite makes it. */
+	const cell = <T>(rounds: T[]) => ({rounds, errors: [], median: combine(rounds)});
+	const tp = (msgPerSec: number, hubCpuUsPerMsg: number) => ({msgPerSec, hubCpuUsPerMsg, lost: 0, duplicated: 0}) as unknown as ThroughputResult;
+	const lat = (p99Ms: number) => ({p99Ms, ackP99Ms: 1}) as unknown as LatencyResult;
+
+	test('a ratio target shows the lowest and highest of its rounds beside the median, each round against the baseline of the same round', () => {
+		const result = {
+			throughput: [{senders: 1, subscribers: 1, cells: {'forwarder-batched': cell([tp(50_000, 15), tp(100_000, 10), tp(60_000, 14)]), 'zchat-bots': cell([tp(30_000, 30), tp(40_000, 25), tp(33_000, 28)])}}],
+			latency: [{rate: 1000, cells: {forwarder: cell([lat(2), lat(3)]), zchat: cell([lat(3), lat(6)])}}],
+			tui: null,
+		} as unknown as SuiteResult;
+		const byTarget = new Map(checkTargets(result).map(c => [c.target.replace(/ \(.*$/, '').replace(/ ≤.*$|, 0 lost$/, ''), c]));
+		const bots = [...byTarget.values()].find(c => c.target.startsWith('spec-style bots ≥'))!;
+		// Medians: 33,000 against 60,000; rounds 0.60, 0.40, 0.55.
+		assert.equal(bots.value, '1×1 0.55× (rounds 0.40–0.60×)');
+		assert.equal(bots.met, false);
+		const cpu = [...byTarget.values()].find(c => c.target.startsWith('spec-style bots: hub CPU'))!;
+		// Medians: 28 against 14; rounds 2.00, 2.50, 2.00.
+		assert.equal(cpu.value, '1×1 28.0 µs (2.00×, rounds 2.00–2.50×)');
+		const p99 = [...byTarget.values()].find(c => c.target.startsWith('p99 at 1000'))!;
+		assert.equal(p99.value, '1.80× (rounds 1.50–2.00×)');
+	});
+
+	test('one round, or rounds that do not pair up, show the median alone', () => {
+		const result = {
+			throughput: [{senders: 4, subscribers: 4, cells: {'forwarder-batched': cell([tp(50_000, 15)]), 'zchat-bots': cell([tp(30_000, 30)])}}],
+			latency: [{rate: 1000, cells: {forwarder: cell([lat(2), lat(3)]), zchat: cell([lat(3)])}}],
+			tui: null,
+		} as unknown as SuiteResult;
+		const values = checkTargets(result).map(c => c.value);
+		assert.ok(values.includes('4×4 0.60×'), values.join(' | '));
+		assert.ok(values.includes('4×4 30.0 µs (2.00×)'), values.join(' | '));
+		assert.ok(values.some(v => /^1\.\d\d×$/.test(v)), values.join(' | '));
 	});
 });
