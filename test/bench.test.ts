@@ -101,14 +101,19 @@ describe("the bench's targets", () => {
 	});
 
 	test('one round, or rounds that do not pair up, show the median alone', () => {
+		// zchat failed round 1 and the forwarder round 2: two rounds each, not the same two.
+		const failedOnce = <T>(rounds: T[]) => ({...cell(rounds), errors: ['round 1: the hub did not start']});
 		const result = {
-			throughput: [{senders: 4, subscribers: 4, cells: {'forwarder-batched': cell([tp(50_000, 15)]), 'zchat-bots': cell([tp(30_000, 30)])}}],
+			throughput: [
+				{senders: 4, subscribers: 4, cells: {'forwarder-batched': cell([tp(50_000, 15)]), 'zchat-bots': cell([tp(30_000, 30)])}},
+				{senders: 1, subscribers: 1, cells: {'forwarder-batched': failedOnce([tp(50_000, 15), tp(60_000, 14)]), 'zchat-bots': failedOnce([tp(30_000, 30), tp(33_000, 28)])}},
+			],
 			latency: [{rate: 1000, cells: {forwarder: cell([lat(2), lat(3)]), zchat: cell([lat(3)])}}],
 			tui: null,
 		} as unknown as SuiteResult;
 		const values = checkTargets(result).map(c => c.value);
-		assert.ok(values.includes('4×4 0.60×'), values.join(' | '));
-		assert.ok(values.includes('4×4 30.0 µs (2.00×)'), values.join(' | '));
+		assert.ok(values.includes('4×4 0.60× · 1×1 0.57×'), values.join(' | '));
+		assert.ok(values.includes('4×4 30.0 µs (2.00×) · 1×1 29.0 µs (2.00×)'), values.join(' | '));
 		assert.ok(values.some(v => /^1\.\d\d×$/.test(v)), values.join(' | '));
 	});
 });

@@ -32,10 +32,11 @@ const TUI_RSS_MB = 120;
  * Each round's ratio of zchat's figure to its baseline's, the two measured in the same round
  * (rounds are interleaved): on a small machine the baseline moves from round to round as much
  * as zchat does, so a ratio's median alone hides how near the line a target is. Empty unless
- * every round of both was measured.
+ * every round of both was measured (a failed round is left out of its list, and the rounds
+ * would no longer pair).
  */
 function roundRatios<T>(z: Cell<T> | undefined, base: Cell<T> | undefined, figure: (x: T) => number): number[] {
-	if (!z || !base || z.rounds.length < 2 || z.rounds.length !== base.rounds.length) return [];
+	if (!z || !base || z.errors.length + base.errors.length > 0 || z.rounds.length < 2 || z.rounds.length !== base.rounds.length) return [];
 	return z.rounds.map((x, i) => ratio(figure(x), figure(base.rounds[i]!)));
 }
 
