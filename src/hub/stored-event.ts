@@ -25,9 +25,10 @@ export interface StoredForm {
 }
 
 /**
- * The stored and published forms of an event given its seq. The published JSON is made in one
- * go, seq, epoch and free text last, and the stored JSON cut from it: a 4 KB text of control
- * characters is 24 KB of JSON, made once (not once alone and again when spliced and sent).
+ * The stored and published forms of an event given its seq: the event's JSON without its free
+ * text, seq and epoch, and the published JSON joined from it as a row read back is joined
+ * (`joined`), so one function says how the published bytes are made. The free text is
+ * escaped once: a 4 KB text of control characters is 24 KB of JSON.
  */
 export function storedForm(event: NewEvent, seq: number, epoch: string): StoredForm {
 	const key = textKeyOf(event.type);
@@ -37,31 +38,30 @@ export function storedForm(event: NewEvent, seq: number, epoch: string): StoredF
 		return {json, text: undefined, published: publishedForm(json, null, seq, epoch)};
 	}
 	if (event.type === 'message') {
-		// The common case, written out as JSON.stringify would write the object (the same keys
-		// in the same order): the stored form is the published one's head, not cut from it.
+		// The common case, written out as JSON.stringify would write the event without its text
+		// (the same keys in the same order).
 		const head =
 			'{"type":"message","room":' + JSON.stringify(event.room) + ',"ts":' + JSON.stringify(event.ts) + ',"from":' + JSON.stringify(event.from) + (event.action ? ',"action":true' : '');
-		return {json: head + '}', text, published: head + tail(seq, epoch) + ',"text":' + JSON.stringify(text) + '}'};
+		return {json: head + '}', text, published: joined(head, seq, epoch, key, text)};
 	}
 	const rest: Record<string, unknown> = {...event};
 	delete rest[key];
-	const published = JSON.stringify({...rest, seq, epoch, [key]: text});
-	// The seq follows the event's own fields, and JSON escapes every quote inside a string:
-	// the last `,"seq":` is where the event's fields end.
-	const json = published.slice(0, published.lastIndexOf(',"seq":')) + '}';
-	return {json, text, published};
+	const json = JSON.stringify(rest);
+	return {json, text, published: joined(json.slice(0, -1), seq, epoch, key, text)};
 }
 
 /** A stored row as it is published and sent in history: the JSON with its seq, the epoch and its free text, if any. */
 export function publishedForm(json: string, text: string | null, seq: number, epoch: string): string {
-	const head = json.slice(0, -1) + tail(seq, epoch);
-	if (text === null) return head + '}';
-	return head + ',"' + (json.startsWith('{"type":"part"') ? 'reason' : 'text') + '":' + JSON.stringify(text) + '}';
+	return joined(json.slice(0, -1), seq, epoch, json.startsWith('{"type":"part"') ? 'reason' : 'text', text);
 }
 
-/** The seq and epoch fields, as JSON.stringify writes them after an event's own. */
-function tail(seq: number, epoch: string): string {
-	return ',"seq":' + JSON.stringify(seq) + ',"epoch":' + JSON.stringify(epoch);
+/**
+ * An event's JSON without its closing brace, joined with the seq and epoch and then the free
+ * text (if any), as JSON.stringify writes those fields after the event's own.
+ */
+function joined(head: string, seq: number, epoch: string, key: TextKey, text: string | null): string {
+	const fields = head + ',"seq":' + JSON.stringify(seq) + ',"epoch":' + JSON.stringify(epoch);
+	return text === null ? fields + '}' : fields + ',"' + key + '":' + JSON.stringify(text) + '}';
 }
 
 function textKeyOf(type: NewEvent['type']): TextKey | undefined {
