@@ -9,6 +9,9 @@
  * and answers only what the bench sends: `hello` (welcome), `say` (an ack, and the event on the
  * room's feed with the next seq, as the hub publishes it), sessionless `history` (an empty page),
  * `ping`, `bye`. No storage, no sessions, no checks; never part of the product.
+ *
+ * `--burn-us N` spends N µs of CPU a `say` more (a busy loop once a batch): a hub that costs
+ * that much more than the null one, to see how the ratio falls with the hub's cost.
  */
 import {FrontDoor} from '../src/hub/front-door/front-door.js';
 import type {Batch} from '../src/hub/front-door/types.js';
@@ -34,6 +37,7 @@ function flag(name: string, fallback: string): string {
 }
 
 const host = flag('--host', '127.0.0.1');
+const burnUs = Number(flag('--burn-us', '0'));
 /** Each room's last seq. */
 const seqs = new Map<string, number>();
 /** The nick each connection said hello with, by the door's connection id. */
@@ -78,7 +82,14 @@ function answer(peer: number, frame: Buffer, now: number): string | undefined {
 	}
 }
 
+/** Spin for `us` µs of CPU. */
+function burn(us: number): void {
+	const until = performance.now() + us / 1000;
+	while (performance.now() < until);
+}
+
 function onBatch(batch: Batch): void {
+	let says = 0;
 	for (const m of batch.messages) {
 		const replies: string[] = [];
 		for (const f of m.frames) {
@@ -88,10 +99,12 @@ function onBatch(batch: Batch): void {
 		if (replies.length > 0) door.send(m.peer, m.envelope, replies);
 	}
 	for (const [room, list] of events) {
+		says += list.length;
 		const topic = roomTopic(room);
 		for (const chunk of feedMessages(list)) feed.queue(topic, chunk);
 	}
 	events.clear();
+	if (burnUs > 0) burn(says * burnUs);
 	feed.flush();
 	for (const c of batch.closed) nicks.delete(c.peer.id);
 	// The door writes the replies itself once this returns.
