@@ -20,7 +20,7 @@ import {feedMessages} from '../src/hub/feed-messages.js';
 import {roomTopic} from '../src/protocol/topic.js';
 
 /** An epoch as long as the real hub's (6 random bytes in base64url). */
-const EPOCH = 'nullhb';
+const EPOCH = 'nullhub0';
 const TTL_MS = 10_000;
 
 interface Command {
