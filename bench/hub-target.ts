@@ -52,7 +52,9 @@ export interface HubVariant {
 
 /**
  * A variant from `label=flags`: node flags; after `@` the hub's own flags; after `env:` one
- * NAME=value for the hub's environment; after `bin:` another checkout's bin/zchat.js (built).
+ * NAME=value for the hub's environment; after `bin:` another checkout's bin/zchat.js (built),
+ * or bench/null-hub.ts's null hub, then node flags if any, then after a lone `@` its own flags
+ * (`null+5=bin:dist/bench/null-hub.js @ --burn-us 5`).
  */
 export function hubVariant(spec: string): HubVariant {
 	const eq = spec.indexOf('=');
@@ -60,8 +62,12 @@ export function hubVariant(spec: string): HubVariant {
 	const label = spec.slice(0, eq);
 	const flags = spec.slice(eq + 1).trim();
 	if (flags.startsWith('bin:')) {
-		const bin = flags.slice(4);
-		return {label, start: () => spawnHubTarget({bin})};
+		// `bin:PATH`, then node flags if any (to profile another build, say), then after a lone `@` its own flags.
+		const [bin, ...rest] = flags.slice(4).split(/\s+/);
+		const at = rest.indexOf('@');
+		const nodeFlags = at < 0 ? rest : rest.slice(0, at);
+		const hubFlags = at < 0 ? [] : rest.slice(at + 1);
+		return {label, start: () => spawnHubTarget({bin: bin!, ...(nodeFlags.length > 0 ? {nodeFlags} : {}), ...(hubFlags.length > 0 ? {hubFlags} : {})})};
 	}
 	if (flags.startsWith('env:')) {
 		const setting = flags.slice(4);

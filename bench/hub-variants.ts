@@ -6,6 +6,7 @@
  *   node dist/bench/hub-variants.js --variant 'v8 defaults=--semi-space-growth-factor=2 --no-optimize-for-size'
  *   node dist/bench/hub-variants.js --bots --senders 4 --subscribers 4 --rounds 5 --variant 'memory=@--memory'
  *   node dist/bench/hub-variants.js --bots --rounds 5 --variant 'main=bin:/work/main/bin/zchat.js'
+ *   node dist/bench/hub-variants.js --bots --rounds 5 --variant 'null=bin:dist/bench/null-hub.js'  (the ceiling: bench/null-hub.ts)
  *
  * Each round warms every target with an unmeasured run of the same load first (--warmup).
  * A variant is `label=flags` (bench/hub-target.ts, hubVariant): node flags, after `@` the hub's own
@@ -54,7 +55,11 @@ const program = new Command('hub-variants')
 					if (opts.warmup > 0) await run(opts.warmup);
 					const r = await run(opts.duration);
 					results.get(v.label)!.push(r);
-					process.stderr.write(`round ${round} · ${v.label}: ${Math.round(r.msgPerSec)} msg/s, ${r.hubCpuUsPerMsg.toFixed(1)} µs/msg, lost ${r.lost}\n`);
+					const us = (ms: number) => ((ms * 1000) / r.messages).toFixed(1);
+					process.stderr.write(
+						`round ${round} · ${v.label}: ${Math.round(r.msgPerSec)} msg/s, ${r.hubCpuUsPerMsg.toFixed(1)} µs/msg, ${r.messages} messages, lost ${r.lost}, dup ${r.duplicated}, repaired ${r.repaired}, unacked ${r.unacked}` +
+							` · senders ${us(r.resources.senders.totalMs)} µs/msg, subscribers ${us(r.resources.subscribers.totalMs)}, others ${us(r.resources.othersMs)}\n`,
+					);
 				} finally {
 					await target.stop();
 				}
@@ -73,6 +78,13 @@ const program = new Command('hub-variants')
 			process.stdout.write(
 				`${label.padEnd(22)} ${Math.round(rate).toString().padStart(9)} ${(rate / base).toFixed(2).padStart(6)} ${cpu.toFixed(1).padStart(7)} ${(cpu / baseCpu).toFixed(2).padStart(6)} ${main.toFixed(1).padStart(6)} ${other.toFixed(1).padStart(6)}\n`,
 			);
+		}
+		// Each round's ratio to the forwarder of the same round: only these mean anything on a noisy machine.
+		const fwd = results.get('batched forwarder')!;
+		for (const [label, rs] of results) {
+			if (label === 'batched forwarder') continue;
+			const ratios = rs.map((r, i) => (fwd[i] ? (r.msgPerSec / fwd[i]!.msgPerSec).toFixed(2) : '-'));
+			process.stdout.write(`${label} ÷fwd by round: ${ratios.join(' ')}\n`);
 		}
 	});
 
