@@ -17,6 +17,8 @@ import {FrontDoor} from '../src/hub/front-door/front-door.js';
 import type {Batch} from '../src/hub/front-door/types.js';
 import {FeedServer} from '../src/hub/feed/feed-server.js';
 import {feedMessages} from '../src/hub/feed-messages.js';
+import {ackFrame} from '../src/hub/outbox.js';
+import {storedForm} from '../src/hub/stored-event.js';
 import {roomTopic} from '../src/protocol/topic.js';
 
 /** An epoch as long as the real hub's (6 random bytes in base64url). */
@@ -60,12 +62,13 @@ function answer(peer: number, frame: Buffer, now: number): string | undefined {
 			const room = typeof cmd.room === 'string' ? cmd.room : '';
 			const seq = (seqs.get(room) ?? 0) + 1;
 			seqs.set(room, seq);
-			// As the hub publishes a message (src/hub/stored-event.ts): its fields, then seq and epoch, then the text.
-			const event = '{"type":"message","room":' + q(room) + ',"ts":' + now + ',"from":' + q(nicks.get(peer) ?? '?') + ',"seq":' + seq + ',"epoch":"' + EPOCH + '","text":' + q(cmd.text) + '}';
+			// The event and the ack as the hub makes them (stored-event.ts, outbox.ts).
+			const text = typeof cmd.text === 'string' ? cmd.text : '';
+			const event = storedForm({type: 'message', room, ts: now, from: nicks.get(peer) ?? '?', text}, seq, EPOCH).published;
 			const list = events.get(room);
 			if (list) list.push(event);
 			else events.set(room, [event]);
-			return '{"type":"ack","re":' + q(cmd.id) + ',"room":' + q(room) + ',"seq":' + seq + ',"epoch":"' + EPOCH + '"}';
+			return ackFrame(typeof cmd.id === 'string' ? cmd.id : '', room, seq, EPOCH);
 		}
 		case 'hello':
 			nicks.set(peer, typeof cmd.nick === 'string' ? cmd.nick : '?');
